@@ -1,0 +1,124 @@
+/* kld.h - the public API of kld: fused, SIMD-vectorized Kullback-Leibler divergence kernels. */
+#ifndef KLD_H
+#define KLD_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(KLD_BUILDING) && defined(__GNUC__)
+#define KLD_API __attribute__((visibility("default")))
+#else
+#define KLD_API
+#endif
+
+#define KLD_VERSION_MAJOR 0
+#define KLD_VERSION_MINOR 1
+#define KLD_VERSION_PATCH 0
+
+/*
+ * Conventions shared by every kernel (see README.md, "Semantics"):
+ *
+ * - All logarithms are natural: results are in nats.
+ * - Terms follow SciPy's scipy.special.rel_entr and entr:
+ *     forward term  p>0,q>0: p*log(p/q);  p==0,q>=0: 0;  otherwise (q==0<p, any negative): +inf.
+ *     reverse term  the same with p and q swapped.
+ *     entropy term  p>0: -p*log(p);  p==0: 0;  p<0: -inf.
+ *     cross term    cross_pq = entropy_p + forward, term by term (so -p*log(q) when p,q > 0).
+ *   A NaN anywhere in p or q makes every sum that reads it NaN.
+ * - Inputs are used as given: nothing is renormalised. sum_p and sum_q report the input sums.
+ * - n == 0 gives 0. A NULL input pointer with n > 0 gives NaN results, never a crash.
+ *   Any alignment and any n are accepted; no kernel reads or writes outside [p, p+n) and [q, q+n).
+ * - The library never allocates, prints, aborts or starts threads. Every function is thread-safe.
+ * - Error bounds for each kernel are documented and tested; see README.md, "Accuracy".
+ */
+
+/*! kld_stats : every sum one pass over p and q yields. */
+typedef struct kld_stats {
+    double forward;   /* KL(P||Q) = sum p*log(p/q), nats */
+    double reverse;   /* KL(Q||P) = sum q*log(q/p) */
+    double entropy_p; /* H(P) = -sum p*log p */
+    double entropy_q; /* H(Q) */
+    double cross_pq;  /* H(P,Q) = -sum p*log q = H(P) + KL(P||Q) */
+    double cross_qp;  /* H(Q,P) = H(Q) + KL(Q||P) */
+    double sum_p, sum_q;
+} kld_stats;
+
+/*! kld_forward_f32() :
+ *  @return KL(P||Q) = sum_i p[i]*log(p[i]/q[i]) over n elements, accumulated in double. */
+KLD_API double kld_forward_f32(const float *p, const float *q, size_t n);
+
+/*! kld_reverse_f32() :
+ *  @return KL(Q||P) = sum_i q[i]*log(q[i]/p[i]); the same as kld_forward_f32(q, p, n). */
+KLD_API double kld_reverse_f32(const float *p, const float *q, size_t n);
+
+/*! kld_both_f32() : the fused kernel. One pass over p and q, one logarithm per element,
+ *  yields both directions. Either output pointer may be NULL when that value is not wanted. */
+KLD_API void kld_both_f32(const float *p, const float *q, size_t n, double *forward,
+                          double *reverse);
+
+/*! kld_stats_f32() : all eight sums of kld_stats from one pass over p and q.
+ *  Does nothing when out is NULL. */
+KLD_API void kld_stats_f32(const float *p, const float *q, size_t n, kld_stats *out);
+
+/*! The same four kernels for double-precision inputs. */
+KLD_API double kld_forward_f64(const double *p, const double *q, size_t n);
+KLD_API double kld_reverse_f64(const double *p, const double *q, size_t n);
+KLD_API void kld_both_f64(const double *p, const double *q, size_t n, double *forward,
+                          double *reverse);
+KLD_API void kld_stats_f64(const double *p, const double *q, size_t n, kld_stats *out);
+
+/*! kld_isa : the implementation paths. SCALAR is the reference and is always available. */
+typedef enum kld_isa { KLD_ISA_SCALAR, KLD_ISA_AVX2, KLD_ISA_AVX512, KLD_ISA_NEON } kld_isa;
+
+#define KLD_ISA_COUNT 4
+
+/*! kld_isa_active() :
+ *  @return the path every kernel call uses now. Resolved on first use: the best path the CPU
+ *          and OS support, or the one named by the environment variable KLD_ISA
+ *          (scalar|avx2|avx512|neon) when that path is supported. */
+KLD_API kld_isa kld_isa_active(void);
+
+/*! kld_isa_supported() :
+ *  @return 1 if the path is compiled into this library AND runnable on this CPU and OS, else 0. */
+KLD_API int kld_isa_supported(kld_isa isa);
+
+/*! kld_isa_force() : makes every later call in the process use this path
+ *  (for tests and benchmarks; it is process-wide).
+ *  @return 0, or -1 if the path is unsupported (the active path is then unchanged). */
+KLD_API int kld_isa_force(kld_isa isa);
+
+/*! kld_isa_name() :
+ *  @return "scalar", "avx2", "avx512" or "neon"; "unknown" for any other value. */
+KLD_API const char *kld_isa_name(kld_isa isa);
+
+/*! kld_status : what kld_check_* found. */
+typedef enum kld_status {
+    KLD_OK,
+    KLD_E_NULL,           /* p is NULL and n > 0 */
+    KLD_E_NAN,            /* an element is NaN */
+    KLD_E_INF,            /* an element is +inf or -inf */
+    KLD_E_NEGATIVE,       /* an element is < 0 */
+    KLD_E_NOT_NORMALIZED, /* |sum - 1| > tolerance */
+    KLD_E_ARG             /* tolerance is NaN or negative */
+} kld_status;
+
+/*! kld_check_f32() : validates a probability vector before use.
+ *  Scans p in order and reports the first bad element (its index goes to *bad_index when
+ *  bad_index is not NULL); when all elements are finite and non-negative, checks
+ *  |sum - 1| <= tolerance (the sum is accumulated in double; pass INFINITY to skip it).
+ *  @return KLD_OK or the kind of the first problem. *bad_index is n for KLD_E_NOT_NORMALIZED
+ *          and KLD_E_ARG, and is left untouched for KLD_OK and KLD_E_NULL. */
+KLD_API kld_status kld_check_f32(const float *p, size_t n, double tolerance, size_t *bad_index);
+KLD_API kld_status kld_check_f64(const double *p, size_t n, double tolerance, size_t *bad_index);
+
+/*! kld_status_str() : @return a short English description of s, never NULL. */
+KLD_API const char *kld_status_str(kld_status s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KLD_H */

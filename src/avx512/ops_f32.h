@@ -1,0 +1,46 @@
+/* avx512/ops_f32.h - lane operations on 16 floats for prob_template.h (AVX-512F only). */
+#include <float.h>
+#include <immintrin.h>
+#include <sleef.h>
+
+typedef float elem;
+typedef __m512 vec;
+typedef __mmask16 mask;
+typedef struct { __m512d lo, hi; } acc; /* lanes 0-7 and 8-15, widened to double */
+
+#define KLD_LANES 16
+#define KLD_RATIO_MIN FLT_MIN
+#define KLD_RATIO_MAX FLT_MAX
+
+static inline vec v_load(const elem *x) { return _mm512_loadu_ps(x); }
+static inline void v_store(elem *x, vec v) { _mm512_storeu_ps(x, v); }
+static inline vec v_set1(elem x) { return _mm512_set1_ps(x); }
+static inline vec v_add(vec a, vec b) { return _mm512_add_ps(a, b); }
+static inline vec v_div(vec a, vec b) { return _mm512_div_ps(a, b); }
+static inline vec v_fnmadd(vec a, vec b, vec c) { return _mm512_fnmadd_ps(a, b, c); }
+static inline vec v_log(vec x) { return Sleef_logf16_u35avx512f(x); }
+static inline vec v_select(mask m, vec t, vec f) { return _mm512_mask_blend_ps(m, f, t); }
+
+static inline mask m_gt(vec a, vec b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+static inline mask m_ge(vec a, vec b) { return _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ); }
+static inline mask m_le(vec a, vec b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
+static inline mask m_eq(vec a, vec b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+static inline mask m_and(mask a, mask b) { return a & b; }
+static inline mask m_or(mask a, mask b) { return a | b; }
+static inline unsigned m_bits(mask m) { return m; }
+
+static inline __m512d widen_lo(vec x) { return _mm512_cvtps_pd(_mm512_castps512_ps256(x)); }
+static inline __m512d widen_hi(vec x)
+{
+    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1)));
+}
+static inline acc acc_fma(acc a, vec x, vec y)
+{
+    return (acc){_mm512_fmadd_pd(widen_lo(x), widen_lo(y), a.lo),
+                 _mm512_fmadd_pd(widen_hi(x), widen_hi(y), a.hi)};
+}
+static inline acc acc_add(acc a, vec x)
+{
+    return (acc){_mm512_add_pd(a.lo, widen_lo(x)), _mm512_add_pd(a.hi, widen_hi(x))};
+}
+static inline double acc_sum(acc a) { return _mm512_reduce_add_pd(_mm512_add_pd(a.lo, a.hi)); }

@@ -1,0 +1,73 @@
+/* dispatch.c - picks the kernel table once (best supported path, or KLD_ISA), lock-free and
+ * thread-safe, and lets tests and benchmarks force a path. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+
+static const kld_kernels paths[KLD_ISA_COUNT] = {
+    [KLD_ISA_SCALAR] = KLD_PATH_TABLE(scalar),
+#if defined(__x86_64__)
+    [KLD_ISA_AVX2] = KLD_PATH_TABLE(avx2),
+    [KLD_ISA_AVX512] = KLD_PATH_TABLE(avx512),
+#endif
+#if defined(__aarch64__)
+    [KLD_ISA_NEON] = KLD_PATH_TABLE(neon),
+#endif
+};
+
+static const char *const names[KLD_ISA_COUNT] = {"scalar", "avx2", "avx512", "neon"};
+
+/* -1 until resolved. Racing first calls all compute the same answer, so a plain store is safe. */
+static atomic_int active = -1;
+
+int kld_isa_supported(kld_isa isa)
+{
+    if ((unsigned)isa >= KLD_ISA_COUNT || !paths[isa].both_f32)
+        return 0;
+    return kld_cpu_runs(isa);
+}
+
+const char *kld_isa_name(kld_isa isa)
+{
+    return (unsigned)isa < KLD_ISA_COUNT ? names[isa] : "unknown";
+}
+
+static kld_isa resolve(void)
+{
+    const char *env = getenv("KLD_ISA");
+    if (env)
+        for (int i = 0; i < KLD_ISA_COUNT; i++)
+            if (strcmp(env, names[i]) == 0 && kld_isa_supported((kld_isa)i))
+                return (kld_isa)i;
+    for (int i = KLD_ISA_COUNT - 1; i > 0; i--)
+        if (kld_isa_supported((kld_isa)i))
+            return (kld_isa)i;
+    return KLD_ISA_SCALAR;
+}
+
+kld_isa kld_isa_active(void)
+{
+    int isa = atomic_load_explicit(&active, memory_order_relaxed);
+    if (isa < 0) {
+        isa = (int)resolve();
+        int expected = -1; /* a concurrent kld_isa_force() wins over the default */
+        if (!atomic_compare_exchange_strong(&active, &expected, isa))
+            isa = expected;
+    }
+    return (kld_isa)isa;
+}
+
+int kld_isa_force(kld_isa isa)
+{
+    if (!kld_isa_supported(isa))
+        return -1;
+    atomic_store(&active, (int)isa);
+    return 0;
+}
+
+const kld_kernels *kld_active_kernels(void)
+{
+    return &paths[kld_isa_active()];
+}

@@ -1,0 +1,40 @@
+/* kernels.h - the kernels every path provides, and the CPU feature query that picks among them. */
+#ifndef KLD_KERNELS_H
+#define KLD_KERNELS_H
+
+#include <stddef.h>
+
+#include "kld.h"
+
+/* Kernels assume n > 0, non-NULL p and q, and non-NULL outputs; the public API checks that. */
+typedef struct kld_kernels {
+    void (*both_f32)(const float *p, const float *q, size_t n, double *forward, double *reverse);
+    void (*stats_f32)(const float *p, const float *q, size_t n, kld_stats *out);
+    void (*both_f64)(const double *p, const double *q, size_t n, double *forward, double *reverse);
+    void (*stats_f64)(const double *p, const double *q, size_t n, kld_stats *out);
+} kld_kernels;
+
+#define KLD_DECLARE_PATH(isa)                                                                    \
+    void kld_both_f32_##isa(const float *p, const float *q, size_t n, double *f, double *r);     \
+    void kld_stats_f32_##isa(const float *p, const float *q, size_t n, kld_stats *out);          \
+    void kld_both_f64_##isa(const double *p, const double *q, size_t n, double *f, double *r);   \
+    void kld_stats_f64_##isa(const double *p, const double *q, size_t n, kld_stats *out);
+#define KLD_PATH_TABLE(isa)                                                                      \
+    {kld_both_f32_##isa, kld_stats_f32_##isa, kld_both_f64_##isa, kld_stats_f64_##isa}
+
+KLD_DECLARE_PATH(scalar)
+#if defined(__x86_64__)
+KLD_DECLARE_PATH(avx2)
+KLD_DECLARE_PATH(avx512)
+#endif
+#if defined(__aarch64__)
+KLD_DECLARE_PATH(neon)
+#endif
+
+/* 1 if this CPU and OS can run the path's instructions (whether or not it is compiled in). */
+int kld_cpu_runs(kld_isa isa);
+
+/* The kernels of kld_isa_active(). */
+const kld_kernels *kld_active_kernels(void);
+
+#endif /* KLD_KERNELS_H */

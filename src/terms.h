@@ -1,0 +1,74 @@
+/* terms.h - the per-element semantics of every sum, in double: the one definition that the scalar
+ * reference uses for every element and the SIMD paths use for their rare special lanes. */
+#ifndef KLD_TERMS_H
+#define KLD_TERMS_H
+
+#include <float.h>
+#include <math.h>
+
+/* log(p/q) for finite p, q > 0, to about one ulp of the result. The quotient r = fl(p/q) is off by
+ * up to half an ulp; fma(-r, q, p) is the exact residual p - r*q (when r is normal), so
+ * log(p/q) = log(r) + residual/p to first order, which removes that error even when p ~ q and the
+ * log is tiny. Outside the normal range the quotient is inexact or infinite, but then
+ * |log(p/q)| > 708 dominates both logs and log p - log q loses at most a factor 2.1 of precision. */
+static inline double kld_log_ratio(double p, double q)
+{
+    double r = p / q;
+    if (r >= DBL_MIN && r <= DBL_MAX)
+        return log(r) + fma(-r, q, p) / p;
+    return log(p) - log(q);
+}
+
+/* Forward term p*log(p/q) with SciPy's rel_entr conventions. */
+static inline double kld_term_forward(double p, double q)
+{
+    if (isnan(p) || isnan(q))
+        return NAN;
+    if (p > 0 && q > 0)
+        return p * kld_log_ratio(p, q);
+    if (p == 0 && q >= 0)
+        return 0.0;
+    return INFINITY;
+}
+
+/* Entropy term -p*log(p) with SciPy's entr conventions. */
+static inline double kld_term_entropy(double p)
+{
+    if (isnan(p))
+        return NAN;
+    if (p > 0)
+        return -p * log(p);
+    if (p == 0)
+        return 0.0;
+    return -INFINITY;
+}
+
+/* Cross-entropy term: entropy_p + forward by definition; -p*log(q) directly when p, q > 0 so the
+ * two large logs of tail tokens never cancel. A finite p has a finite entropy term, even where
+ * -p*log(p) overflows double (p near DBL_MAX), so an infinite forward term decides the sum. */
+static inline double kld_term_cross(double p, double q)
+{
+    if (p > 0 && q > 0)
+        return -p * log(q);
+    double f = kld_term_forward(p, q);
+    if (p > 0 && p <= DBL_MAX && f == INFINITY)
+        return INFINITY;
+    return kld_term_entropy(p) + f;
+}
+
+/* The six per-element sums of kld_stats other than sum_p and sum_q. */
+typedef struct kld_terms {
+    double forward, reverse, entropy_p, entropy_q, cross_pq, cross_qp;
+} kld_terms;
+
+static inline void kld_terms_add(kld_terms *t, double p, double q)
+{
+    t->forward += kld_term_forward(p, q);
+    t->reverse += kld_term_forward(q, p);
+    t->entropy_p += kld_term_entropy(p);
+    t->entropy_q += kld_term_entropy(q);
+    t->cross_pq += kld_term_cross(p, q);
+    t->cross_qp += kld_term_cross(q, p);
+}
+
+#endif /* KLD_TERMS_H */

@@ -1,0 +1,202 @@
+/* support.c - test helpers (see support.h). */
+#include "support.h"
+
+#include <float.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+uint64_t rng_next(rng *r)
+{
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+double rng_uniform(rng *r)
+{
+    return ((double)(rng_next(r) >> 11) + 0.5) * 0x1p-53;
+}
+
+double rng_normal(rng *r)
+{
+    return sqrt(-2.0 * log(rng_uniform(r))) * cos(6.283185307179586 * rng_uniform(r));
+}
+
+double rng_cauchy(rng *r)
+{
+    return tan(3.141592653589793 * (rng_uniform(r) - 0.5));
+}
+
+static void softmax(double *x, size_t n)
+{
+    double m = -INFINITY, s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, x[i]);
+    for (size_t i = 0; i < n; i++)
+        s += x[i] = exp(x[i] - m);
+    for (size_t i = 0; i < n; i++)
+        x[i] /= s;
+}
+
+rows rows_llm(uint64_t seed, size_t n, double sz, double s, int heavy)
+{
+    rng g = {seed};
+    rows r = {n, malloc((n + 1) * sizeof(double)), malloc((n + 1) * sizeof(double)),
+              malloc((n + 1) * sizeof(float)), malloc((n + 1) * sizeof(float))};
+    assert_non_null(r.p64);
+    assert_non_null(r.q64);
+    assert_non_null(r.p32);
+    assert_non_null(r.q32);
+    for (size_t i = 0; i < n; i++) {
+        double z = sz * (heavy ? rng_cauchy(&g) : rng_normal(&g));
+        r.p64[i] = z;
+        r.q64[i] = z + s * rng_normal(&g);
+    }
+    softmax(r.p64, n);
+    softmax(r.q64, n);
+    rows_sync_f32(&r);
+    return r;
+}
+
+void rows_sync_f32(rows *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        r->p32[i] = (float)r->p64[i];
+        r->q32[i] = (float)r->q64[i];
+    }
+}
+
+void rows_free(rows *r)
+{
+    free(r->p64);
+    free(r->q64);
+    free(r->p32);
+    free(r->q32);
+}
+
+/* SciPy's rel_entr(x, y) in long double. */
+static long double rel_entr(long double x, long double y)
+{
+    if (isnan(x) || isnan(y))
+        return NAN;
+    if (x > 0 && y > 0)
+        return x * logl(x / y);
+    if (x == 0 && y >= 0)
+        return 0;
+    return INFINITY;
+}
+
+/* SciPy's entr(x) in long double. */
+static long double entr(long double x)
+{
+    if (isnan(x))
+        return NAN;
+    if (x > 0)
+        return -x * logl(x);
+    if (x == 0)
+        return 0;
+    return -INFINITY;
+}
+
+exact exact_f64(const double *p, const double *q, size_t n)
+{
+    exact e = {0};
+    for (size_t i = 0; i < n; i++) {
+        long double x = p[i], y = q[i];
+        long double f = rel_entr(x, y), r = rel_entr(y, x);
+        e.forward += f;
+        e.reverse += r;
+        e.abs_forward += fabsl(f);
+        e.abs_reverse += fabsl(r);
+        e.entropy_p += entr(x);
+        e.entropy_q += entr(y);
+        e.cross_pq += (x > 0 && y > 0) ? -x * logl(y) : entr(x) + f;
+        e.cross_qp += (x > 0 && y > 0) ? -y * logl(x) : entr(y) + r;
+        e.sum_p += x;
+        e.sum_q += y;
+    }
+    return e;
+}
+
+exact exact_f32(const float *p, const float *q, size_t n)
+{
+    double *pd = malloc((n + 1) * sizeof(double)), *qd = malloc((n + 1) * sizeof(double));
+    assert_non_null(pd);
+    assert_non_null(qd);
+    for (size_t i = 0; i < n; i++) {
+        pd[i] = p[i];
+        qd[i] = q[i];
+    }
+    exact e = exact_f64(pd, qd, n);
+    free(pd);
+    free(qd);
+    return e;
+}
+
+double tol_kl_f32(long double kl, long double abs_terms)
+{
+    double a = fabs((double)kl);
+    double rule = a >= 1e-2 ? 1e-6 * a : a >= 1e-4 ? 1e-5 * a : 1e-9;
+    return fmax(rule, 6e-8 * (double)abs_terms);
+}
+
+double tol_entropy_f32(long double h)
+{
+    return 1e-6 * fabs((double)h);
+}
+
+double tol_kl_f64(long double kl, long double abs_terms)
+{
+    double a = fabs((double)kl);
+    return a >= 1e-6 ? 1e-10 * a : fmax(1e-10 * a, 4 * 0x1p-52 * (double)abs_terms);
+}
+
+double tol_entropy_f64(long double h)
+{
+    return 1e-10 * fabs((double)h);
+}
+
+void check_close(const char *what, double got, long double want, double tol)
+{
+    if (isnan(want) && isnan(got))
+        return;
+    if ((isinf(want) || fabsl(want) > DBL_MAX) && got == (double)want)
+        return; /* beyond the double range the only right answer is the infinity of its sign */
+    double err = fabs((double)((long double)got - want));
+    if (!(err <= tol)) {
+        print_error("%s: got %.17g, want %.17Lg (error %.3g, tolerance %.3g)\n", what, got, want,
+                    err, tol);
+        fail();
+    }
+}
+
+static void check_stats(const kld_stats *s, const exact *e, int f64)
+{
+    double (*tkl)(long double, long double) = f64 ? tol_kl_f64 : tol_kl_f32;
+    double (*th)(long double) = f64 ? tol_entropy_f64 : tol_entropy_f32;
+    check_close("stats.forward", s->forward, e->forward, tkl(e->forward, e->abs_forward));
+    check_close("stats.reverse", s->reverse, e->reverse, tkl(e->reverse, e->abs_reverse));
+    check_close("stats.entropy_p", s->entropy_p, e->entropy_p, th(e->entropy_p));
+    check_close("stats.entropy_q", s->entropy_q, e->entropy_q, th(e->entropy_q));
+    check_close("stats.cross_pq", s->cross_pq, e->cross_pq, th(e->cross_pq));
+    check_close("stats.cross_qp", s->cross_qp, e->cross_qp, th(e->cross_qp));
+    /* the sums add the same doubles in another order: n roundings of 2^-53 at most */
+    check_close("stats.sum_p", s->sum_p, e->sum_p, 1e-12 * fabsl(e->sum_p) + 1e-300);
+    check_close("stats.sum_q", s->sum_q, e->sum_q, 1e-12 * fabsl(e->sum_q) + 1e-300);
+}
+
+void check_stats_f32(const kld_stats *s, const exact *e)
+{
+    check_stats(s, e, 0);
+}
+
+void check_stats_f64(const kld_stats *s, const exact *e)
+{
+    check_stats(s, e, 1);
+}

@@ -1,0 +1,58 @@
+/* support.h - test helpers: a deterministic generator of LLM-like rows, a long-double reference
+ * written independently of the library, the accuracy bounds, and per-path test registration. */
+#ifndef KLD_TEST_SUPPORT_H
+#define KLD_TEST_SUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kld.h"
+
+/* splitmix64: fixed seeds make every run see the same inputs. */
+typedef struct { uint64_t s; } rng;
+uint64_t rng_next(rng *r);
+double rng_uniform(rng *r);      /* in (0, 1) */
+double rng_normal(rng *r);       /* N(0, 1) */
+double rng_cauchy(rng *r);       /* standard Cauchy: heavy tails */
+
+/* p = softmax(z), q = softmax(z + e): z ~ N(0, sz^2) (or Cauchy * sz when heavy), e ~ N(0, s^2),
+ * computed in double, then stored as double and as the nearest floats. */
+typedef struct {
+    size_t n;
+    double *p64, *q64;
+    float *p32, *q32;
+} rows;
+rows rows_llm(uint64_t seed, size_t n, double sz, double s, int heavy);
+void rows_sync_f32(rows *r); /* p32, q32 <- p64, q64 (after a test edits the doubles) */
+void rows_free(rows *r);
+
+/* The exact sums of the same inputs (long double, SciPy's conventions), and sum |term| of each
+ * KL direction, which bounds the error any rounding of the terms can cause. */
+typedef struct {
+    long double forward, reverse, entropy_p, entropy_q, cross_pq, cross_qp, sum_p, sum_q;
+    long double abs_forward, abs_reverse;
+} exact;
+exact exact_f64(const double *p, const double *q, size_t n);
+exact exact_f32(const float *p, const float *q, size_t n);
+
+/* The accuracy required of a KL value computed from float inputs: relative 1e-6 when KL >= 1e-2,
+ * 1e-5 when KL >= 1e-4, absolute 1e-9 below; never tighter than 6e-8 * sum |terms|. */
+double tol_kl_f32(long double kl, long double abs_terms);
+/* Entropies and cross-entropies from float inputs: 1e-6 relative. */
+double tol_entropy_f32(long double h);
+/* f64 inputs: 1e-10 relative (KL >= 1e-6); below, 4 ulp of sum |terms|. */
+double tol_kl_f64(long double kl, long double abs_terms);
+double tol_entropy_f64(long double h);
+
+/* Fails the test, with a message naming what, when |got - want| > tol. Equal infinities and
+ * NaN == NaN count as equal. */
+void check_close(const char *what, double got, long double want, double tol);
+void check_stats_f32(const kld_stats *s, const exact *e);
+void check_stats_f64(const kld_stats *s, const exact *e);
+
+/* Tests that run once per path: registered by name, run as "name/path". A path this CPU cannot
+ * run is reported as skipped. */
+typedef void (*path_test_fn)(kld_isa isa);
+typedef struct { const char *name; path_test_fn fn; } path_test;
+
+#endif /* KLD_TEST_SUPPORT_H */

@@ -1,0 +1,276 @@
+/* test_prob.c - the probability-space kernels on every path, against a long-double reference. */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "support.h"
+#include "test_prob.h"
+
+/* The classic example, P = (0.5, 0.3, 0.2), Q = (0.6, 0.2, 0.2). By hand:
+ *   KL(P||Q) = 0.5 ln(5/6) + 0.3 ln(3/2)        = 0.030478754035472001...
+ *   KL(Q||P) = 0.6 ln(6/5) - 0.2 ln(3/2)        = 0.028299912454739899...
+ *   H(P) = 1.0296530140645735..., H(Q) = 0.95027053923323456...
+ * (40-digit decimal evaluation). The "0.147 both ways" that circulates is wrong by 5x, and the two
+ * directions differ. */
+static void classic_f64(kld_isa isa)
+{
+    (void)isa;
+    const double p[] = {0.5, 0.3, 0.2}, q[] = {0.6, 0.2, 0.2};
+    const long double fwd = 0.030478754035472001487544922L, rev = 0.028299912454739899331428192L;
+    check_close("forward", kld_forward_f64(p, q, 3), fwd, 4e-17);
+    check_close("reverse", kld_reverse_f64(p, q, 3), rev, 4e-17);
+    kld_stats s;
+    kld_stats_f64(p, q, 3, &s);
+    check_close("forward", s.forward, fwd, 4e-17);
+    check_close("reverse", s.reverse, rev, 4e-17);
+    check_close("entropy_p", s.entropy_p, 1.0296530140645735274155918L, 1e-15);
+    check_close("entropy_q", s.entropy_q, 0.9502705392332345597636122L, 1e-15);
+    check_close("cross_pq", s.cross_pq, 1.0601317681000455289031367L, 1e-15);
+    check_close("cross_qp", s.cross_qp, 0.9785704516879744590950404L, 1e-15);
+}
+
+/* The same in float: 0.3, 0.6 and 0.2 round to nearby floats, so the answer moves by ~1e-8;
+ * compare with the exact value of the float inputs, and loosely with the decimal one. */
+static void classic_f32(kld_isa isa)
+{
+    (void)isa;
+    const float p[] = {0.5f, 0.3f, 0.2f}, q[] = {0.6f, 0.2f, 0.2f};
+    exact e = exact_f32(p, q, 3);
+    double f, r;
+    kld_both_f32(p, q, 3, &f, &r);
+    check_close("forward", f, e.forward, tol_kl_f32(e.forward, e.abs_forward));
+    check_close("reverse", r, e.reverse, tol_kl_f32(e.reverse, e.abs_reverse));
+    check_close("forward vs decimal", f, 0.030478754035472001L, 1e-7);
+    check_close("reverse vs decimal", r, 0.028299912454739899L, 1e-7);
+}
+
+/* reverse(p, q) is forward(q, p); p == p gives exactly 0; cross = entropy + KL. */
+static void identities(kld_isa isa)
+{
+    (void)isa;
+    rows r = rows_llm(11, 5000, 3.0, 0.5, 0);
+    exact e = exact_f32(r.p32, r.q32, r.n);
+    double tol = tol_kl_f32(e.forward, e.abs_forward);
+    check_close("reverse(q,p) vs forward(p,q)", kld_reverse_f32(r.q32, r.p32, r.n),
+                kld_forward_f32(r.p32, r.q32, r.n), 2 * tol);
+    double f, b;
+    kld_both_f32(r.p32, r.p32, r.n, &f, &b);
+    assert_true(f == 0.0 && b == 0.0);
+    kld_stats s;
+    kld_stats_f64(r.p64, r.p64, r.n, &s);
+    assert_true(s.forward == 0.0 && s.reverse == 0.0);
+    kld_stats_f32(r.p32, r.q32, r.n, &s);
+    check_close("cross_pq vs entropy_p + forward", s.cross_pq, (long double)s.entropy_p + s.forward,
+                tol_entropy_f32(e.cross_pq) * 2);
+    check_close("cross_qp vs entropy_q + reverse", s.cross_qp, (long double)s.entropy_q + s.reverse,
+                tol_entropy_f32(e.cross_qp) * 2);
+    rows_free(&r);
+}
+
+/* Runs every kernel of both element types on p[0..n), q[0..n) against the reference. */
+static void check_all_kernels(const float *p32, const float *q32, const double *p64,
+                              const double *q64, size_t n)
+{
+    exact e = exact_f32(p32, q32, n);
+    double f, r;
+    kld_both_f32(p32, q32, n, &f, &r);
+    check_close("both_f32.forward", f, e.forward, tol_kl_f32(e.forward, e.abs_forward));
+    check_close("both_f32.reverse", r, e.reverse, tol_kl_f32(e.reverse, e.abs_reverse));
+    check_close("forward_f32", kld_forward_f32(p32, q32, n), e.forward,
+                tol_kl_f32(e.forward, e.abs_forward));
+    check_close("reverse_f32", kld_reverse_f32(p32, q32, n), e.reverse,
+                tol_kl_f32(e.reverse, e.abs_reverse));
+    kld_stats s;
+    kld_stats_f32(p32, q32, n, &s);
+    check_stats_f32(&s, &e);
+
+    e = exact_f64(p64, q64, n);
+    kld_both_f64(p64, q64, n, &f, &r);
+    check_close("both_f64.forward", f, e.forward, tol_kl_f64(e.forward, e.abs_forward));
+    check_close("both_f64.reverse", r, e.reverse, tol_kl_f64(e.reverse, e.abs_reverse));
+    check_close("forward_f64", kld_forward_f64(p64, q64, n), e.forward,
+                tol_kl_f64(e.forward, e.abs_forward));
+    check_close("reverse_f64", kld_reverse_f64(p64, q64, n), e.reverse,
+                tol_kl_f64(e.reverse, e.abs_reverse));
+    kld_stats_f64(p64, q64, n, &s);
+    check_stats_f64(&s, &e);
+}
+
+/* Every n from 0 to 80 covers every tail length of every vector width, and the empty input. */
+static void lengths_0_to_80(kld_isa isa)
+{
+    (void)isa;
+    for (size_t n = 0; n <= 80; n++) {
+        rows r = rows_llm(100 + n, n, 3.0, 0.7, 0);
+        check_all_kernels(r.p32, r.q32, r.p64, r.q64, n);
+        rows_free(&r);
+    }
+}
+
+/* Offsets of 1..15 elements from a malloc'd (16-byte aligned) base: every misalignment. */
+static void misaligned(kld_isa isa)
+{
+    (void)isa;
+    const size_t n = 1000;
+    rows r = rows_llm(7, n + 16, 3.0, 0.5, 0);
+    for (size_t off = 1; off <= 15; off++)
+        check_all_kernels(r.p32 + off, r.q32 + off, r.p64 + off, r.q64 + off, n - off);
+    rows_free(&r);
+}
+
+/* LLM-like rows at the vocabulary sizes kld is for, from KL ~ 0.5 down to KL ~ 1e-6. */
+static void llm_rows(kld_isa isa)
+{
+    (void)isa;
+    static const size_t sizes[] = {32000, 151936, 262144};
+    static const double shifts[] = {1.0, 0.45, 0.14, 0.045, 0.014, 0.0014};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        for (size_t j = 0; j < sizeof shifts / sizeof *shifts; j++) {
+            rows r = rows_llm(1000 * i + j, sizes[i], 3.0, shifts[j], 0);
+            check_all_kernels(r.p32, r.q32, r.p64, r.q64, r.n);
+            rows_free(&r);
+        }
+}
+
+/* Hard inputs: heavy-tailed logits (many subnormal and zero probabilities), top-p truncation,
+ * ratios far outside the float range, unnormalised input. */
+static void hard_inputs(kld_isa isa)
+{
+    (void)isa;
+    const size_t n = 151936;
+    rows r = rows_llm(21, n, 3.0, 0.3, 1); /* Cauchy logits: subnormal and zero tails */
+    check_all_kernels(r.p32, r.q32, r.p64, r.q64, n);
+    rows_free(&r);
+
+    r = rows_llm(22, n, 8.0, 0.5, 0); /* sz = 8: a denormal-heavy tail in float */
+    check_all_kernels(r.p32, r.q32, r.p64, r.q64, n);
+    rows_free(&r);
+
+    r = rows_llm(23, n, 3.0, 0.3, 0); /* top-p: zero p below its 90% nucleus (reverse = +inf) */
+    double lo = 0.0, hi = 1.0; /* bisect for the threshold that keeps 90% of the mass */
+    for (int it = 0; it < 60; it++) {
+        double mid = 0.5 * (lo + hi), kept = 0.0;
+        for (size_t i = 0; i < n; i++)
+            kept += r.p64[i] >= mid ? r.p64[i] : 0.0;
+        *(kept >= 0.9 ? &lo : &hi) = mid;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (r.p64[i] < lo)
+            r.p64[i] = 0.0;
+    rows_sync_f32(&r);
+    check_all_kernels(r.p32, r.q32, r.p64, r.q64, n);
+    assert_true(isinf(kld_reverse_f32(r.p32, r.q32, n)));
+    rows_free(&r);
+
+    r = rows_llm(24, n, 3.0, 0.5, 0); /* ratios beyond the float range, both ways */
+    for (size_t i = 0; i < n; i += 97) {
+        r.p64[i] = 0.25;
+        r.q64[i] = 1e-42; /* subnormal float: p/q = 2.5e41 overflows float */
+        r.p64[i + 1] = 3e-44;
+        r.q64[i + 1] = 0.5; /* p/q = 6e-44: below the float normal range */
+    }
+    rows_sync_f32(&r);
+    check_all_kernels(r.p32, r.q32, r.p64, r.q64, n);
+    for (size_t i = 0; i < n; i += 101) { /* and beyond the double range, for f64 */
+        r.p64[i] = 1e200;
+        r.q64[i] = 1e-200;
+    }
+    exact e = exact_f64(r.p64, r.q64, n);
+    check_close("f64 huge ratio", kld_forward_f64(r.p64, r.q64, n), e.forward,
+                tol_kl_f64(e.forward, e.abs_forward));
+    rows_free(&r);
+
+    r = rows_llm(25, n, 3.0, 0.2, 0); /* unnormalised: p sums to 3.5, q to 0.25 */
+    for (size_t i = 0; i < n; i++) {
+        r.p64[i] *= 3.5;
+        r.q64[i] *= 0.25;
+    }
+    rows_sync_f32(&r);
+    check_all_kernels(r.p32, r.q32, r.p64, r.q64, n);
+    rows_free(&r);
+}
+
+/* Zeros, disjoint supports, NaN, infinities and negatives, each placed in the vector body and in
+ * the tail: every path must give the same class of value as the scalar definition. */
+static void special_values(kld_isa isa)
+{
+    (void)isa;
+    static const double values[] = {0.0, -0.0, 1e-45, FLT_MIN, 0.5, 1.0, -0.25, INFINITY,
+                                    -INFINITY, NAN, 1e-310, DBL_MAX};
+    const size_t nv = sizeof values / sizeof *values;
+    const size_t n = 37; /* body plus a tail on every width */
+    for (size_t pos = 0; pos < n; pos += 9)
+        for (size_t a = 0; a < nv; a++)
+            for (size_t b = 0; b < nv; b++) {
+                rows r = rows_llm(pos * 1000 + a * 31 + b, n, 3.0, 0.5, 0);
+                r.p64[pos] = values[a];
+                r.q64[pos] = values[b];
+                rows_sync_f32(&r);
+                check_all_kernels(r.p32, r.q32, r.p64, r.q64, n);
+                rows_free(&r);
+            }
+}
+
+/* Disjoint supports: both directions +inf; zeros in both at the same place contribute nothing. */
+static void zeros_and_disjoint(kld_isa isa)
+{
+    (void)isa;
+    float p[40] = {0}, q[40] = {0};
+    for (int i = 0; i < 20; i++) {
+        p[i] = 0.05f;
+        q[i + 20] = 0.05f;
+    }
+    double f, r;
+    kld_both_f32(p, q, 40, &f, &r);
+    assert_true(isinf(f) && f > 0 && isinf(r) && r > 0);
+    float z[40] = {0};
+    kld_both_f32(z, z, 40, &f, &r);
+    assert_true(f == 0.0 && r == 0.0);
+    kld_both_f32(p, z, 40, &f, &r); /* q all zero: forward inf, reverse 0 */
+    assert_true(isinf(f) && r == 0.0);
+    kld_stats s;
+    kld_stats_f32(p, z, 40, &s);
+    assert_true(isinf(s.forward) && s.reverse == 0.0 && isinf(s.cross_pq) && s.entropy_q == 0.0);
+    check_close("entropy_p of 20 x 0.05", s.entropy_p, -20.0L * 0.05f * logl(0.05f), 1e-7);
+}
+
+/* NULL with n > 0 gives NaN; n == 0 gives 0 even with NULL; NULL outputs are skipped. */
+static void null_and_empty(kld_isa isa)
+{
+    (void)isa;
+    const float p[2] = {0.5f, 0.5f};
+    const double pd[2] = {0.5, 0.5};
+    assert_true(isnan(kld_forward_f32(NULL, p, 2)) && isnan(kld_reverse_f32(p, NULL, 2)));
+    assert_true(isnan(kld_forward_f64(pd, NULL, 2)) && isnan(kld_reverse_f64(NULL, pd, 2)));
+    assert_true(kld_forward_f32(NULL, NULL, 0) == 0.0 && kld_forward_f64(NULL, NULL, 0) == 0.0);
+    kld_stats s;
+    kld_stats_f32(NULL, p, 2, &s);
+    assert_true(isnan(s.forward) && isnan(s.entropy_q) && isnan(s.sum_p));
+    kld_stats_f64(NULL, NULL, 0, &s);
+    assert_true(s.forward == 0.0 && s.sum_q == 0.0 && s.cross_qp == 0.0);
+    kld_stats_f32(p, p, 2, NULL); /* nothing to write: must not crash */
+    double f = -1.0;
+    kld_both_f32(p, p, 2, &f, NULL);
+    kld_both_f64(pd, pd, 2, NULL, NULL);
+    assert_true(f == 0.0);
+}
+
+const path_test prob_tests[] = {
+    {"classic_f64", classic_f64},
+    {"classic_f32", classic_f32},
+    {"identities", identities},
+    {"lengths_0_to_80", lengths_0_to_80},
+    {"misaligned", misaligned},
+    {"llm_rows", llm_rows},
+    {"hard_inputs", hard_inputs},
+    {"special_values", special_values},
+    {"zeros_and_disjoint", zeros_and_disjoint},
+    {"null_and_empty", null_and_empty},
+};
+const size_t prob_test_count = sizeof prob_tests / sizeof *prob_tests;
