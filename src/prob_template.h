@@ -4,7 +4,8 @@
  * Include it once per translation unit, after defining KLD_NAME(name) (e.g. name##_f32_avx512,
  * which names the two exported kernels) and including an ops header
  * providing: elem, vec, mask, acc, KLD_LANES, KLD_RATIO_MIN/MAX (the normal range of elem),
- * v_load, v_store, v_set1, v_add, v_div, v_fnmadd (c - a*b), v_log, v_select(m, if_set, if_not),
+ * v_load, v_store, v_set1, v_add, v_mul, v_div, v_max, v_fnmadd (c - a*b), v_log,
+ * v_rcp_approx (1/x to 8 bits or better, finite for x in the normal range), v_select(m, if_set, if_not),
  * m_gt, m_ge, m_le, m_eq, m_and, m_or, m_bits (bit i = lane i), acc_fma (acc + x*y in
  * double), acc_add (acc + x in double), acc_sum.
  *
@@ -25,27 +26,73 @@
 
 #define KLD_ALL_LANES ((1u << KLD_LANES) - 1u)
 
-/* The lane classes of one block, and the corrected log(p/q) of its fast lanes (0 elsewhere). */
+/* Runs BLOCK over all of p and q, folding the vector accumulators into double totals every
+ * KLD_FOLD elements: the rounding error of the sums then grows with KLD_FOLD / KLD_LANES + n / KLD_FOLD
+ * additions rather than n / KLD_LANES. The tail goes through a zero-filled copy. */
+#define KLD_FOLD 1024
+#define KLD_BLOCKED_LOOP(BLOCK, FOLD)                                                            \
+    size_t i = 0;                                                                                \
+    while (i + KLD_LANES <= n) {                                                                 \
+        size_t stop = n - i < KLD_FOLD ? n - n % KLD_LANES : i + KLD_FOLD;                       \
+        for (; i < stop; i += KLD_LANES)                                                         \
+            BLOCK(&s, v_load(p + i), v_load(q + i));                                             \
+        FOLD(&s);                                                                                \
+    }                                                                                            \
+    if (i < n) {                                                                                 \
+        elem pt[KLD_LANES] = {0}, qt[KLD_LANES] = {0};                                           \
+        memcpy(pt, p + i, (n - i) * sizeof(elem));                                               \
+        memcpy(qt, q + i, (n - i) * sizeof(elem));                                               \
+        BLOCK(&s, v_load(pt), v_load(qt));                                                       \
+        FOLD(&s);                                                                                \
+    }
+
+/* The fast lanes of one block, and their corrected log(p/q) (0 in every other lane).
+ * p > 0 with p/q in the normal range implies q > 0 and both finite. The correction
+ * c = (p - r*q) / p is below 2^-23 in magnitude, so an approximate reciprocal of p (8 bits or more)
+ * leaves an error below 2^-31; p is clamped to the normal range, where the residual of a
+ * subnormal p rounds to 0 anyway, so no lane multiplies 0 by an infinite reciprocal. */
 typedef struct {
-    mask fast, zero;
+    mask fast;
     vec log_ratio;
 } lanes;
 
 static inline lanes classify(vec p, vec q)
 {
-    const vec zero = v_set1(0), one = v_set1(1);
-    const vec lo = v_set1(KLD_RATIO_MIN), hi = v_set1(KLD_RATIO_MAX);
-    vec ratio = v_div(p, q);
-    mask fast = m_and(m_and(m_gt(p, zero), m_gt(q, zero)),
-                      m_and(m_ge(ratio, lo), m_le(ratio, hi)));
-    mask finite_nonneg = m_and(m_and(m_ge(p, zero), m_le(p, hi)), m_and(m_ge(q, zero), m_le(q, hi)));
-    mask zero_class = m_and(finite_nonneg, m_or(m_eq(p, zero), m_eq(q, zero)));
-    /* Non-fast lanes take p = q = r = 1, so their log is exactly 0 and nothing divides by 0. */
-    vec r = v_select(fast, ratio, one);
-    vec pf = v_select(fast, p, one), qf = v_select(fast, q, one);
-    vec log_ratio = v_add(v_log(r), v_div(v_fnmadd(r, qf, pf), pf));
-    return (lanes){fast, zero_class, log_ratio};
+    const vec zero = v_set1(0), lo = v_set1(KLD_RATIO_MIN), hi = v_set1(KLD_RATIO_MAX);
+    vec r = v_div(p, q);
+    mask fast = m_and(m_gt(p, zero), m_and(m_ge(r, lo), m_le(r, hi)));
+    vec c = v_mul(v_fnmadd(r, q, p), v_rcp_approx(v_max(p, lo)));
+    return (lanes){fast, v_select(fast, v_add(v_log(r), c), zero)};
 }
+
+/* Zero-class lanes: p, q finite and >= 0 with at least one of them 0. Each of their terms is 0 or
+ * +inf, so they are recorded as flags (inf absorbs any finite sum, whatever the order). */
+static inline mask zero_class(vec p, vec q)
+{
+    const vec zero = v_set1(0), hi = v_set1(KLD_RATIO_MAX);
+    mask finite_nonneg = m_and(m_and(m_ge(p, zero), m_le(p, hi)), m_and(m_ge(q, zero), m_le(q, hi)));
+    return m_and(finite_nonneg, m_or(m_eq(p, zero), m_eq(q, zero)));
+}
+
+/* Runs BLOCK over all of p and q, folding the vector accumulators into double totals every
+ * KLD_FOLD elements: the rounding error of the sums then grows with KLD_FOLD / KLD_LANES + n / KLD_FOLD
+ * additions rather than n / KLD_LANES. The tail goes through a zero-filled copy. */
+#define KLD_FOLD 1024
+#define KLD_BLOCKED_LOOP(BLOCK, FOLD)                                                            \
+    size_t i = 0;                                                                                \
+    while (i + KLD_LANES <= n) {                                                                 \
+        size_t stop = n - i < KLD_FOLD ? n - n % KLD_LANES : i + KLD_FOLD;                       \
+        for (; i < stop; i += KLD_LANES)                                                         \
+            BLOCK(&s, v_load(p + i), v_load(q + i));                                             \
+        FOLD(&s);                                                                                \
+    }                                                                                            \
+    if (i < n) {                                                                                 \
+        elem pt[KLD_LANES] = {0}, qt[KLD_LANES] = {0};                                           \
+        memcpy(pt, p + i, (n - i) * sizeof(elem));                                               \
+        memcpy(qt, q + i, (n - i) * sizeof(elem));                                               \
+        BLOCK(&s, v_load(pt), v_load(qt));                                                       \
+        FOLD(&s);                                                                                \
+    }
 
 /* Lanes that are neither fast nor zero-class, through the scalar definitions. */
 static void special_both(vec p, vec q, unsigned handled, double *f, double *r)
@@ -71,10 +118,22 @@ static void special_stats(vec p, vec q, unsigned handled, kld_terms *t)
 }
 
 typedef struct {
-    acc f, r;           /* sum p*log(p/q) and sum q*log(p/q) over fast lanes */
-    double f_x, r_x;    /* special lanes */
+    acc f, r;              /* this block's sum p*log(p/q) and sum q*log(p/q) over fast lanes */
+    double f_sum, r_sum;   /* earlier blocks, and special lanes */
     unsigned f_inf, r_inf; /* a zero-class lane gave +inf */
 } both_sums;
+
+/* The lanes that are not fast: zero-class flags, then the rest through terms.h. */
+static void both_rare(both_sums *s, vec p, vec q, mask fast)
+{
+    const vec zero = v_set1(0);
+    mask z = zero_class(p, q);
+    s->f_inf |= m_bits(m_and(z, m_gt(p, zero)));
+    s->r_inf |= m_bits(m_and(z, m_gt(q, zero)));
+    unsigned handled = m_bits(m_or(fast, z));
+    if (handled != KLD_ALL_LANES)
+        special_both(p, q, handled, &s->f_sum, &s->r_sum);
+}
 
 static inline void both_block(both_sums *s, vec p, vec q)
 {
@@ -82,40 +141,49 @@ static inline void both_block(both_sums *s, vec p, vec q)
     lanes c = classify(p, q);
     s->f = acc_fma(s->f, v_select(c.fast, p, zero), c.log_ratio);
     s->r = acc_fma(s->r, v_select(c.fast, q, zero), c.log_ratio);
-    s->f_inf |= m_bits(m_and(c.zero, m_gt(p, zero)));
-    s->r_inf |= m_bits(m_and(c.zero, m_gt(q, zero)));
-    unsigned handled = m_bits(m_or(c.fast, c.zero));
-    if (handled != KLD_ALL_LANES)
-        special_both(p, q, handled, &s->f_x, &s->r_x);
+    if (m_bits(c.fast) != KLD_ALL_LANES)
+        both_rare(s, p, q, c.fast);
+}
+
+static void both_fold(both_sums *s)
+{
+    s->f_sum += acc_sum(s->f);
+    s->r_sum -= acc_sum(s->r);
+    s->f = s->r = (acc){0};
 }
 
 void KLD_NAME(kld_both)(const elem *p, const elem *q, size_t n, double *forward, double *reverse)
 {
     both_sums s = {0}; /* all-zero bits are 0.0 in every accumulator */
-    size_t i = 0;
-    for (; i + KLD_LANES <= n; i += KLD_LANES)
-        both_block(&s, v_load(p + i), v_load(q + i));
-    if (i < n) {
-        elem pt[KLD_LANES] = {0}, qt[KLD_LANES] = {0};
-        memcpy(pt, p + i, (n - i) * sizeof(elem));
-        memcpy(qt, q + i, (n - i) * sizeof(elem));
-        both_block(&s, v_load(pt), v_load(qt));
-    }
-    *forward = acc_sum(s.f) + s.f_x + (s.f_inf ? INFINITY : 0.0);
-    *reverse = -acc_sum(s.r) + s.r_x + (s.r_inf ? INFINITY : 0.0);
+    KLD_BLOCKED_LOOP(both_block, both_fold)
+    *forward = s.f_sum + (s.f_inf ? INFINITY : 0.0);
+    *reverse = s.r_sum + (s.r_inf ? INFINITY : 0.0);
 }
 
 typedef struct {
-    acc f, r, hp, hq, cpq, cqp, sp, sq; /* signs as in both_sums; entropies and crosses negated */
-    kld_terms x;                        /* special lanes */
+    acc f, r, hp, hq, cpq, cqp, sp, sq; /* this block; signs as in both_sums, entropies negated */
+    kld_terms x;                        /* earlier blocks, and special lanes */
+    double sum_p, sum_q;
     unsigned f_inf, r_inf;              /* also the cross-entropy flags: cross = entropy + KL */
 } stats_sums;
+
+static void stats_rare(stats_sums *s, vec p, vec q, mask good, mask zero_lanes)
+{
+    const vec zero = v_set1(0);
+    s->f_inf |= m_bits(m_and(zero_lanes, m_gt(p, zero)));
+    s->r_inf |= m_bits(m_and(zero_lanes, m_gt(q, zero)));
+    unsigned handled = m_bits(good);
+    if (handled != KLD_ALL_LANES)
+        special_stats(p, q, handled, &s->x);
+}
 
 static inline void stats_block(stats_sums *s, vec p, vec q)
 {
     const vec zero = v_set1(0), one = v_set1(1);
     lanes c = classify(p, q);
-    mask good = m_or(c.fast, c.zero);
+    int all_fast = m_bits(c.fast) == KLD_ALL_LANES;
+    mask z = all_fast ? c.fast : zero_class(p, q); /* unused when every lane is fast */
+    mask good = all_fast ? c.fast : m_or(c.fast, z);
     vec pg = v_select(good, p, zero), qg = v_select(good, q, zero);
     vec lp = v_log(v_select(m_gt(pg, zero), pg, one));
     vec lq = v_log(v_select(m_gt(qg, zero), qg, one));
@@ -128,34 +196,32 @@ static inline void stats_block(stats_sums *s, vec p, vec q)
     s->cqp = acc_fma(s->cqp, qf, lp);
     s->sp = acc_add(s->sp, p);
     s->sq = acc_add(s->sq, q);
-    s->f_inf |= m_bits(m_and(c.zero, m_gt(p, zero)));
-    s->r_inf |= m_bits(m_and(c.zero, m_gt(q, zero)));
-    unsigned handled = m_bits(good);
-    if (handled != KLD_ALL_LANES)
-        special_stats(p, q, handled, &s->x);
+    if (!all_fast)
+        stats_rare(s, p, q, good, z);
+}
+
+static void stats_fold(stats_sums *s)
+{
+    s->x.forward += acc_sum(s->f);
+    s->x.reverse -= acc_sum(s->r);
+    s->x.entropy_p -= acc_sum(s->hp);
+    s->x.entropy_q -= acc_sum(s->hq);
+    s->x.cross_pq -= acc_sum(s->cpq);
+    s->x.cross_qp -= acc_sum(s->cqp);
+    s->sum_p += acc_sum(s->sp);
+    s->sum_q += acc_sum(s->sq);
+    s->f = s->r = s->hp = s->hq = s->cpq = s->cqp = s->sp = s->sq = (acc){0};
 }
 
 void KLD_NAME(kld_stats)(const elem *p, const elem *q, size_t n, kld_stats *out)
 {
     stats_sums s = {0};
-    size_t i = 0;
-    for (; i + KLD_LANES <= n; i += KLD_LANES)
-        stats_block(&s, v_load(p + i), v_load(q + i));
-    if (i < n) {
-        elem pt[KLD_LANES] = {0}, qt[KLD_LANES] = {0};
-        memcpy(pt, p + i, (n - i) * sizeof(elem));
-        memcpy(qt, q + i, (n - i) * sizeof(elem));
-        stats_block(&s, v_load(pt), v_load(qt));
-    }
+    KLD_BLOCKED_LOOP(stats_block, stats_fold)
     double f_inf = s.f_inf ? INFINITY : 0.0, r_inf = s.r_inf ? INFINITY : 0.0;
-    out->forward = acc_sum(s.f) + s.x.forward + f_inf;
-    out->reverse = -acc_sum(s.r) + s.x.reverse + r_inf;
-    out->entropy_p = -acc_sum(s.hp) + s.x.entropy_p;
-    out->entropy_q = -acc_sum(s.hq) + s.x.entropy_q;
-    out->cross_pq = -acc_sum(s.cpq) + s.x.cross_pq + f_inf;
-    out->cross_qp = -acc_sum(s.cqp) + s.x.cross_qp + r_inf;
-    out->sum_p = acc_sum(s.sp);
-    out->sum_q = acc_sum(s.sq);
+    *out = (kld_stats){s.x.forward + f_inf, s.x.reverse + r_inf, s.x.entropy_p, s.x.entropy_q,
+                       s.x.cross_pq + f_inf, s.x.cross_qp + r_inf, s.sum_p, s.sum_q};
 }
 
 #undef KLD_ALL_LANES
+#undef KLD_FOLD
+#undef KLD_BLOCKED_LOOP

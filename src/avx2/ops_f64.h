@@ -16,7 +16,11 @@ static inline vec v_load(const elem *x) { return _mm256_loadu_pd(x); }
 static inline void v_store(elem *x, vec v) { _mm256_storeu_pd(x, v); }
 static inline vec v_set1(elem x) { return _mm256_set1_pd(x); }
 static inline vec v_add(vec a, vec b) { return _mm256_add_pd(a, b); }
+static inline vec v_mul(vec a, vec b) { return _mm256_mul_pd(a, b); }
 static inline vec v_div(vec a, vec b) { return _mm256_div_pd(a, b); }
+static inline vec v_max(vec a, vec b) { return _mm256_max_pd(a, b); }
+/* AVX2 has no double reciprocal estimate */
+static inline vec v_rcp_approx(vec x) { return _mm256_div_pd(_mm256_set1_pd(1), x); }
 static inline vec v_fnmadd(vec a, vec b, vec c) { return _mm256_fnmadd_pd(a, b, c); }
 static inline vec v_log(vec x) { return Sleef_logd4_u35avx2(x); }
 static inline vec v_select(mask m, vec t, vec f) { return _mm256_blendv_pd(f, t, m); }

@@ -1,0 +1,42 @@
+/* floors_template.h - the physical floors of a KL kernel on one ISA, stamped from the library's
+ * own ops header: a loop that only reads p and q, and a loop that only sums one SLEEF log of
+ * each element. Include after an ops header and a definition of FLOOR_NAME(name). */
+#include <stddef.h>
+
+/* Four independent accumulators, so the loop is bound by loads, not by add latency. */
+double FLOOR_NAME(floor_read)(const elem *p, const elem *q, size_t n)
+{
+    vec a = v_set1(0), b = v_set1(0), c = v_set1(0), d = v_set1(0);
+    size_t i = 0;
+    for (; i + 2 * KLD_LANES <= n; i += 2 * KLD_LANES) {
+        a = v_add(a, v_load(p + i));
+        b = v_add(b, v_load(q + i));
+        c = v_add(c, v_load(p + i + KLD_LANES));
+        d = v_add(d, v_load(q + i + KLD_LANES));
+    }
+    elem out[KLD_LANES];
+    v_store(out, v_add(v_add(a, b), v_add(c, d)));
+    double s = 0;
+    for (size_t k = 0; k < KLD_LANES; k++)
+        s += out[k];
+    for (; i < n; i++)
+        s += p[i] + q[i];
+    return s;
+}
+
+/* One log per element of p (q is not read): what any kernel calling SLEEF once per element
+ * cannot beat. */
+double FLOOR_NAME(floor_log)(const elem *p, const elem *q, size_t n)
+{
+    (void)q;
+    vec a = v_set1(0);
+    size_t i = 0;
+    for (; i + KLD_LANES <= n; i += KLD_LANES)
+        a = v_add(a, v_log(v_load(p + i)));
+    elem out[KLD_LANES];
+    v_store(out, a);
+    double s = 0;
+    for (size_t k = 0; k < KLD_LANES; k++)
+        s += out[k];
+    return s;
+}
