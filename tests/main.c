@@ -75,6 +75,13 @@ static void run_path_case(void **state)
     c->test.fn(c->isa);
 }
 
+static int free_datasets(void **state)
+{
+    (void)state;
+    dataset_free_all();
+    return 0;
+}
+
 int main(void)
 {
     size_t n_path = prob_test_count * KLD_ISA_COUNT;
@@ -97,7 +104,7 @@ int main(void)
         }
     for (size_t i = 0; i < check_test_count; i++)
         tests[k++] = check_tests[i];
-    int failed = _cmocka_run_group_tests("kld", tests, k, NULL, NULL);
+    int failed = _cmocka_run_group_tests("kld", tests, k, NULL, free_datasets);
     free(tests);
     free(cases);
     free(names);

@@ -80,44 +80,32 @@ void rows_free(rows *r)
     free(r->q32);
 }
 
-/* SciPy's rel_entr(x, y) in long double. */
-static long double rel_entr(long double x, long double y)
-{
-    if (isnan(x) || isnan(y))
-        return NAN;
-    if (x > 0 && y > 0)
-        return x * logl(x / y);
-    if (x == 0 && y >= 0)
-        return 0;
-    return INFINITY;
-}
-
-/* SciPy's entr(x) in long double. */
-static long double entr(long double x)
-{
-    if (isnan(x))
-        return NAN;
-    if (x > 0)
-        return -x * logl(x);
-    if (x == 0)
-        return 0;
-    return -INFINITY;
-}
-
+/* The sums of SciPy's rel_entr and entr terms in long double, from the two logarithms of each
+ * element: forward term x*(log x - log y), a different formula from the library's log of the
+ * ratio. Cancellation in log x - log y costs at most |log x| * 2^-63 (x86 extended) or 2^-112
+ * (aarch64 quad) absolute, below every tolerance here. */
 exact exact_f64(const double *p, const double *q, size_t n)
 {
     exact e = {0};
     for (size_t i = 0; i < n; i++) {
         long double x = p[i], y = q[i];
-        long double f = rel_entr(x, y), r = rel_entr(y, x);
+        long double lx = x > 0 ? logl(x) : 0, ly = y > 0 ? logl(y) : 0, f, r, hx, hy;
+        if (isnan(x) || isnan(y))
+            f = r = NAN;
+        else {
+            f = x > 0 && y > 0 ? x * (lx - ly) : x == 0 && y >= 0 ? 0 : INFINITY;
+            r = x > 0 && y > 0 ? y * (ly - lx) : y == 0 && x >= 0 ? 0 : INFINITY;
+        }
+        hx = isnan(x) ? NAN : x > 0 ? -x * lx : x == 0 ? 0 : -INFINITY;
+        hy = isnan(y) ? NAN : y > 0 ? -y * ly : y == 0 ? 0 : -INFINITY;
         e.forward += f;
         e.reverse += r;
         e.abs_forward += fabsl(f);
         e.abs_reverse += fabsl(r);
-        e.entropy_p += entr(x);
-        e.entropy_q += entr(y);
-        e.cross_pq += (x > 0 && y > 0) ? -x * logl(y) : entr(x) + f;
-        e.cross_qp += (x > 0 && y > 0) ? -y * logl(x) : entr(y) + r;
+        e.entropy_p += hx;
+        e.entropy_q += hy;
+        e.cross_pq += x > 0 && y > 0 ? -x * ly : hx + f;
+        e.cross_qp += x > 0 && y > 0 ? -y * lx : hy + r;
         e.sum_p += x;
         e.sum_q += y;
     }
@@ -137,6 +125,50 @@ exact exact_f32(const float *p, const float *q, size_t n)
     free(pd);
     free(qd);
     return e;
+}
+
+typedef struct {
+    uint64_t seed;
+    size_t n;
+    double sz, s;
+    int heavy;
+    dataset_edit edit;
+    dataset *d;
+} cache_entry;
+
+static cache_entry cache[64];
+static size_t cached;
+
+const dataset *dataset_get(uint64_t seed, size_t n, double sz, double s, int heavy,
+                           dataset_edit edit)
+{
+    for (size_t i = 0; i < cached; i++) {
+        cache_entry *c = &cache[i];
+        if (c->seed == seed && c->n == n && c->sz == sz && c->s == s && c->heavy == heavy &&
+            c->edit == edit)
+            return c->d;
+    }
+    assert_true(cached < sizeof cache / sizeof *cache);
+    dataset *d = malloc(sizeof *d);
+    assert_non_null(d);
+    d->r = rows_llm(seed, n, sz, s, heavy);
+    if (edit) {
+        edit(&d->r);
+        rows_sync_f32(&d->r);
+    }
+    d->e32 = exact_f32(d->r.p32, d->r.q32, n);
+    d->e64 = exact_f64(d->r.p64, d->r.q64, n);
+    cache[cached++] = (cache_entry){seed, n, sz, s, heavy, edit, d};
+    return d;
+}
+
+void dataset_free_all(void)
+{
+    for (size_t i = 0; i < cached; i++) {
+        rows_free(&cache[i].d->r);
+        free(cache[i].d);
+    }
+    cached = 0;
 }
 
 double tol_kl_f32(long double kl, long double abs_terms)

@@ -35,6 +35,18 @@ typedef struct {
 exact exact_f64(const double *p, const double *q, size_t n);
 exact exact_f32(const float *p, const float *q, size_t n);
 
+/* A row pair with its exact sums, built once per process and shared by every path's test:
+ * the long-double reference is the slow part (software quad on aarch64, under qemu in CI).
+ * edit, when not NULL, changes r->p64 and r->q64 after generation (p32/q32 follow). */
+typedef struct {
+    rows r;
+    exact e32, e64;
+} dataset;
+typedef void (*dataset_edit)(rows *r);
+const dataset *dataset_get(uint64_t seed, size_t n, double sz, double s, int heavy,
+                           dataset_edit edit);
+void dataset_free_all(void);
+
 /* The accuracy required of a KL value computed from float inputs: relative 1e-6 when KL >= 1e-2,
  * 1e-5 when KL >= 1e-4, absolute 1e-9 below; never tighter than 6e-8 * sum |terms|. */
 double tol_kl_f32(long double kl, long double abs_terms);

@@ -73,11 +73,11 @@ static void identities(kld_isa isa)
     rows_free(&r);
 }
 
-/* Runs every kernel of both element types on p[0..n), q[0..n) against the reference. */
-static void check_all_kernels(const float *p32, const float *q32, const double *p64,
-                              const double *q64, size_t n)
+/* Runs every kernel of both element types on p[0..n), q[0..n) against their exact sums. */
+static void check_kernels(const float *p32, const float *q32, const double *p64,
+                          const double *q64, size_t n, const exact *e32, const exact *e64)
 {
-    exact e = exact_f32(p32, q32, n);
+    exact e = *e32;
     double f, r;
     kld_both_f32(p32, q32, n, &f, &r);
     check_close("both_f32.forward", f, e.forward, tol_kl_f32(e.forward, e.abs_forward));
@@ -90,7 +90,7 @@ static void check_all_kernels(const float *p32, const float *q32, const double *
     kld_stats_f32(p32, q32, n, &s);
     check_stats_f32(&s, &e);
 
-    e = exact_f64(p64, q64, n);
+    e = *e64;
     kld_both_f64(p64, q64, n, &f, &r);
     check_close("both_f64.forward", f, e.forward, tol_kl_f64(e.forward, e.abs_forward));
     check_close("both_f64.reverse", r, e.reverse, tol_kl_f64(e.reverse, e.abs_reverse));
@@ -100,6 +100,18 @@ static void check_all_kernels(const float *p32, const float *q32, const double *
                 tol_kl_f64(e.reverse, e.abs_reverse));
     kld_stats_f64(p64, q64, n, &s);
     check_stats_f64(&s, &e);
+}
+
+static void check_all_kernels(const float *p32, const float *q32, const double *p64,
+                              const double *q64, size_t n)
+{
+    exact e32 = exact_f32(p32, q32, n), e64 = exact_f64(p64, q64, n);
+    check_kernels(p32, q32, p64, q64, n, &e32, &e64);
+}
+
+static void check_dataset(const dataset *d)
+{
+    check_kernels(d->r.p32, d->r.q32, d->r.p64, d->r.q64, d->r.n, &d->e32, &d->e64);
 }
 
 /* Every n from 0 to 80 covers every tail length of every vector width, and the empty input. */
@@ -124,76 +136,82 @@ static void misaligned(kld_isa isa)
     rows_free(&r);
 }
 
-/* LLM-like rows at the vocabulary sizes kld is for, from KL ~ 0.5 down to KL ~ 1e-6. */
+/* LLM-like rows from KL ~ 0.5 down to KL ~ 1e-6 at n = 151936 (Qwen's vocabulary), and at the
+ * smallest and largest vocabularies kld is for. */
 static void llm_rows(kld_isa isa)
 {
     (void)isa;
-    static const size_t sizes[] = {32000, 151936, 262144};
     static const double shifts[] = {1.0, 0.45, 0.14, 0.045, 0.014, 0.0014};
-    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
-        for (size_t j = 0; j < sizeof shifts / sizeof *shifts; j++) {
-            rows r = rows_llm(1000 * i + j, sizes[i], 3.0, shifts[j], 0);
-            check_all_kernels(r.p32, r.q32, r.p64, r.q64, r.n);
-            rows_free(&r);
-        }
+    for (size_t j = 0; j < sizeof shifts / sizeof *shifts; j++)
+        check_dataset(dataset_get(1000 + j, 151936, 3.0, shifts[j], 0, NULL));
+    check_dataset(dataset_get(2000, 32000, 3.0, 0.45, 0, NULL));
+    check_dataset(dataset_get(2001, 32000, 3.0, 0.014, 0, NULL));
+    check_dataset(dataset_get(3000, 262144, 3.0, 0.45, 0, NULL));
+    check_dataset(dataset_get(3001, 262144, 3.0, 0.014, 0, NULL));
 }
 
-/* Hard inputs: heavy-tailed logits (many subnormal and zero probabilities), top-p truncation,
- * ratios far outside the float range, unnormalised input. */
+/* Top-p truncation: p is zeroed below the threshold that keeps 90% of its mass (found by
+ * bisection); q keeps its full support, so the reverse KL is +inf. */
+static void top_p(rows *r)
+{
+    double lo = 0.0, hi = 1.0;
+    for (int it = 0; it < 60; it++) {
+        double mid = 0.5 * (lo + hi), kept = 0.0;
+        for (size_t i = 0; i < r->n; i++)
+            kept += r->p64[i] >= mid ? r->p64[i] : 0.0;
+        *(kept >= 0.9 ? &lo : &hi) = mid;
+    }
+    for (size_t i = 0; i < r->n; i++)
+        if (r->p64[i] < lo)
+            r->p64[i] = 0.0;
+}
+
+/* Ratios beyond the float range both ways: p/q = 2.5e41 (q subnormal) and 6e-44. */
+static void huge_ratios(rows *r)
+{
+    for (size_t i = 0; i + 1 < r->n; i += 97) {
+        r->p64[i] = 0.25;
+        r->q64[i] = 1e-42;
+        r->p64[i + 1] = 3e-44;
+        r->q64[i + 1] = 0.5;
+    }
+}
+
+/* Ratios beyond the double range: p/q = 1e400, for the f64 kernels. */
+static void huge_ratios_f64(rows *r)
+{
+    huge_ratios(r);
+    for (size_t i = 0; i < r->n; i += 101) {
+        r->p64[i] = 1e200;
+        r->q64[i] = 1e-200;
+    }
+}
+
+/* Unnormalised: p sums to 3.5, q to 0.25. */
+static void unnormalised(rows *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        r->p64[i] *= 3.5;
+        r->q64[i] *= 0.25;
+    }
+}
+
+/* Hard inputs at n = 151936: heavy-tailed logits (subnormal and zero tails), a denormal-heavy
+ * tail, top-p truncation, ratios far outside the float and double ranges, unnormalised input. */
 static void hard_inputs(kld_isa isa)
 {
     (void)isa;
     const size_t n = 151936;
-    rows r = rows_llm(21, n, 3.0, 0.3, 1); /* Cauchy logits: subnormal and zero tails */
-    check_all_kernels(r.p32, r.q32, r.p64, r.q64, n);
-    rows_free(&r);
-
-    r = rows_llm(22, n, 8.0, 0.5, 0); /* sz = 8: a denormal-heavy tail in float */
-    check_all_kernels(r.p32, r.q32, r.p64, r.q64, n);
-    rows_free(&r);
-
-    r = rows_llm(23, n, 3.0, 0.3, 0); /* top-p: zero p below its 90% nucleus (reverse = +inf) */
-    double lo = 0.0, hi = 1.0; /* bisect for the threshold that keeps 90% of the mass */
-    for (int it = 0; it < 60; it++) {
-        double mid = 0.5 * (lo + hi), kept = 0.0;
-        for (size_t i = 0; i < n; i++)
-            kept += r.p64[i] >= mid ? r.p64[i] : 0.0;
-        *(kept >= 0.9 ? &lo : &hi) = mid;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (r.p64[i] < lo)
-            r.p64[i] = 0.0;
-    rows_sync_f32(&r);
-    check_all_kernels(r.p32, r.q32, r.p64, r.q64, n);
-    assert_true(isinf(kld_reverse_f32(r.p32, r.q32, n)));
-    rows_free(&r);
-
-    r = rows_llm(24, n, 3.0, 0.5, 0); /* ratios beyond the float range, both ways */
-    for (size_t i = 0; i < n; i += 97) {
-        r.p64[i] = 0.25;
-        r.q64[i] = 1e-42; /* subnormal float: p/q = 2.5e41 overflows float */
-        r.p64[i + 1] = 3e-44;
-        r.q64[i + 1] = 0.5; /* p/q = 6e-44: below the float normal range */
-    }
-    rows_sync_f32(&r);
-    check_all_kernels(r.p32, r.q32, r.p64, r.q64, n);
-    for (size_t i = 0; i < n; i += 101) { /* and beyond the double range, for f64 */
-        r.p64[i] = 1e200;
-        r.q64[i] = 1e-200;
-    }
-    exact e = exact_f64(r.p64, r.q64, n);
-    check_close("f64 huge ratio", kld_forward_f64(r.p64, r.q64, n), e.forward,
-                tol_kl_f64(e.forward, e.abs_forward));
-    rows_free(&r);
-
-    r = rows_llm(25, n, 3.0, 0.2, 0); /* unnormalised: p sums to 3.5, q to 0.25 */
-    for (size_t i = 0; i < n; i++) {
-        r.p64[i] *= 3.5;
-        r.q64[i] *= 0.25;
-    }
-    rows_sync_f32(&r);
-    check_all_kernels(r.p32, r.q32, r.p64, r.q64, n);
-    rows_free(&r);
+    check_dataset(dataset_get(21, n, 3.0, 0.3, 1, NULL)); /* Cauchy logits */
+    check_dataset(dataset_get(22, n, 8.0, 0.5, 0, NULL)); /* sz = 8: many subnormal floats */
+    const dataset *d = dataset_get(23, n, 3.0, 0.3, 0, top_p);
+    check_dataset(d);
+    assert_true(isinf(kld_reverse_f32(d->r.p32, d->r.q32, n)));
+    check_dataset(dataset_get(24, n, 3.0, 0.5, 0, huge_ratios));
+    d = dataset_get(24, n, 3.0, 0.5, 0, huge_ratios_f64);
+    check_close("f64 huge ratio", kld_forward_f64(d->r.p64, d->r.q64, n), d->e64.forward,
+                tol_kl_f64(d->e64.forward, d->e64.abs_forward));
+    check_dataset(dataset_get(25, n, 3.0, 0.2, 0, unnormalised));
 }
 
 /* Zeros, disjoint supports, NaN, infinities and negatives, each placed in the vector body and in

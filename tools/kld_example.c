@@ -49,8 +49,9 @@ static float *read_rows(const char *path, size_t vocab, size_t *rows)
 static void softmax(const float *z, float *p, size_t n)
 {
     double m = -INFINITY, s = 0.0;
-    for (size_t i = 0; i < n; i++)
-        m = fmax(m, z[i]);
+    for (size_t i = 0; i < n; i++) /* not fmax: gcc 12's aarch64 vectoriser crashes on it */
+        if (z[i] > m)
+            m = z[i];
     for (size_t i = 0; i < n; i++)
         s += exp((double)z[i] - m);
     for (size_t i = 0; i < n; i++)
