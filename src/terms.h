@@ -71,4 +71,14 @@ static inline void kld_terms_add(kld_terms *t, double p, double q)
     t->cross_qp += kld_term_cross(q, p);
 }
 
+static inline void kld_terms_merge(kld_terms *t, const kld_terms *b)
+{
+    t->forward += b->forward;
+    t->reverse += b->reverse;
+    t->entropy_p += b->entropy_p;
+    t->entropy_q += b->entropy_q;
+    t->cross_pq += b->cross_pq;
+    t->cross_qp += b->cross_qp;
+}
+
 #endif /* KLD_TERMS_H */

@@ -19,7 +19,11 @@ static inline vec v_add(vec a, vec b) { return vaddq_f32(a, b); }
 static inline vec v_mul(vec a, vec b) { return vmulq_f32(a, b); }
 static inline vec v_div(vec a, vec b) { return vdivq_f32(a, b); }
 static inline vec v_max(vec a, vec b) { return vmaxq_f32(a, b); }
-static inline vec v_rcp_approx(vec x) { return vrecpeq_f32(x); }
+static inline vec v_rcp_approx(vec x) /* 8-bit estimate and one Newton step: 16 bits */
+{
+    vec e = vrecpeq_f32(x);
+    return vmulq_f32(e, vrecpsq_f32(x, e));
+}
 static inline vec v_fnmadd(vec a, vec b, vec c) { return vfmsq_f32(c, a, b); }
 static inline vec v_log(vec x) { return Sleef_logf4_u35advsimd(x); }
 static inline vec v_select(mask m, vec t, vec f) { return vbslq_f32(m, t, f); }

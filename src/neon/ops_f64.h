@@ -19,7 +19,11 @@ static inline vec v_add(vec a, vec b) { return vaddq_f64(a, b); }
 static inline vec v_mul(vec a, vec b) { return vmulq_f64(a, b); }
 static inline vec v_div(vec a, vec b) { return vdivq_f64(a, b); }
 static inline vec v_max(vec a, vec b) { return vmaxq_f64(a, b); }
-static inline vec v_rcp_approx(vec x) { return vrecpeq_f64(x); }
+static inline vec v_rcp_approx(vec x) /* 8-bit estimate and one Newton step: 16 bits */
+{
+    vec e = vrecpeq_f64(x);
+    return vmulq_f64(e, vrecpsq_f64(x, e));
+}
 static inline vec v_fnmadd(vec a, vec b, vec c) { return vfmsq_f64(c, a, b); }
 static inline vec v_log(vec x) { return Sleef_logd2_u35advsimd(x); }
 static inline vec v_select(mask m, vec t, vec f) { return vbslq_f64(m, t, f); }
