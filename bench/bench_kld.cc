@@ -20,8 +20,9 @@ constexpr size_t kBatchRows = 64, kBatchVocab = 151936;
 const kld_isa kNoPath = kld_isa(KLD_ISA_COUNT);  // floors and peers: no kld path to force
 
 // LLM-like rows: p = softmax(z), z ~ N(0, 3^2); q = softmax(z + e), e ~ N(0, 0.5^2).
+// Logits: a = z, b = z + e (the same z and e, before the softmax).
 struct Data {
-    std::vector<float> p32, q32;
+    std::vector<float> p32, q32, a32, b32;
     std::vector<double> p64, q64;
 };
 
@@ -44,6 +45,8 @@ const Data &data() {
             d.p64[i] = z(g);
             d.q64[i] = d.p64[i] + e(g);
         }
+        d.a32.assign(d.p64.begin(), d.p64.end());
+        d.b32.assign(d.q64.begin(), d.q64.end());
         for (size_t r = 0; r < kBatchRows; r++) {
             softmax(d.p64, r * kBatchVocab, kBatchVocab);
             softmax(d.q64, r * kBatchVocab, kBatchVocab);
@@ -56,8 +59,10 @@ const Data &data() {
 }
 
 // Times fn over `rows` rows of `n` elements; elements are counted for ns/element.
+enum Input { kProbs, kLogits };
+
 template <typename T>
-void run(benchmark::State &state, kld_isa isa, size_t rows, size_t n,
+void run(benchmark::State &state, kld_isa isa, size_t rows, size_t n, Input input,
          const std::function<double(const T *, const T *, size_t)> &fn) {
     if (isa != kNoPath && kld_isa_force(isa) != 0) {
         state.SkipWithError("path not supported");
@@ -66,8 +71,8 @@ void run(benchmark::State &state, kld_isa isa, size_t rows, size_t n,
     const Data &d = data();
     const T *p, *q;
     if constexpr (sizeof(T) == 4) {
-        p = d.p32.data();
-        q = d.q32.data();
+        p = input == kLogits ? d.a32.data() : d.p32.data();
+        q = input == kLogits ? d.b32.data() : d.q32.data();
     } else {
         p = d.p64.data();
         q = d.q64.data();
@@ -78,14 +83,37 @@ void run(benchmark::State &state, kld_isa isa, size_t rows, size_t n,
     state.SetBytesProcessed(int64_t(state.iterations() * rows * n * 2 * sizeof(T)));
 }
 
+const std::string kBatchName = std::to_string(kBatchRows) + "x" + std::to_string(kBatchVocab);
+
 template <typename T>
-void add(const std::string &name, kld_isa isa, std::function<double(const T *, const T *, size_t)> fn) {
+void add(const std::string &name, kld_isa isa, std::function<double(const T *, const T *, size_t)> fn,
+         Input input = kProbs) {
     for (size_t n : kSizes)
         benchmark::RegisterBenchmark((name + "/" + std::to_string(n)).c_str(),
-                                     [=](benchmark::State &s) { run<T>(s, isa, 1, n, fn); });
-    benchmark::RegisterBenchmark(
-        (name + "/" + std::to_string(kBatchRows) + "x" + std::to_string(kBatchVocab)).c_str(),
-        [=](benchmark::State &s) { run<T>(s, isa, kBatchRows, kBatchVocab, fn); });
+                                     [=](benchmark::State &s) { run<T>(s, isa, 1, n, input, fn); });
+    benchmark::RegisterBenchmark((name + "/" + kBatchName).c_str(), [=](benchmark::State &s) {
+        run<T>(s, isa, kBatchRows, kBatchVocab, input, fn);
+    });
+}
+
+// A rows-API call over the whole batch (one call, all rows).
+void add_rows(const std::string &name, kld_isa isa, Input input,
+              void (*rows_fn)(const float *, const float *, size_t, size_t, size_t, size_t,
+                              double *, double *)) {
+    benchmark::RegisterBenchmark((name + "/" + kBatchName).c_str(), [=](benchmark::State &s) {
+        std::vector<double> f(kBatchRows), r(kBatchRows);
+        run<float>(s, isa, 1, kBatchRows * kBatchVocab, input,
+                   [&](const float *p, const float *q, size_t) {
+                       rows_fn(p, q, kBatchRows, kBatchVocab, kBatchVocab, kBatchVocab, f.data(),
+                               r.data());
+                       return f[0] + r[kBatchRows - 1];
+                   });
+    });
+}
+
+void rows_both_logits(const float *a, const float *b, size_t rows, size_t n, size_t lda,
+                      size_t ldb, double *f, double *r) {
+    kld_rows_both_logits_f32(a, b, rows, n, lda, ldb, 1.0f, f, r);
 }
 
 template <typename T>
@@ -116,6 +144,14 @@ void register_all() {
         add<float>("stats_f32/" + path, isa, F32([](auto p, auto q, size_t n) { return stats(kld_stats_f32, p, q, n); }));
         add<double>("both_f64/" + path, isa, F64([](auto p, auto q, size_t n) { return both(kld_both_f64, p, q, n); }));
         add<double>("stats_f64/" + path, isa, F64([](auto p, auto q, size_t n) { return stats(kld_stats_f64, p, q, n); }));
+        add<float>("both_logits_f32/" + path, isa, F32([](auto a, auto b, size_t n) { return both(kld_both_logits_f32, a, b, n); }), kLogits);
+        add<float>("stats_logits_f32/" + path, isa, F32([](auto a, auto b, size_t n) {
+            kld_logit_stats s;
+            kld_stats_logits_f32(a, b, n, 1.0f, &s);
+            return s.kl.forward + s.lse_a;
+        }), kLogits);
+        add_rows("rows_both_f32/" + path, isa, kProbs, kld_rows_both_f32);
+        add_rows("rows_both_logits_f32/" + path, isa, kLogits, rows_both_logits);
     }
 #if defined(__x86_64__)
     if (kld_isa_supported(KLD_ISA_AVX2)) {
@@ -129,6 +165,7 @@ void register_all() {
     }
 #endif
     add<float>("peer_scalar_libm", kNoPath, F32(peer_scalar_libm));
+    add<float>("peer_logsoftmax_3pass_scalar", kNoPath, F32(peer_logsoftmax_3pass_scalar), kLogits);
 }
 
 }  // namespace

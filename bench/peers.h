@@ -11,6 +11,9 @@ extern "C" {
 
 /* -O2 scalar C: libm logf of the ratio, double accumulators, forward and reverse. */
 double peer_scalar_libm(const float *p, const float *q, size_t n);
+/* KL from logits the way a scalar evaluation tool does it (llama.cpp's perplexity KL mode, for one):
+ * three passes per row (max, sum of exp, then log-softmax of both rows and the KL sum). */
+double peer_logsoftmax_3pass_scalar(const float *a, const float *b, size_t n);
 /* gcc -O3 -ffast-math -march=native -mprefer-vector-width=512: glibc libmvec vector logf of the
  * ratio, float accumulators, forward and reverse. */
 double peer_fastmath_libmvec(const float *p, const float *q, size_t n);

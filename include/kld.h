@@ -70,6 +70,54 @@ KLD_API void kld_both_f64(const double *p, const double *q, size_t n, double *fo
                           double *reverse);
 KLD_API void kld_stats_f64(const double *p, const double *q, size_t n, kld_stats *out);
 
+/*! kld_logit_stats : the stats of P = softmax(a/T) and Q = softmax(b/T), from logits. */
+typedef struct kld_logit_stats {
+    kld_stats kl;              /* the eight sums; sum_p = sum_q = 1 by construction */
+    double lse_a, lse_b;       /* log-sum-exp of a/T and of b/T */
+    size_t argmax_a, argmax_b; /* top token of each row (lowest index on ties); n for a NaN row */
+} kld_logit_stats;
+
+/*
+ * Logits kernels: P = softmax(a/T), Q = softmax(b/T), computed without materialising either
+ * softmax (two passes over a and b: maxima, then sums). Conventions:
+ * - a logit of -inf is a masked token (probability 0). A token masked in b but not in a makes the
+ *   forward KL +inf (the reverse: the mirror); a token masked in both contributes nothing.
+ * - NaN or +inf anywhere in a row, a row of all -inf (in a or b), or a temperature that is not a
+ *   finite positive number gives NaN in every value of that row (lse too, argmax = n).
+ * - n == 0 gives 0 for every KL, entropy and cross-entropy, lse = -inf, argmax = 0.
+ * - The functions without a temperature use T = 1.
+ */
+
+/*! kld_forward_logits_f32() : @return KL(softmax(a) || softmax(b)). */
+KLD_API double kld_forward_logits_f32(const float *a, const float *b, size_t n);
+/*! kld_reverse_logits_f32() : @return KL(softmax(b) || softmax(a)). */
+KLD_API double kld_reverse_logits_f32(const float *a, const float *b, size_t n);
+/*! kld_both_logits_f32() : both directions in one call; either output may be NULL. */
+KLD_API void kld_both_logits_f32(const float *a, const float *b, size_t n, double *forward,
+                                 double *reverse);
+/*! kld_stats_logits_f32() : everything, at temperature T. Does nothing when out is NULL. */
+KLD_API void kld_stats_logits_f32(const float *a, const float *b, size_t n, float temperature,
+                                  kld_logit_stats *out);
+
+/*
+ * Rows: row r of p starts at p + r*ldp elements (ldp >= n), likewise q (ldq), a, b; results go to
+ * element r of each output array, and equal the single-row call on that row exactly.
+ * Any output array may be NULL. rows == 0 does nothing. A NULL input with rows > 0 and n > 0, or
+ * ldp < n (ldq, lda, ldb likewise) with rows > 1, gives NaN in every output row.
+ * Rows are independent and the library holds no per-call state: a caller may split rows across
+ * its own threads, each calling these functions on its own range. kld starts no threads.
+ */
+KLD_API void kld_rows_both_f32(const float *p, const float *q, size_t rows, size_t n, size_t ldp,
+                               size_t ldq, double *forward, double *reverse);
+KLD_API void kld_rows_stats_f32(const float *p, const float *q, size_t rows, size_t n,
+                                size_t ldp, size_t ldq, kld_stats *out);
+KLD_API void kld_rows_both_logits_f32(const float *a, const float *b, size_t rows, size_t n,
+                                      size_t lda, size_t ldb, float temperature, double *forward,
+                                      double *reverse);
+KLD_API void kld_rows_stats_logits_f32(const float *a, const float *b, size_t rows, size_t n,
+                                       size_t lda, size_t ldb, float temperature,
+                                       kld_logit_stats *out);
+
 /*! kld_isa : the implementation paths. SCALAR is the reference and is always available. */
 typedef enum kld_isa { KLD_ISA_SCALAR, KLD_ISA_AVX2, KLD_ISA_AVX512, KLD_ISA_NEON } kld_isa;
 

@@ -12,15 +12,21 @@ typedef struct kld_kernels {
     void (*stats_f32)(const float *p, const float *q, size_t n, kld_stats *out);
     void (*both_f64)(const double *p, const double *q, size_t n, double *forward, double *reverse);
     void (*stats_f64)(const double *p, const double *q, size_t n, kld_stats *out);
+    /* temperature is finite and > 0 */
+    void (*stats_logits_f32)(const float *a, const float *b, size_t n, float temperature,
+                             kld_logit_stats *out);
 } kld_kernels;
 
 #define KLD_DECLARE_PATH(isa)                                                                    \
     void kld_both_f32_##isa(const float *p, const float *q, size_t n, double *f, double *r);     \
     void kld_stats_f32_##isa(const float *p, const float *q, size_t n, kld_stats *out);          \
     void kld_both_f64_##isa(const double *p, const double *q, size_t n, double *f, double *r);   \
-    void kld_stats_f64_##isa(const double *p, const double *q, size_t n, kld_stats *out);
+    void kld_stats_f64_##isa(const double *p, const double *q, size_t n, kld_stats *out);        \
+    void kld_stats_logits_f32_##isa(const float *a, const float *b, size_t n, float temperature, \
+                                    kld_logit_stats *out);
 #define KLD_PATH_TABLE(isa)                                                                      \
-    {kld_both_f32_##isa, kld_stats_f32_##isa, kld_both_f64_##isa, kld_stats_f64_##isa}
+    {kld_both_f32_##isa, kld_stats_f32_##isa, kld_both_f64_##isa, kld_stats_f64_##isa,          \
+     kld_stats_logits_f32_##isa}
 
 KLD_DECLARE_PATH(scalar)
 #if defined(__x86_64__)

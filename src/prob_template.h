@@ -16,35 +16,16 @@
  *           recorded as a flag (inf is absorbing, so the order of addition does not matter);
  *   special everything else (NaN, infinities, negatives, ratios outside the normal range): rare,
  *           and handed to the scalar definitions of terms.h one lane at a time.
- * The tail (n not a multiple of KLD_LANES) is copied into a zero-filled block, so nothing is read
- * past n; its padding lanes are zero-class lanes with p = q = 0 and add exactly 0 everywhere.
+ * The tail (n not a multiple of KLD_LANES) is copied into a zero-filled block (blocked_loop.h), so
+ * nothing is read past n; its padding lanes are zero-class lanes with p = q = 0 and add exactly 0.
  */
 #include <math.h>
 #include <string.h>
 
+#include "blocked_loop.h"
 #include "terms.h"
 
 #define KLD_ALL_LANES ((1u << KLD_LANES) - 1u)
-
-/* Runs BLOCK over all of p and q, folding the vector accumulators into double totals every
- * KLD_FOLD elements: the rounding error of the sums then grows with KLD_FOLD / KLD_LANES + n / KLD_FOLD
- * additions rather than n / KLD_LANES. The tail goes through a zero-filled copy. */
-#define KLD_FOLD 1024
-#define KLD_BLOCKED_LOOP(BLOCK, FOLD)                                                            \
-    size_t i = 0;                                                                                \
-    while (i + KLD_LANES <= n) {                                                                 \
-        size_t stop = n - i < KLD_FOLD ? n - n % KLD_LANES : i + KLD_FOLD;                       \
-        for (; i < stop; i += KLD_LANES)                                                         \
-            BLOCK(&s, v_load(p + i), v_load(q + i));                                             \
-        FOLD(&s);                                                                                \
-    }                                                                                            \
-    if (i < n) {                                                                                 \
-        elem pt[KLD_LANES] = {0}, qt[KLD_LANES] = {0};                                           \
-        memcpy(pt, p + i, (n - i) * sizeof(elem));                                               \
-        memcpy(qt, q + i, (n - i) * sizeof(elem));                                               \
-        BLOCK(&s, v_load(pt), v_load(qt));                                                       \
-        FOLD(&s);                                                                                \
-    }
 
 /* The fast lanes of one block, and their corrected log(p/q) (0 in every other lane).
  * p > 0 with p/q in the normal range implies q > 0 and both finite. The correction
@@ -73,26 +54,6 @@ static inline mask zero_class(vec p, vec q)
     mask finite_nonneg = m_and(m_and(m_ge(p, zero), m_le(p, hi)), m_and(m_ge(q, zero), m_le(q, hi)));
     return m_and(finite_nonneg, m_or(m_eq(p, zero), m_eq(q, zero)));
 }
-
-/* Runs BLOCK over all of p and q, folding the vector accumulators into double totals every
- * KLD_FOLD elements: the rounding error of the sums then grows with KLD_FOLD / KLD_LANES + n / KLD_FOLD
- * additions rather than n / KLD_LANES. The tail goes through a zero-filled copy. */
-#define KLD_FOLD 1024
-#define KLD_BLOCKED_LOOP(BLOCK, FOLD)                                                            \
-    size_t i = 0;                                                                                \
-    while (i + KLD_LANES <= n) {                                                                 \
-        size_t stop = n - i < KLD_FOLD ? n - n % KLD_LANES : i + KLD_FOLD;                       \
-        for (; i < stop; i += KLD_LANES)                                                         \
-            BLOCK(&s, v_load(p + i), v_load(q + i));                                             \
-        FOLD(&s);                                                                                \
-    }                                                                                            \
-    if (i < n) {                                                                                 \
-        elem pt[KLD_LANES] = {0}, qt[KLD_LANES] = {0};                                           \
-        memcpy(pt, p + i, (n - i) * sizeof(elem));                                               \
-        memcpy(qt, q + i, (n - i) * sizeof(elem));                                               \
-        BLOCK(&s, v_load(pt), v_load(qt));                                                       \
-        FOLD(&s);                                                                                \
-    }
 
 /* Lanes that are neither fast nor zero-class, through the scalar definitions. */
 static void special_both(vec p, vec q, unsigned handled, double *f, double *r)
@@ -155,7 +116,7 @@ static void both_fold(both_sums *s)
 void KLD_NAME(kld_both)(const elem *p, const elem *q, size_t n, double *forward, double *reverse)
 {
     both_sums s = {0}; /* all-zero bits are 0.0 in every accumulator */
-    KLD_BLOCKED_LOOP(both_block, both_fold)
+    KLD_BLOCKED_LOOP(p, q, n, &s, both_block, both_fold, 0);
     *forward = s.f_sum + (s.f_inf ? INFINITY : 0.0);
     *reverse = s.r_sum + (s.r_inf ? INFINITY : 0.0);
 }
@@ -216,12 +177,10 @@ static void stats_fold(stats_sums *s)
 void KLD_NAME(kld_stats)(const elem *p, const elem *q, size_t n, kld_stats *out)
 {
     stats_sums s = {0};
-    KLD_BLOCKED_LOOP(stats_block, stats_fold)
+    KLD_BLOCKED_LOOP(p, q, n, &s, stats_block, stats_fold, 0);
     double f_inf = s.f_inf ? INFINITY : 0.0, r_inf = s.r_inf ? INFINITY : 0.0;
     *out = (kld_stats){s.x.forward + f_inf, s.x.reverse + r_inf, s.x.entropy_p, s.x.entropy_q,
                        s.x.cross_pq + f_inf, s.x.cross_qp + r_inf, s.sum_p, s.sum_q};
 }
 
 #undef KLD_ALL_LANES
-#undef KLD_FOLD
-#undef KLD_BLOCKED_LOOP

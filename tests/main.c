@@ -11,6 +11,7 @@
 
 #include "kld.h"
 #include "test_check.h"
+#include "test_logits.h"
 #include "test_prob.h"
 
 /* KLD_ISA (set by a meson test) must have picked the active path, checked before anything forces
@@ -84,24 +85,30 @@ static int free_datasets(void **state)
 
 int main(void)
 {
-    size_t n_path = prob_test_count * KLD_ISA_COUNT;
+    const struct {
+        const path_test *tests;
+        size_t count;
+    } groups[] = {{prob_tests, prob_test_count}, {logits_tests, logits_test_count}};
+    size_t n_path = 0;
+    for (size_t g = 0; g < sizeof groups / sizeof *groups; g++)
+        n_path += groups[g].count * KLD_ISA_COUNT;
     size_t total = 2 + n_path + check_test_count;
     struct CMUnitTest *tests = calloc(total, sizeof *tests);
     path_case *cases = calloc(n_path, sizeof *cases);
     char (*names)[64] = calloc(n_path, sizeof *names);
     if (!tests || !cases || !names)
         return 1;
-    size_t k = 0;
+    size_t k = 0, j = 0;
     tests[k++] = (struct CMUnitTest)cmocka_unit_test(env_forced_path);
     tests[k++] = (struct CMUnitTest)cmocka_unit_test(isa_names_and_force);
-    for (size_t i = 0; i < prob_test_count; i++)
-        for (int isa = 0; isa < KLD_ISA_COUNT; isa++) {
-            size_t j = i * KLD_ISA_COUNT + (size_t)isa;
-            cases[j] = (path_case){prob_tests[i], (kld_isa)isa};
-            snprintf(names[j], sizeof names[j], "%s/%s", prob_tests[i].name,
-                     kld_isa_name((kld_isa)isa));
-            tests[k++] = (struct CMUnitTest){names[j], run_path_case, NULL, NULL, &cases[j]};
-        }
+    for (size_t g = 0; g < sizeof groups / sizeof *groups; g++)
+        for (size_t i = 0; i < groups[g].count; i++)
+            for (int isa = 0; isa < KLD_ISA_COUNT; isa++, j++) {
+                cases[j] = (path_case){groups[g].tests[i], (kld_isa)isa};
+                snprintf(names[j], sizeof names[j], "%s/%s", groups[g].tests[i].name,
+                         kld_isa_name((kld_isa)isa));
+                tests[k++] = (struct CMUnitTest){names[j], run_path_case, NULL, NULL, &cases[j]};
+            }
     for (size_t i = 0; i < check_test_count; i++)
         tests[k++] = check_tests[i];
     int failed = _cmocka_run_group_tests("kld", tests, k, NULL, free_datasets);

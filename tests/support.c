@@ -171,6 +171,81 @@ void dataset_free_all(void)
     cached = 0;
 }
 
+/* log-sum-exp of x/t in long double; the first index of the maximum goes to *arg */
+static long double lse_l(const float *x, size_t n, long double t, size_t *arg)
+{
+    long double m = -INFINITY, s = 0;
+    *arg = 0;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] > m) {
+            m = x[i];
+            *arg = i;
+        }
+    if (m == -INFINITY)
+        return m; /* empty or all masked */
+    for (size_t i = 0; i < n; i++)
+        s += expl((x[i] - m) / t);
+    return m / t + logl(s);
+}
+
+exact_logits exact_logits_f32(const float *a, const float *b, size_t n, float t)
+{
+    exact_logits e = {0};
+    for (size_t i = 0; i < n; i++)
+        e.nan |= isnan(a[i]) || isnan(b[i]) || a[i] == INFINITY || b[i] == INFINITY;
+    long double lt = t;
+    e.lse_a = lse_l(a, n, lt, &e.argmax_a);
+    e.lse_b = lse_l(b, n, lt, &e.argmax_b);
+    e.nan |= n && (e.lse_a == -INFINITY || e.lse_b == -INFINITY);
+    if (e.nan || n == 0) {
+        if (n == 0)
+            e.lse_a = e.lse_b = -INFINITY;
+        return e;
+    }
+    for (size_t i = 0; i < n; i++) {
+        long double lp = a[i] / lt - e.lse_a, lq = b[i] / lt - e.lse_b;
+        long double p = expl(lp), q = expl(lq), f = 0, r = 0;
+        if (p > 0 && q > 0) {
+            f = p * (lp - lq);
+            r = q * (lq - lp);
+        } else if (p > 0) {
+            f = INFINITY;
+        } else if (q > 0) {
+            r = INFINITY;
+        }
+        e.forward += f;
+        e.reverse += r;
+        e.abs_forward += fabsl(f);
+        e.abs_reverse += fabsl(r);
+        e.entropy_p -= p > 0 ? p * lp : 0;
+        e.entropy_q -= q > 0 ? q * lq : 0;
+    }
+    e.cross_pq = e.entropy_p + e.forward;
+    e.cross_qp = e.entropy_q + e.reverse;
+    return e;
+}
+
+void check_logit_stats(const kld_logit_stats *s, const exact_logits *e, size_t n)
+{
+    if (e->nan) {
+        assert_true(isnan(s->kl.forward) && isnan(s->kl.reverse) && isnan(s->kl.entropy_p) &&
+                    isnan(s->kl.cross_qp) && isnan(s->lse_a) && isnan(s->lse_b));
+        assert_int_equal(s->argmax_a, n);
+        assert_int_equal(s->argmax_b, n);
+        return;
+    }
+    check_close("logits.forward", s->kl.forward, e->forward, tol_kl_f32(e->forward, e->abs_forward));
+    check_close("logits.reverse", s->kl.reverse, e->reverse, tol_kl_f32(e->reverse, e->abs_reverse));
+    check_close("logits.entropy_p", s->kl.entropy_p, e->entropy_p, tol_entropy_f32(e->entropy_p));
+    check_close("logits.entropy_q", s->kl.entropy_q, e->entropy_q, tol_entropy_f32(e->entropy_q));
+    check_close("logits.cross_pq", s->kl.cross_pq, e->cross_pq, tol_entropy_f32(e->cross_pq));
+    check_close("logits.cross_qp", s->kl.cross_qp, e->cross_qp, tol_entropy_f32(e->cross_qp));
+    check_close("logits.lse_a", s->lse_a, e->lse_a, 1e-6 * fabsl(e->lse_a));
+    check_close("logits.lse_b", s->lse_b, e->lse_b, 1e-6 * fabsl(e->lse_b));
+    assert_int_equal(s->argmax_a, e->argmax_a);
+    assert_int_equal(s->argmax_b, e->argmax_b);
+}
+
 double tol_kl_f32(long double kl, long double abs_terms)
 {
     double a = fabs((double)kl);

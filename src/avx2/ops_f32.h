@@ -16,11 +16,14 @@ static inline vec v_load(const elem *x) { return _mm256_loadu_ps(x); }
 static inline void v_store(elem *x, vec v) { _mm256_storeu_ps(x, v); }
 static inline vec v_set1(elem x) { return _mm256_set1_ps(x); }
 static inline vec v_add(vec a, vec b) { return _mm256_add_ps(a, b); }
+static inline vec v_sub(vec a, vec b) { return _mm256_sub_ps(a, b); }
 static inline vec v_mul(vec a, vec b) { return _mm256_mul_ps(a, b); }
 static inline vec v_div(vec a, vec b) { return _mm256_div_ps(a, b); }
 static inline vec v_max(vec a, vec b) { return _mm256_max_ps(a, b); }
 static inline vec v_rcp_approx(vec x) { return _mm256_rcp_ps(x); }
 static inline vec v_fnmadd(vec a, vec b, vec c) { return _mm256_fnmadd_ps(a, b, c); }
+static inline vec v_fmadd(vec a, vec b, vec c) { return _mm256_fmadd_ps(a, b, c); }
+static inline vec v_exp(vec x) { return Sleef_expf8_u10avx2(x); }
 static inline vec v_log(vec x) { return Sleef_logf8_u35avx2(x); }
 static inline vec v_select(mask m, vec t, vec f) { return _mm256_blendv_ps(f, t, m); }
 

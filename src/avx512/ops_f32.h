@@ -16,11 +16,14 @@ static inline vec v_load(const elem *x) { return _mm512_loadu_ps(x); }
 static inline void v_store(elem *x, vec v) { _mm512_storeu_ps(x, v); }
 static inline vec v_set1(elem x) { return _mm512_set1_ps(x); }
 static inline vec v_add(vec a, vec b) { return _mm512_add_ps(a, b); }
+static inline vec v_sub(vec a, vec b) { return _mm512_sub_ps(a, b); }
 static inline vec v_mul(vec a, vec b) { return _mm512_mul_ps(a, b); }
 static inline vec v_div(vec a, vec b) { return _mm512_div_ps(a, b); }
 static inline vec v_max(vec a, vec b) { return _mm512_max_ps(a, b); }
 static inline vec v_rcp_approx(vec x) { return _mm512_rcp14_ps(x); }
 static inline vec v_fnmadd(vec a, vec b, vec c) { return _mm512_fnmadd_ps(a, b, c); }
+static inline vec v_fmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
+static inline vec v_exp(vec x) { return Sleef_expf16_u10avx512f(x); }
 static inline vec v_log(vec x) { return Sleef_logf16_u35avx512f(x); }
 static inline vec v_select(mask m, vec t, vec f) { return _mm512_mask_blend_ps(m, f, t); }
 

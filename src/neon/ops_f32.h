@@ -16,6 +16,7 @@ static inline vec v_load(const elem *x) { return vld1q_f32(x); }
 static inline void v_store(elem *x, vec v) { vst1q_f32(x, v); }
 static inline vec v_set1(elem x) { return vdupq_n_f32(x); }
 static inline vec v_add(vec a, vec b) { return vaddq_f32(a, b); }
+static inline vec v_sub(vec a, vec b) { return vsubq_f32(a, b); }
 static inline vec v_mul(vec a, vec b) { return vmulq_f32(a, b); }
 static inline vec v_div(vec a, vec b) { return vdivq_f32(a, b); }
 static inline vec v_max(vec a, vec b) { return vmaxq_f32(a, b); }
@@ -25,6 +26,8 @@ static inline vec v_rcp_approx(vec x) /* 8-bit estimate and one Newton step: 16 
     return vmulq_f32(e, vrecpsq_f32(x, e));
 }
 static inline vec v_fnmadd(vec a, vec b, vec c) { return vfmsq_f32(c, a, b); }
+static inline vec v_fmadd(vec a, vec b, vec c) { return vfmaq_f32(c, a, b); }
+static inline vec v_exp(vec x) { return Sleef_expf4_u10advsimd(x); }
 static inline vec v_log(vec x) { return Sleef_logf4_u35advsimd(x); }
 static inline vec v_select(mask m, vec t, vec f) { return vbslq_f32(m, t, f); }
 

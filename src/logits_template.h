@@ -1,0 +1,175 @@
+/* logits_template.h - KL and friends of P = softmax(a/T), Q = softmax(b/T) straight from logits,
+ * written once over the lane operations of an f32 ops header (see prob_template.h for the list,
+ * plus v_sub, v_fmadd, v_exp) and stamped per ISA. Include once per translation unit after the
+ * ops header and KLD_NAME.
+ *
+ * Pass 1 reads a and b for their maxima, their first argmax, and NaN/+inf. Pass 2 computes, with
+ * x = (a - max a)/T, y = (b - max b)/T, w = e^x, v = e^y (so p = w/A, q = v/Zq):
+ *
+ *   t = y - x = ((b - a) - (max b - max a))/T     (b - a first: exact for nearby logits)
+ *   KL(P||Q) = log E_p[e^t] - E_p[t] = eta + phi(rho + eta),
+ *     rho = E_p[t], eta = E_p[h(t)], h(t) = e^t - 1 - t, phi(u) = log1p(u) - u,
+ *
+ * and the mirror for KL(Q||P) with -t under Q. The textbook form sum p(x - y) - lse_a + lse_b
+ * cancels two terms of size ~10 down to a KL of ~1e-5, so the 1-ulp error of a float exp (6e-8)
+ * would dominate. Here the error of each term scales with h(t) ~ t^2/2, the KL's own size: h comes
+ * from a degree-11 polynomial (error < 6e-9 relative) for |t| <= 1, and from w*e^t - w - w*t =
+ * v - w(1 + t) beyond, where nothing cancels badly. Sums are in double, folded every 1024.
+ *
+ * Masked tokens (-inf): a lane masked in both contributes nothing; masked in b only (p > 0 = q)
+ * sets the forward +inf flag and adds its p-mass w to the reverse's h-sum (its e^-t term is w/v
+ * with v = 0: exactly the p-mass that Q misses); masked in a only is the mirror. Such lanes take
+ * t = 0 and the direct formula, which then gives exactly those masses. Tails pad with -inf. */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "blocked_loop.h"
+#include "logits_common.h"
+
+#define KLD_ALL_LANES ((1u << KLD_LANES) - 1u)
+
+typedef struct {
+    vec max_a, max_b;
+    unsigned ok; /* lanes that never saw NaN or +inf */
+} logit_pass1;
+
+static inline void pass1_block(logit_pass1 *s, vec a, vec b)
+{
+    const vec hi = v_set1(FLT_MAX), ninf = v_set1(-INFINITY);
+    s->max_a = v_max(s->max_a, a);
+    s->max_b = v_max(s->max_b, b);
+    s->ok &= m_bits(m_or(m_le(a, hi), m_eq(a, ninf))) & m_bits(m_or(m_le(b, hi), m_eq(b, ninf)));
+}
+
+static inline void pass1_fold(logit_pass1 *s)
+{
+    (void)s;
+}
+
+static float max_lane(vec v)
+{
+    elem lanes[KLD_LANES];
+    v_store(lanes, v);
+    float m = lanes[0];
+    for (unsigned k = 1; k < KLD_LANES; k++)
+        m = lanes[k] > m ? lanes[k] : m;
+    return m;
+}
+
+/* The first index whose value is m (m occurs: it is the maximum of x). */
+static size_t first_index_of(const elem *x, size_t n, float m)
+{
+    const vec target = v_set1(m);
+    size_t i = 0;
+    for (; i + KLD_LANES <= n; i += KLD_LANES) {
+        unsigned hit = m_bits(m_eq(v_load(x + i), target));
+        if (hit)
+            return i + (size_t)__builtin_ctz(hit);
+    }
+    for (; i < n; i++)
+        if (x[i] == m)
+            break;
+    return i;
+}
+
+typedef struct {
+    vec amax, bmax, shift, inv_t; /* shift = max b - max a */
+    acc w, v, wt, vt, wh, vh, wx, vy; /* this block: sums of w, v, w*t, v*t, w*h(t), v*h(-t), w*x, v*y */
+    double sum[8];                    /* earlier blocks, in that order */
+    unsigned f_inf, r_inf;
+} logit_sums;
+
+/* h(t) = e^t - 1 - t = t^2 (E(t^2) + t O(t^2)) and h(-t) = t^2 (E - t O): the Taylor series of
+ * (e^t - 1 - t)/t^2 split into even and odd parts, through t^9; the next term is below
+ * 2.1e-9 * t^10 while h(t)/t^2 >= 0.36 on |t| <= 1. */
+static inline void h_pair(vec t, vec *hp, vec *hm)
+{
+    vec u = v_mul(t, t);
+    vec e = v_fmadd(u, v_set1(1.0f / 3628800), v_set1(1.0f / 40320));
+    e = v_fmadd(u, e, v_set1(1.0f / 720));
+    e = v_fmadd(u, e, v_set1(1.0f / 24));
+    e = v_fmadd(u, e, v_set1(1.0f / 2));
+    vec o = v_fmadd(u, v_set1(1.0f / 39916800), v_set1(1.0f / 362880));
+    o = v_fmadd(u, o, v_set1(1.0f / 5040));
+    o = v_fmadd(u, o, v_set1(1.0f / 120));
+    o = v_fmadd(u, o, v_set1(1.0f / 6));
+    vec to = v_mul(t, o);
+    *hp = v_mul(u, v_add(e, to));
+    *hm = v_mul(u, v_sub(e, to));
+}
+
+static inline void pass2_block(logit_sums *s, vec a, vec b)
+{
+    const vec zero = v_set1(0), one = v_set1(1), ninf = v_set1(-INFINITY);
+    mask fa = m_gt(a, ninf), fb = m_gt(b, ninf), both = m_and(fa, fb);
+    vec x = v_mul(v_sub(a, s->amax), s->inv_t), y = v_mul(v_sub(b, s->bmax), s->inv_t);
+    vec w = v_exp(x), v = v_exp(y); /* 0 where masked */
+    vec t = v_select(both, v_mul(v_sub(v_sub(b, a), s->shift), s->inv_t), zero);
+    x = v_select(fa, x, zero);
+    y = v_select(fb, y, zero);
+    mask small = m_and(both, m_and(m_le(t, one), m_ge(t, v_set1(-1))));
+    vec hp, hm;
+    h_pair(t, &hp, &hm);
+    vec wh = v_select(small, v_mul(w, hp), v_fnmadd(w, v_add(one, t), v));
+    vec vh = v_select(small, v_mul(v, hm), v_fnmadd(v, v_sub(one, t), w));
+    s->w = acc_add(s->w, w);
+    s->v = acc_add(s->v, v);
+    s->wt = acc_fma(s->wt, w, t);
+    s->vt = acc_fma(s->vt, v, t);
+    s->wh = acc_add(s->wh, wh);
+    s->vh = acc_add(s->vh, vh);
+    s->wx = acc_fma(s->wx, w, x);
+    s->vy = acc_fma(s->vy, v, y);
+    unsigned masked = ~m_bits(both) & KLD_ALL_LANES;
+    if (masked) {
+        s->f_inf |= m_bits(fa) & masked;
+        s->r_inf |= m_bits(fb) & masked;
+    }
+}
+
+static void pass2_fold(logit_sums *s)
+{
+    acc *blocks[8] = {&s->w, &s->v, &s->wt, &s->vt, &s->wh, &s->vh, &s->wx, &s->vy};
+    for (int k = 0; k < 8; k++) {
+        s->sum[k] += acc_sum(*blocks[k]);
+        *blocks[k] = (acc){0};
+    }
+}
+
+/* eta + phi(rho + eta) in double; phi(u) = log1p(u) - u loses nothing for small u. */
+static double kl_from_moments(double rho, double eta)
+{
+    double u = rho + eta;
+    return eta + (log1p(u) - u);
+}
+
+void KLD_NAME(kld_stats_logits)(const elem *a, const elem *b, size_t n, float temperature,
+                                kld_logit_stats *out)
+{
+    logit_pass1 p1 = {v_set1(-INFINITY), v_set1(-INFINITY), KLD_ALL_LANES};
+    KLD_BLOCKED_LOOP(a, b, n, &p1, pass1_block, pass1_fold, -INFINITY);
+    float am = max_lane(p1.max_a), bm = max_lane(p1.max_b);
+    if (p1.ok != KLD_ALL_LANES || am == -INFINITY || bm == -INFINITY) {
+        kld_logits_nan(out, n);
+        return;
+    }
+    logit_sums s = {0};
+    s.amax = v_set1(am);
+    s.bmax = v_set1(bm);
+    s.shift = v_set1(bm - am);
+    s.inv_t = v_set1((float)(1.0 / temperature));
+    KLD_BLOCKED_LOOP(a, b, n, &s, pass2_block, pass2_fold, -INFINITY);
+    const double *z = s.sum; /* w, v, wt, vt, wh, vh, wx, vy */
+    double la = log(z[0]), lq = log(z[1]);
+    double fwd = s.f_inf ? INFINITY : kl_from_moments(z[2] / z[0], z[4] / z[0]);
+    double rev = s.r_inf ? INFINITY : kl_from_moments(-z[3] / z[1], z[5] / z[1]);
+    double hp = la - z[6] / z[0], hq = lq - z[7] / z[1];
+    *out = (kld_logit_stats){{fwd, rev, hp, hq, hp + fwd, hq + rev, 1.0, 1.0},
+                             am / (double)temperature + la,
+                             bm / (double)temperature + lq,
+                             first_index_of(a, n, am),
+                             first_index_of(b, n, bm)};
+}
+
+#undef KLD_ALL_LANES

@@ -1,0 +1,264 @@
+/* test_logits.c - the logits kernels and the rows API on every path, against a long-double
+ * reference. */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "support.h"
+#include "test_logits.h"
+
+/* Logits like an LLM's: a = z, b = z + e, z ~ N(0, sz^2) (or Cauchy), e ~ N(0, s^2). */
+typedef struct {
+    size_t n;
+    float *a, *b;
+} logits;
+
+static logits logits_llm(uint64_t seed, size_t n, double sz, double s, int heavy)
+{
+    rng g = {seed};
+    logits l = {n, malloc((n + 1) * sizeof(float)), malloc((n + 1) * sizeof(float))};
+    assert_non_null(l.a);
+    assert_non_null(l.b);
+    for (size_t i = 0; i < n; i++) {
+        double z = sz * (heavy ? rng_cauchy(&g) : rng_normal(&g));
+        l.a[i] = (float)z;
+        l.b[i] = (float)(z + s * rng_normal(&g));
+    }
+    return l;
+}
+
+static void logits_free(logits *l)
+{
+    free(l->a);
+    free(l->b);
+}
+
+/* One row through every logits entry point, against the reference at temperature t. */
+static void check_row(const float *a, const float *b, size_t n, float t)
+{
+    exact_logits e = exact_logits_f32(a, b, n, t);
+    kld_logit_stats s;
+    kld_stats_logits_f32(a, b, n, t, &s);
+    check_logit_stats(&s, &e, n);
+    if (t == 1.0f) {
+        double f, r;
+        kld_both_logits_f32(a, b, n, &f, &r);
+        assert_true(memcmp(&f, &s.kl.forward, sizeof f) == 0);
+        assert_true(memcmp(&r, &s.kl.reverse, sizeof r) == 0);
+        f = kld_forward_logits_f32(a, b, n);
+        r = kld_reverse_logits_f32(a, b, n);
+        assert_true(memcmp(&f, &s.kl.forward, sizeof f) == 0);
+        assert_true(memcmp(&r, &s.kl.reverse, sizeof r) == 0);
+    }
+}
+
+/* LLM-like logits at n = 151936, second row z + N(0, s^2) for s from 1 down to 0.01 (KL ~ 5e-5),
+ * at T = 1, 0.7 and 2. */
+static void logits_llm_rows(kld_isa isa)
+{
+    (void)isa;
+    static const double shifts[] = {1.0, 0.3, 0.1, 0.03, 0.01};
+    for (size_t j = 0; j < sizeof shifts / sizeof *shifts; j++) {
+        logits l = logits_llm(4000 + j, 151936, 3.0, shifts[j], 0);
+        check_row(l.a, l.b, l.n, 1.0f);
+        if (j == 2) {
+            check_row(l.a, l.b, l.n, 0.7f);
+            check_row(l.a, l.b, l.n, 2.0f);
+        }
+        logits_free(&l);
+    }
+}
+
+/* Heavy-tailed (Cauchy) logits, and logits offset by a constant: softmax is shift-invariant, so
+ * b + 7 and a - 3 give the same KL, which the kernel must see through. */
+static void logits_heavy_and_shifted(kld_isa isa)
+{
+    (void)isa;
+    logits l = logits_llm(41, 32000, 2.0, 0.1, 1);
+    check_row(l.a, l.b, l.n, 1.0f);
+    logits_free(&l);
+    l = logits_llm(42, 32000, 3.0, 0.05, 0);
+    double f0 = kld_forward_logits_f32(l.a, l.b, l.n), r0 = kld_reverse_logits_f32(l.a, l.b, l.n);
+    for (size_t i = 0; i < l.n; i++) {
+        l.a[i] -= 3.0f;
+        l.b[i] += 7.0f;
+    }
+    check_row(l.a, l.b, l.n, 1.0f);
+    exact_logits e = exact_logits_f32(l.a, l.b, l.n, 1.0f);
+    check_close("forward after shifts", f0, e.forward, 2 * tol_kl_f32(e.forward, e.abs_forward));
+    check_close("reverse after shifts", r0, e.reverse, 2 * tol_kl_f32(e.reverse, e.abs_reverse));
+    logits_free(&l);
+}
+
+/* Masked tokens. Masked in both: the KL equals the KL over the unmasked tokens alone (computed on
+ * a compacted copy). Masked in b only: forward +inf, reverse finite; in a only: the mirror. */
+static void logits_masked(kld_isa isa)
+{
+    (void)isa;
+    const size_t n = 5003;
+    logits l = logits_llm(43, n, 3.0, 0.2, 0);
+    float *ca = malloc(n * sizeof(float)), *cb = malloc(n * sizeof(float));
+    assert_non_null(ca);
+    assert_non_null(cb);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i % 3 == 0) {
+            l.a[i] = l.b[i] = -INFINITY;
+        } else {
+            ca[m] = l.a[i];
+            cb[m++] = l.b[i];
+        }
+    }
+    check_row(l.a, l.b, n, 1.0f);
+    kld_logit_stats full, compact;
+    kld_stats_logits_f32(l.a, l.b, n, 1.0f, &full);
+    kld_stats_logits_f32(ca, cb, m, 1.0f, &compact);
+    exact_logits e = exact_logits_f32(ca, cb, m, 1.0f);
+    check_close("masked vs compacted", full.kl.forward, compact.kl.forward,
+                2 * tol_kl_f32(e.forward, e.abs_forward));
+    check_close("masked vs compacted lse", full.lse_a, compact.lse_a, 2e-6 * fabs(compact.lse_a));
+
+    l.b[1] = -INFINITY; /* p > 0 = q */
+    check_row(l.a, l.b, n, 1.0f);
+    double f, r;
+    kld_both_logits_f32(l.a, l.b, n, &f, &r);
+    assert_true(isinf(f) && f > 0 && isfinite(r));
+    l.b[1] = 0.0f;
+    l.a[2] = -INFINITY; /* q > 0 = p */
+    check_row(l.a, l.b, n, 1.0f);
+    kld_both_logits_f32(l.a, l.b, n, &f, &r);
+    assert_true(isfinite(f) && isinf(r) && r > 0);
+    free(ca);
+    free(cb);
+    logits_free(&l);
+}
+
+/* NaN, +inf, all-masked rows, bad temperatures and NULL give NaN rows; n = 0 and n = 1. */
+static void logits_invalid(kld_isa isa)
+{
+    (void)isa;
+    logits l = logits_llm(44, 100, 3.0, 0.2, 0);
+    kld_logit_stats s;
+    for (size_t pos = 0; pos < 100; pos += 33) {
+        float keep = l.a[pos];
+        l.a[pos] = NAN;
+        check_row(l.a, l.b, 100, 1.0f);
+        l.a[pos] = keep;
+        keep = l.b[pos];
+        l.b[pos] = INFINITY;
+        check_row(l.a, l.b, 100, 1.0f);
+        l.b[pos] = keep;
+    }
+    float masked[37];
+    for (int i = 0; i < 37; i++)
+        masked[i] = -INFINITY;
+    check_row(masked, l.b, 37, 1.0f);
+    check_row(l.a, masked, 37, 1.0f);
+    static const float bad_t[] = {0.0f, -1.0f, NAN, INFINITY, -0.0f};
+    for (size_t i = 0; i < sizeof bad_t / sizeof *bad_t; i++) {
+        kld_stats_logits_f32(l.a, l.b, 100, bad_t[i], &s);
+        assert_true(isnan(s.kl.forward) && isnan(s.lse_a) && s.argmax_a == 100);
+    }
+    kld_stats_logits_f32(NULL, l.b, 100, 1.0f, &s);
+    assert_true(isnan(s.kl.reverse) && isnan(s.kl.entropy_q));
+    assert_true(isnan(kld_forward_logits_f32(l.a, NULL, 5)));
+    kld_stats_logits_f32(NULL, NULL, 0, 1.0f, &s);
+    assert_true(s.kl.forward == 0 && s.kl.entropy_p == 0 && s.lse_a == -INFINITY);
+    kld_stats_logits_f32(l.a, l.b, 1, 1.0f, &s); /* one token: P = Q = (1) */
+    assert_true(s.kl.forward == 0 && s.kl.reverse == 0 && s.kl.entropy_p == 0);
+    assert_true(s.lse_a == l.a[0] && s.lse_b == l.b[0] && s.argmax_a == 0);
+    kld_stats_logits_f32(l.a, l.b, 10, 1.0f, NULL); /* nothing to write: no crash */
+    logits_free(&l);
+}
+
+/* argmax: the lowest index among equal maxima, in the body and in the tail. */
+static void logits_argmax_ties(kld_isa isa)
+{
+    (void)isa;
+    logits l = logits_llm(45, 77, 1.0, 0.1, 0);
+    l.a[70] = l.a[5] = 9.0f;
+    l.b[76] = l.b[75] = 9.0f;
+    kld_logit_stats s;
+    kld_stats_logits_f32(l.a, l.b, 77, 1.0f, &s);
+    assert_int_equal(s.argmax_a, 5);
+    assert_int_equal(s.argmax_b, 75);
+    check_row(l.a, l.b, 77, 1.0f);
+    logits_free(&l);
+}
+
+/* Every n from 0 to 80, and every misalignment, at two temperatures. */
+static void logits_lengths_and_offsets(kld_isa isa)
+{
+    (void)isa;
+    for (size_t n = 0; n <= 80; n++) {
+        logits l = logits_llm(5000 + n, n, 3.0, 0.5, 0);
+        check_row(l.a, l.b, n, 1.0f);
+        check_row(l.a, l.b, n, 1.5f);
+        logits_free(&l);
+    }
+    logits l = logits_llm(46, 1016, 3.0, 0.3, 0);
+    for (size_t off = 1; off <= 15; off++)
+        check_row(l.a + off, l.b + off, 1000, 1.0f);
+    logits_free(&l);
+}
+
+/* Rows with ld > n give exactly the single-row results; ld < n and NULL give NaN rows; NULL
+ * output arrays are skipped; rows == 0 writes nothing. */
+static void rows_equal_single(kld_isa isa)
+{
+    (void)isa;
+    enum { ROWS = 5, N = 1000, LDP = 1003, LDQ = 1010 };
+    rows r = rows_llm(47, ROWS * LDQ, 3.0, 0.3, 0);
+    logits l = logits_llm(48, ROWS * LDQ, 3.0, 0.3, 0);
+    double f[ROWS], b[ROWS];
+    kld_stats st[ROWS];
+    kld_logit_stats ls[ROWS];
+    kld_rows_both_f32(r.p32, r.q32, ROWS, N, LDP, LDQ, f, b);
+    kld_rows_stats_f32(r.p32, r.q32, ROWS, N, LDP, LDQ, st);
+    for (size_t k = 0; k < ROWS; k++) {
+        double f1, b1;
+        kld_stats s1;
+        kld_both_f32(r.p32 + k * LDP, r.q32 + k * LDQ, N, &f1, &b1);
+        kld_stats_f32(r.p32 + k * LDP, r.q32 + k * LDQ, N, &s1);
+        assert_true(memcmp(&f1, &f[k], sizeof f1) == 0 && memcmp(&b1, &b[k], sizeof b1) == 0);
+        assert_true(memcmp(&s1, &st[k], sizeof s1) == 0);
+    }
+    kld_rows_both_logits_f32(l.a, l.b, ROWS, N, LDP, LDQ, 0.8f, f, b);
+    kld_rows_stats_logits_f32(l.a, l.b, ROWS, N, LDP, LDQ, 0.8f, ls);
+    for (size_t k = 0; k < ROWS; k++) {
+        kld_logit_stats s1;
+        kld_stats_logits_f32(l.a + k * LDP, l.b + k * LDQ, N, 0.8f, &s1);
+        assert_true(memcmp(&s1, &ls[k], sizeof s1) == 0);
+        assert_true(memcmp(&s1.kl.forward, &f[k], sizeof f[k]) == 0);
+        assert_true(memcmp(&s1.kl.reverse, &b[k], sizeof b[k]) == 0);
+        check_row(l.a + k * LDP, l.b + k * LDQ, N, 0.8f);
+    }
+    kld_rows_both_f32(r.p32, r.q32, ROWS, N, N - 1, LDQ, f, NULL); /* ld < n */
+    assert_true(isnan(f[0]) && isnan(f[ROWS - 1]));
+    kld_rows_stats_logits_f32(l.a, NULL, 2, N, LDP, LDQ, 1.0f, ls);
+    assert_true(isnan(ls[0].kl.forward) && isnan(ls[1].lse_b) && ls[1].argmax_a == N);
+    kld_rows_both_logits_f32(l.a, l.b, 1, N, 0, 0, 1.0f, NULL, b); /* one row: ld unused */
+    check_close("one row, ld 0", b[0], (long double)kld_reverse_logits_f32(l.a, l.b, N), 0);
+    f[0] = 42.0;
+    kld_rows_both_f32(r.p32, r.q32, 0, N, LDP, LDQ, f, b);
+    assert_true(f[0] == 42.0);
+    rows_free(&r);
+    logits_free(&l);
+}
+
+const path_test logits_tests[] = {
+    {"logits_llm_rows", logits_llm_rows},
+    {"logits_heavy_and_shifted", logits_heavy_and_shifted},
+    {"logits_masked", logits_masked},
+    {"logits_invalid", logits_invalid},
+    {"logits_argmax_ties", logits_argmax_ties},
+    {"logits_lengths_and_offsets", logits_lengths_and_offsets},
+    {"rows_equal_single", rows_equal_single},
+};
+const size_t logits_test_count = sizeof logits_tests / sizeof *logits_tests;
