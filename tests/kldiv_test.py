@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""kldiv_test.py KLDIV - runs the kldiv tool on generated files and checks every summary number
+against an independent computation in Python (double precision, from the exact values stored
+in the files), the per-row CSV, the bad-row handling, and every error case with its exit status.
+Standard library only. Prints 'N passed, N failed' and exits non-zero on any failure."""
+import csv
+import json
+import math
+import os
+import random
+import struct
+import subprocess
+import sys
+import tempfile
+
+KLDIV = sys.argv[1]
+TMP = tempfile.mkdtemp(prefix="kldiv_test_")
+passed, failed = 0, 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL %s %s" % (name, detail))
+
+
+def write_npy(name, rows, descr="<f4", shape=None, fortran=False, version=1, raw_header=None):
+    fmt = {"<f4": "f", "<f2": "e", "<f8": "d", "<i4": "i"}[descr]
+    flat = [v for r in rows for v in r]
+    if shape is None:
+        shape = "(%d, %d)" % (len(rows), len(rows[0]))
+    header = raw_header or "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }" % (
+        descr, "True" if fortran else "False", shape)
+    header += " " * (63 - (len(header) + 10) % 64) + "\n"
+    path = os.path.join(TMP, name)
+    with open(path, "wb") as f:
+        if version == 1:
+            f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)))
+        else:
+            f.write(b"\x93NUMPY\x02\x00" + struct.pack("<I", len(header)))
+        f.write(header.encode("latin1"))
+        f.write(struct.pack("<%d%s" % (len(flat), fmt), *flat))
+    return path
+
+
+def stored(rows, fmt):
+    """The values as the file stores them (rounded to float16/32)."""
+    return [list(struct.unpack("<%d%s" % (len(r), fmt), struct.pack("<%d%s" % (len(r), fmt), *r)))
+            for r in rows]
+
+
+def softmax_log(x):
+    m = max(x)
+    if m == -math.inf:
+        return None
+    lse = m + math.log(sum(math.exp(v - m) for v in x))
+    return [v - lse for v in x]
+
+
+def row_stats(a, b, probs):
+    """forward, reverse, entropy_base, entropy_new, top_base, top_new; None for a bad row."""
+    if probs:
+        if any(math.isnan(v) or math.isinf(v) or v < 0 for v in a + b):
+            return None
+        la = [math.log(v) if v > 0 else None for v in a]
+        lb = [math.log(v) if v > 0 else None for v in b]
+        p, q = a, b
+    else:
+        if any(math.isnan(v) or v == math.inf for v in a + b):
+            return None
+        la, lb = softmax_log(a), softmax_log(b)
+        if la is None or lb is None:
+            return None
+        p = [math.exp(v) for v in la]
+        q = [math.exp(v) for v in lb]
+        la = [v if v > -math.inf else None for v in la]
+        lb = [v if v > -math.inf else None for v in lb]
+
+    def kl(p, q, lp, lq):
+        s = 0.0
+        for pi, qi, a_, b_ in zip(p, q, lp, lq):
+            if pi > 0 and qi > 0:
+                s += pi * (a_ - b_)
+            elif pi > 0:
+                return math.inf
+        return s
+
+    ent = lambda p, lp: -sum(pi * l for pi, l in zip(p, lp) if pi > 0)
+    top = lambda x: max(range(len(x)), key=lambda i: (x[i], -i))
+    return (kl(p, q, la, lb), kl(q, p, lb, la), ent(p, la), ent(q, lb), top(a), top(b))
+
+
+def quantile(xs, q):
+    pos = q * (len(xs) - 1)
+    lo = int(pos)
+    if lo + 1 >= len(xs):
+        return xs[-1]
+    return xs[lo] + (pos - lo) * (xs[lo + 1] - xs[lo])
+
+
+def close(got, want, rel=2e-6, absolute=1e-9):
+    if want is None or (isinstance(want, float) and not math.isfinite(want)):
+        return got is None
+    return got is not None and abs(got - want) <= max(rel * abs(want), absolute)
+
+
+def run(*args):
+    p = subprocess.run([KLDIV, "-q"] + list(args), capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check_summary(name, rows_a, rows_b, args, probs=False):
+    rc, out, err = run("--json", *args)
+    check(name + ": exit 0", rc == 0, err)
+    if rc != 0:
+        return None
+    got = json.loads(out)
+    stats = [row_stats(a, b, probs) for a, b in zip(rows_a, rows_b)]
+    good = [s for s in stats if s is not None]
+    bad = [i for i, s in enumerate(stats) if s is None]
+    check(name + ": rows", got["rows"] == len(rows_a))
+    check(name + ": vocab", got["vocab"] == len(rows_a[0]))
+    check(name + ": bad_rows", got["bad_rows"] == bad, "%s vs %s" % (got["bad_rows"], bad))
+    fw = sorted(s[0] for s in good)
+    n = len(fw)
+    mean = sum(fw) / n
+    sd = math.sqrt(sum((x - mean) ** 2 for x in fw) / (n - 1)) if n > 1 else 0.0
+    want = {"mean": mean, "stderr": sd / math.sqrt(n), "median": quantile(fw, 0.5),
+            "min": fw[0], "max": fw[-1]}
+    for k, q in (("p1", .01), ("p5", .05), ("p10", .1), ("p90", .9), ("p95", .95), ("p99", .99),
+                 ("p999", .999)):
+        want[k] = quantile(fw, q)
+    for k, v in want.items():
+        check(name + ": forward." + k, close(got["forward"][k], v), "%s vs %s" % (got["forward"][k], v))
+    rv = [s[1] for s in good]
+    check(name + ": reverse.mean", close(got["reverse"]["mean"], sum(rv) / n))
+    check(name + ": reverse.max", close(got["reverse"]["max"], max(rv)))
+    check(name + ": top_agreement",
+          close(got["top_agreement"], sum(s[4] == s[5] for s in good) / n, 1e-9),
+          "%s vs %s" % (got["top_agreement"], sum(s[4] == s[5] for s in good) / n))
+    check(name + ": entropy_base_mean", close(got["entropy_base_mean"], sum(s[2] for s in good) / n))
+    check(name + ": entropy_new_mean", close(got["entropy_new_mean"], sum(s[3] for s in good) / n))
+    check(name + ": dtype/isa/seconds", isinstance(got["dtype"], str) and got["isa"] and
+          got["seconds"] >= 0 and got["gb_per_s"] is None or got["gb_per_s"] >= 0)
+    return stats
+
+
+def logits_rows(rng, rows, vocab, s):
+    a = [[rng.gauss(0, 3) for _ in range(vocab)] for _ in range(rows)]
+    b = [[v + rng.gauss(0, s) for v in r] for r in a]
+    return a, b
+
+
+def main():
+    rng = random.Random(7)
+    a, b = logits_rows(rng, 23, 1000, 0.3)
+    a[4][0] = b[4][0] = -math.inf  # masked in both: fine
+    a[5][3] = math.nan             # bad rows
+    b[9][7] = math.inf
+    a32, b32 = stored(a, "f"), stored(b, "f")
+    pa, pb = write_npy("a.npy", a), write_npy("b.npy", b)
+    stats = check_summary("logits f32", a32, b32, [pa, pb])
+
+    # float16 and float64 inputs, a 1-d shape, format version 2, raw float32 with --vocab
+    a16, b16 = stored(a[:3], "e"), stored(b[:3], "e")
+    check_summary("logits f16", a16, b16, [write_npy("a16.npy", a[:3], "<f2"),
+                                           write_npy("b16.npy", b[:3], "<f2")])
+    check_summary("logits f64 v2", stored(a[:3], "d"), stored(b[:3], "d"),
+                  [write_npy("a64.npy", a[:3], "<f8", version=2), write_npy("b64.npy", b[:3], "<f8")])
+    check_summary("1-d", [a32[0]], [b32[0]], [write_npy("a1.npy", [a[0]], shape="(1000,)"),
+                                               write_npy("b1.npy", [b[0]], shape="(1000,)")])
+    raw_a, raw_b = os.path.join(TMP, "a.f32"), os.path.join(TMP, "b.f32")
+    for path, rows in ((raw_a, a), (raw_b, b)):
+        with open(path, "wb") as f:
+            f.write(struct.pack("<%df" % (len(rows) * 1000), *[v for r in rows for v in r]))
+    check_summary("raw", a32, b32, ["--vocab", "1000", raw_a, raw_b])
+
+    # temperature: the same as logits divided by T
+    rc, out, _ = run("--json", "--temperature", "2", pa, pb)
+    got = json.loads(out)
+    half = [[v / 2 for v in r] for r in a32], [[v / 2 for v in r] for r in b32]
+    want = sorted(s[0] for s in (row_stats(x, y, False) for x, y in zip(*half)) if s)
+    check("temperature 2", rc == 0 and close(got["forward"]["median"], quantile(want, 0.5)))
+
+    # threads and paths give the same per-row values
+    outs = []
+    for extra in ([], ["-t", "3"], ["--isa", "scalar"]):
+        rc, _, _ = run("--per-row", os.path.join(TMP, "rows.csv"), *extra, pa, pb)
+        with open(os.path.join(TMP, "rows.csv")) as f:
+            outs.append(list(csv.DictReader(f)))
+        check("per-row run %s" % extra, rc == 0)
+    check("-t 3 equals -t 1", outs[0] == outs[1])
+    for r0, r2 in zip(outs[0], outs[2]):
+        same = r0["top_base"] == r2["top_base"] and (r0["forward"] == r2["forward"] == "nan" or
+                                                     close(float(r0["forward"]), float(r2["forward"]), 1e-5))
+        check("scalar vs default row %s" % r0["row"], same)
+    for i, (row, s) in enumerate(zip(outs[0], stats)):
+        if s is None:
+            check("csv bad row %d" % i, row["forward"] == "nan" and row["top_base"] == "")
+        else:
+            check("csv row %d" % i, close(float(row["forward"]), s[0]) and
+                  close(float(row["entropy_new"]), s[3]) and int(row["top_base"]) == s[4] and
+                  int(row["top_new"]) == s[5])
+
+    # probabilities, with negative and NaN rows counted as bad
+    p = [[rng.random() for _ in range(500)] for _ in range(6)]
+    p = [[v / sum(r) for v in r] for r in p]
+    q = [[v * (1 + 0.1 * rng.gauss(0, 1)) ** 2 for v in r] for r in p]
+    q = [[v / sum(r) for v in r] for r in q]
+    p[1][10] = -1e-3
+    q[2][0] = math.nan
+    p[3][5] = 0.0  # a zero is fine
+    check_summary("probs", stored(p, "f"), stored(q, "f"),
+                  ["--probs", write_npy("p.npy", p), write_npy("q.npy", q)], probs=True)
+    check_summary("probs f64", stored(p, "d"), stored(q, "d"),
+                  ["--probs", write_npy("p64.npy", p, "<f8"), write_npy("q64.npy", q, "<f8")],
+                  probs=True)
+
+    # the text report names the path and the numbers
+    rc, out, _ = run(pa, pb)
+    check("text report", rc == 0 and "KL(base||new)" in out and "path" in out and
+          "bad rows       2 (5, 9)" in out, out)
+
+    # data errors: exit 1 and a message naming the file
+    def data_error(name, args, needle):
+        rc, out, err = run(*args)
+        check(name, rc == 1 and needle in err and len(err.strip().splitlines()) == 1,
+              "rc=%d err=%r" % (rc, err))
+
+    missing = os.path.join(TMP, "missing.npy")
+    data_error("missing file", [missing, pb], missing)
+    notnpy = os.path.join(TMP, "text.npy")
+    with open(notnpy, "w") as f:
+        f.write("hello, not an array\n")
+    data_error("not npy", [notnpy, pb], "not a .npy file")
+    data_error("int dtype", [write_npy("i.npy", [[1, 2]], "<i4"), pb], "unsupported dtype")
+    data_error("big endian", [write_npy("be.npy", [[1.0]], raw_header="{'descr': '>f4', "
+                              "'fortran_order': False, 'shape': (1, 1), }"), pb], "unsupported dtype")
+    data_error("fortran", [write_npy("f.npy", [[1.0, 2.0]], fortran=True), pb], "Fortran")
+    data_error("3-d", [write_npy("3d.npy", [[1.0] * 8], shape="(2, 2, 2)"), pb], "3-dimensional")
+    trunc = write_npy("t.npy", a)
+    with open(trunc, "r+b") as f:
+        f.truncate(os.path.getsize(trunc) - 5)
+    data_error("truncated", [trunc, pb], "truncated")
+    data_error("shape mismatch", [write_npy("s.npy", a[:2]), pb], "shapes differ")
+    data_error("hostile shape", [write_npy("h.npy", [[1.0]], shape="(18446744073709551615, 3)"), pb],
+               "shape")
+    data_error("overflowing shape", [write_npy("o.npy", [[1.0]], shape="(99999999999999999999999, 3)"), pb],
+               "shape")
+    bogus = os.path.join(TMP, "bogus.npy")
+    with open(bogus, "wb") as f:
+        f.write(b"\x93NUMPY\x02\x00" + struct.pack("<I", 0xFFFFFFF0) + b"{}")
+    data_error("huge header length", [bogus, pb], "header length")
+    data_error("raw not whole rows", ["--vocab", "999", raw_a, raw_b], "whole number")
+
+    # usage errors: exit 2
+    for name, args in (("no args", []), ("one file", [pa]), ("bad -t", ["-t", "0", pa, pb]),
+                       ("bad temperature", ["--temperature", "-1", pa, pb]),
+                       ("temperature with probs", ["--probs", "--temperature", "2", pa, pb]),
+                       ("unknown isa", ["--isa", "sse9", pa, pb]),
+                       ("bad vocab", ["--vocab", "x", raw_a, raw_b]),
+                       ("unknown option", ["--frobnicate", pa, pb])):
+        rc, _, err = run(*args)
+        check("usage: " + name, rc == 2 and "kldiv" in err, "rc=%d err=%r" % (rc, err))
+    rc, out, _ = run("--version")
+    check("--version", rc == 0 and out.startswith("kldiv (kld) "))
+    rc, out, _ = run("--help")
+    check("--help", rc == 0 and "--per-row" in out)
+
+    print("kldiv: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+/* npy.h - reads the header of a NumPy .npy file (format 1.0, 2.0, 3.0), treating it as untrusted. */
+#ifndef KLDIV_NPY_H
+#define KLDIV_NPY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum { NPY_F16, NPY_F32, NPY_F64 } npy_dtype;
+
+typedef struct {
+    npy_dtype dtype;
+    int itemsize;         /* 2, 4 or 8 */
+    uint64_t rows, cols;  /* (rows, cols); a 1-d shape (n,) is one row */
+    uint64_t data_offset; /* where the C-order little-endian data starts */
+} npy_info;
+
+/* Parses the header at the start of f. On failure returns -1 and writes a one-line reason
+ * (without the file name) to err. The header is bounded (at most 1 MiB), every number is
+ * checked for overflow, and only little-endian float16/32/64 in C order with 1 or 2 dimensions
+ * is accepted. */
+int npy_read_header(FILE *f, npy_info *info, char *err, size_t errlen);
+
+/* Parses a header already in memory (the part after the magic, version and length fields). */
+int npy_parse_dict(const char *dict, size_t len, npy_info *info, char *err, size_t errlen);
+
+#endif

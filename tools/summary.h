@@ -1,0 +1,20 @@
+/* summary.h - the statistics kldiv reports over the per-row values of its good rows. */
+#ifndef KLDIV_SUMMARY_H
+#define KLDIV_SUMMARY_H
+
+#include <stddef.h>
+
+typedef struct {
+    double mean, stderr_mean, median, min, max;
+    double p1, p5, p10, p90, p95, p99, p999;
+} dist_summary;
+
+/* Summarises x[0..n) (n >= 1); sorts x in place. Percentiles interpolate linearly between order
+ * statistics (numpy's default); the standard error is the sample standard deviation / sqrt(n),
+ * 0 for n = 1. +inf values sort last and make the mean +inf, as they should. */
+void summarise(double *x, size_t n, dist_summary *out);
+
+/* The q-th quantile (0 <= q <= 1) of sorted x[0..n). */
+double quantile_sorted(const double *x, size_t n, double q);
+
+#endif
