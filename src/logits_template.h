@@ -15,6 +15,8 @@
  * would dominate. Here the error of each term scales with h(t) ~ t^2/2, the KL's own size: h comes
  * from a degree-11 polynomial (error < 6e-9 relative) for |t| <= 1, and from w*e^t - w - w*t =
  * v - w(1 + t) beyond, where nothing cancels badly. Sums are in double, folded every 1024.
+ * Distributions far apart (|rho| + eta > 1) use log(Zq/A) - rho instead, which is then the form
+ * that does not cancel; rows whose logits span more than 2^60 * T go to the scalar reference.
  *
  * Masked tokens (-inf): a lane masked in both contributes nothing; masked in b only (p > 0 = q)
  * sets the forward +inf flag and adds its p-mass w to the reverse's h-sum (its e^-t term is w/v
@@ -30,15 +32,18 @@
 #define KLD_ALL_LANES ((1u << KLD_LANES) - 1u)
 
 typedef struct {
-    vec max_a, max_b;
-    unsigned ok; /* lanes that never saw NaN or +inf */
+    vec max_a, max_b, neg_min; /* neg_min: the largest -x over finite a and b */
+    unsigned ok;               /* lanes that never saw NaN or +inf */
 } logit_pass1;
 
 static inline void pass1_block(logit_pass1 *s, vec a, vec b)
 {
-    const vec hi = v_set1(FLT_MAX), ninf = v_set1(-INFINITY);
+    const vec hi = v_set1(FLT_MAX), ninf = v_set1(-INFINITY), zero = v_set1(0);
+    mask fa = m_gt(a, ninf), fb = m_gt(b, ninf);
     s->max_a = v_max(s->max_a, a);
     s->max_b = v_max(s->max_b, b);
+    s->neg_min = v_max(s->neg_min, v_max(v_select(fa, v_sub(zero, a), ninf),
+                                         v_select(fb, v_sub(zero, b), ninf)));
     s->ok &= m_bits(m_or(m_le(a, hi), m_eq(a, ninf))) & m_bits(m_or(m_le(b, hi), m_eq(b, ninf)));
 }
 
@@ -137,21 +142,30 @@ static void pass2_fold(logit_sums *s)
     }
 }
 
-/* eta + phi(rho + eta) in double; phi(u) = log1p(u) - u loses nothing for small u. */
-static double kl_from_moments(double rho, double eta)
+/* KL = log E[e^t] - E[t] = eta + phi(rho + eta), phi(u) = log1p(u) - u, which loses nothing when
+ * the distributions are close. Far apart (|rho| + eta > 1: large deviations, where the float
+ * terms of eta and rho are large and cancel), log(Zq/A) - rho is the form that does not cancel. */
+static double kl_from_moments(double rho, double eta, double log_ratio_of_sums)
 {
     double u = rho + eta;
-    return eta + (log1p(u) - u);
+    return fabs(rho) + eta > 1 ? log_ratio_of_sums - rho : eta + (log1p(u) - u);
 }
 
 void KLD_NAME(kld_stats_logits)(const elem *a, const elem *b, size_t n, float temperature,
                                 kld_logit_stats *out)
 {
-    logit_pass1 p1 = {v_set1(-INFINITY), v_set1(-INFINITY), KLD_ALL_LANES};
+    logit_pass1 p1 = {v_set1(-INFINITY), v_set1(-INFINITY), v_set1(-INFINITY), KLD_ALL_LANES};
     KLD_BLOCKED_LOOP(a, b, n, &p1, pass1_block, pass1_fold, -INFINITY);
     float am = max_lane(p1.max_a), bm = max_lane(p1.max_b);
     if (p1.ok != KLD_ALL_LANES || am == -INFINITY || bm == -INFINITY) {
         kld_logits_nan(out, n);
+        return;
+    }
+    /* Differences of logits beyond 2^61 / T would overflow the float t, x and y: such rows (not
+     * produced by any model) go to the reference kernel, which works in double. */
+    double span = fmax(fmax(fabs(am), fabs(bm)), max_lane(p1.neg_min)) / temperature;
+    if (!(span <= 0x1p60)) {
+        kld_stats_logits_f32_scalar(a, b, n, temperature, out);
         return;
     }
     logit_sums s = {0};
@@ -162,8 +176,8 @@ void KLD_NAME(kld_stats_logits)(const elem *a, const elem *b, size_t n, float te
     KLD_BLOCKED_LOOP(a, b, n, &s, pass2_block, pass2_fold, -INFINITY);
     const double *z = s.sum; /* w, v, wt, vt, wh, vh, wx, vy */
     double la = log(z[0]), lq = log(z[1]);
-    double fwd = s.f_inf ? INFINITY : kl_from_moments(z[2] / z[0], z[4] / z[0]);
-    double rev = s.r_inf ? INFINITY : kl_from_moments(-z[3] / z[1], z[5] / z[1]);
+    double fwd = s.f_inf ? INFINITY : kl_from_moments(z[2] / z[0], z[4] / z[0], lq - la);
+    double rev = s.r_inf ? INFINITY : kl_from_moments(-z[3] / z[1], z[5] / z[1], la - lq);
     double hp = la - z[6] / z[0], hq = lq - z[7] / z[1];
     *out = (kld_logit_stats){{fwd, rev, hp, hq, hp + fwd, hq + rev, 1.0, 1.0},
                              am / (double)temperature + la,

@@ -11,6 +11,7 @@
 
 #include "kld.h"
 #include "test_check.h"
+#include "test_guard.h"
 #include "test_logits.h"
 #include "test_prob.h"
 
@@ -88,7 +89,9 @@ int main(void)
     const struct {
         const path_test *tests;
         size_t count;
-    } groups[] = {{prob_tests, prob_test_count}, {logits_tests, logits_test_count}};
+    } groups[] = {{prob_tests, prob_test_count},
+                  {logits_tests, logits_test_count},
+                  {guard_tests, guard_test_count}};
     size_t n_path = 0;
     for (size_t g = 0; g < sizeof groups / sizeof *groups; g++)
         n_path += groups[g].count * KLD_ISA_COUNT;

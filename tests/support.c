@@ -171,21 +171,23 @@ void dataset_free_all(void)
     cached = 0;
 }
 
-/* log-sum-exp of x/t in long double; the first index of the maximum goes to *arg */
-static long double lse_l(const float *x, size_t n, long double t, size_t *arg)
+/* log-sum-exp of x/t in long double, as its two parts: the maximum (first index to *arg) and
+ * log sum e^((x - max)/t), so that log p = (x - max)/t - that stays exact even for huge logits. */
+static long double lse_l(const float *x, size_t n, long double t, size_t *arg, long double *m)
 {
-    long double m = -INFINITY, s = 0;
+    long double s = 0;
+    *m = -INFINITY;
     *arg = 0;
     for (size_t i = 0; i < n; i++)
-        if (x[i] > m) {
-            m = x[i];
+        if (x[i] > *m) {
+            *m = x[i];
             *arg = i;
         }
-    if (m == -INFINITY)
-        return m; /* empty or all masked */
+    if (*m == -INFINITY)
+        return *m; /* empty or all masked */
     for (size_t i = 0; i < n; i++)
-        s += expl((x[i] - m) / t);
-    return m / t + logl(s);
+        s += expl((x[i] - *m) / t);
+    return logl(s);
 }
 
 exact_logits exact_logits_f32(const float *a, const float *b, size_t n, float t)
@@ -193,17 +195,18 @@ exact_logits exact_logits_f32(const float *a, const float *b, size_t n, float t)
     exact_logits e = {0};
     for (size_t i = 0; i < n; i++)
         e.nan |= isnan(a[i]) || isnan(b[i]) || a[i] == INFINITY || b[i] == INFINITY;
-    long double lt = t;
-    e.lse_a = lse_l(a, n, lt, &e.argmax_a);
-    e.lse_b = lse_l(b, n, lt, &e.argmax_b);
-    e.nan |= n && (e.lse_a == -INFINITY || e.lse_b == -INFINITY);
+    long double lt = t, ma, mb;
+    long double sa = lse_l(a, n, lt, &e.argmax_a, &ma), sb = lse_l(b, n, lt, &e.argmax_b, &mb);
+    e.lse_a = ma / lt + sa;
+    e.lse_b = mb / lt + sb;
+    e.nan |= n && (ma == -INFINITY || mb == -INFINITY);
     if (e.nan || n == 0) {
         if (n == 0)
             e.lse_a = e.lse_b = -INFINITY;
         return e;
     }
     for (size_t i = 0; i < n; i++) {
-        long double lp = a[i] / lt - e.lse_a, lq = b[i] / lt - e.lse_b;
+        long double lp = (a[i] - ma) / lt - sa, lq = (b[i] - mb) / lt - sb;
         long double p = expl(lp), q = expl(lq), f = 0, r = 0;
         if (p > 0 && q > 0) {
             f = p * (lp - lq);

@@ -177,6 +177,25 @@ static void logits_invalid(kld_isa isa)
     logits_free(&l);
 }
 
+/* Logits no model produces, but a caller may pass: near the float range, and moderate logits at a
+ * tiny temperature. They must still be right (the kernel hands them to its double-precision
+ * reference), not NaN or overflowed. */
+static void logits_extreme(kld_isa isa)
+{
+    (void)isa;
+    logits l = logits_llm(49, 300, 1.0, 0.5, 0);
+    for (size_t i = 0; i < l.n; i += 7) {
+        l.a[i] = i % 2 ? 3e38f : -3e38f;
+        l.b[i] = i % 3 ? -3e38f : 2e38f;
+    }
+    check_row(l.a, l.b, l.n, 1.0f);
+    logits_free(&l);
+    l = logits_llm(50, 300, 1e4, 1.0, 0);
+    check_row(l.a, l.b, l.n, 1e-4f);
+    check_row(l.a, l.b, l.n, 3e-39f); /* a subnormal temperature is still finite and positive */
+    logits_free(&l);
+}
+
 /* argmax: the lowest index among equal maxima, in the body and in the tail. */
 static void logits_argmax_ties(kld_isa isa)
 {
@@ -257,6 +276,7 @@ const path_test logits_tests[] = {
     {"logits_heavy_and_shifted", logits_heavy_and_shifted},
     {"logits_masked", logits_masked},
     {"logits_invalid", logits_invalid},
+    {"logits_extreme", logits_extreme},
     {"logits_argmax_ties", logits_argmax_ties},
     {"logits_lengths_and_offsets", logits_lengths_and_offsets},
     {"rows_equal_single", rows_equal_single},
