@@ -30,8 +30,9 @@
 /* The fast lanes of one block, and their corrected log(p/q) (0 in every other lane).
  * p > 0 with p/q in the normal range implies q > 0 and both finite. The correction
  * c = (p - r*q) / p is below 2^-23 in magnitude, so an approximate reciprocal of p (8 bits or more)
- * leaves an error below 2^-31; p is clamped to the normal range, where the residual of a
- * subnormal p rounds to 0 anyway, so no lane multiplies 0 by an infinite reciprocal. */
+ * leaves an error below 2^-31. Below the normal range p is clamped (the residual of a subnormal p
+ * rounds to 0 anyway, so no lane multiplies 0 by an infinite reciprocal); above KLD_FAST_MAX the
+ * reciprocal estimate would underflow, so such lanes (no probability is that large) are special. */
 typedef struct {
     mask fast;
     vec log_ratio;
@@ -41,7 +42,8 @@ static inline lanes classify(vec p, vec q)
 {
     const vec zero = v_set1(0), lo = v_set1(KLD_RATIO_MIN), hi = v_set1(KLD_RATIO_MAX);
     vec r = v_div(p, q);
-    mask fast = m_and(m_gt(p, zero), m_and(m_ge(r, lo), m_le(r, hi)));
+    mask fast = m_and(m_and(m_gt(p, zero), m_le(p, v_set1(KLD_FAST_MAX))),
+                      m_and(m_ge(r, lo), m_le(r, hi)));
     vec c = v_mul(v_fnmadd(r, q, p), v_rcp_approx(v_max(p, lo)));
     return (lanes){fast, v_select(fast, v_add(v_log(r), c), zero)};
 }

@@ -219,8 +219,10 @@ static void hard_inputs(kld_isa isa)
 static void special_values(kld_isa isa)
 {
     (void)isa;
-    static const double values[] = {0.0, -0.0, 1e-45, FLT_MIN, 0.5, 1.0, -0.25, INFINITY,
-                                    -INFINITY, NAN, 1e-310, DBL_MAX};
+    /* 1e38 and 1.0000002e38: near-equal huge values, whose reciprocal estimate underflows */
+    static const double values[] = {0.0,       -0.0, 1e-45,     FLT_MIN, 0.5,   1.0,     -0.25,
+                                    INFINITY, -INFINITY, NAN, 1e-310,  DBL_MAX, 1e38,
+                                    1.0000002e38};
     const size_t nv = sizeof values / sizeof *values;
     const size_t n = 37; /* body plus a tail on every width */
     for (size_t pos = 0; pos < n; pos += 9)

@@ -11,6 +11,7 @@ typedef struct { __m512d lo, hi; } acc; /* lanes 0-7 and 8-15, widened to double
 #define KLD_LANES 16
 #define KLD_RATIO_MIN FLT_MIN
 #define KLD_RATIO_MAX FLT_MAX
+#define KLD_FAST_MAX 0x1p100f
 
 static inline vec v_load(const elem *x) { return _mm512_loadu_ps(x); }
 static inline void v_store(elem *x, vec v) { _mm512_storeu_ps(x, v); }

@@ -11,6 +11,7 @@ typedef __m512d acc;
 #define KLD_LANES 8
 #define KLD_RATIO_MIN DBL_MIN
 #define KLD_RATIO_MAX DBL_MAX
+#define KLD_FAST_MAX 0x1p1000
 
 static inline vec v_load(const elem *x) { return _mm512_loadu_pd(x); }
 static inline void v_store(elem *x, vec v) { _mm512_storeu_pd(x, v); }

@@ -11,6 +11,7 @@ typedef float64x2_t acc;
 #define KLD_LANES 2
 #define KLD_RATIO_MIN DBL_MIN
 #define KLD_RATIO_MAX DBL_MAX
+#define KLD_FAST_MAX 0x1p1000
 
 static inline vec v_load(const elem *x) { return vld1q_f64(x); }
 static inline void v_store(elem *x, vec v) { vst1q_f64(x, v); }
