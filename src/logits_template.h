@@ -16,7 +16,7 @@
  * from a degree-11 polynomial (error < 6e-9 relative) for |t| <= 1, and from w*e^t - w - w*t =
  * v - w(1 + t) beyond, where nothing cancels badly. Sums are in double, folded every 1024.
  * Distributions far apart (|rho| + eta > 1) use log(Zq/A) - rho instead, which is then the form
- * that does not cancel; rows whose logits span more than 2^60 * T go to the scalar reference.
+ * that does not cancel; rows with logits beyond 2^100 or 2^60 * T go to the scalar reference.
  *
  * Masked tokens (-inf): a lane masked in both contributes nothing; masked in b only (p > 0 = q)
  * sets the forward +inf flag and adds its p-mass w to the reverse's h-sum (its e^-t term is w/v
@@ -161,10 +161,11 @@ void KLD_NAME(kld_stats_logits)(const elem *a, const elem *b, size_t n, float te
         kld_logits_nan(out, n);
         return;
     }
-    /* Differences of logits beyond 2^61 / T would overflow the float t, x and y: such rows (not
-     * produced by any model) go to the reference kernel, which works in double. */
-    double span = fmax(fmax(fabs(am), fabs(bm)), max_lane(p1.neg_min)) / temperature;
-    if (!(span <= 0x1p60)) {
+    /* Logits beyond 2^100 would overflow the float differences a - max a, b - a, and beyond
+     * 2^60 * T their scaled values: such rows (no model produces them) go to the reference
+     * kernel, which works in double. */
+    double span = fmax(fmax(fabs(am), fabs(bm)), max_lane(p1.neg_min));
+    if (!(span <= 0x1p100 && span / temperature <= 0x1p60)) {
         kld_stats_logits_f32_scalar(a, b, n, temperature, out);
         return;
     }

@@ -30,8 +30,9 @@
 /* The fast lanes of one block, and their corrected log(p/q) (0 in every other lane).
  * p > 0 with p/q in the normal range implies q > 0 and both finite. The correction
  * c = (p - r*q) / p is below 2^-23 in magnitude, so an approximate reciprocal of p (8 bits or more)
- * leaves an error below 2^-31. Below the normal range p is clamped (the residual of a subnormal p
- * rounds to 0 anyway, so no lane multiplies 0 by an infinite reciprocal); above KLD_FAST_MAX the
+ * leaves an error below 2^-31. The residual is exact only on the normal grid: tiny p (and so,
+ * when p ~ q, tiny q) are scaled by KLD_TINY_SCALE first, which leaves the ratio unchanged (a
+ * subnormal p ~ q otherwise loses the correction: a fuzz finding). Above KLD_FAST_MAX the
  * reciprocal estimate would underflow, so such lanes (no probability is that large) are special. */
 typedef struct {
     mask fast;
@@ -40,11 +41,14 @@ typedef struct {
 
 static inline lanes classify(vec p, vec q)
 {
-    const vec zero = v_set1(0), lo = v_set1(KLD_RATIO_MIN), hi = v_set1(KLD_RATIO_MAX);
-    vec r = v_div(p, q);
+    const vec zero = v_set1(0), one = v_set1(1);
+    const vec lo = v_set1(KLD_RATIO_MIN), hi = v_set1(KLD_RATIO_MAX);
+    vec scale = v_select(m_gt(v_set1(KLD_TINY), p), v_set1(KLD_TINY_SCALE), one);
+    vec ps = v_mul(p, scale), qs = v_mul(q, scale);
+    vec r = v_div(ps, qs);
     mask fast = m_and(m_and(m_gt(p, zero), m_le(p, v_set1(KLD_FAST_MAX))),
                       m_and(m_ge(r, lo), m_le(r, hi)));
-    vec c = v_mul(v_fnmadd(r, q, p), v_rcp_approx(v_max(p, lo)));
+    vec c = v_mul(v_fnmadd(r, qs, ps), v_rcp_approx(ps));
     return (lanes){fast, v_select(fast, v_add(v_log(r), c), zero)};
 }
 

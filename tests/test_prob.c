@@ -237,6 +237,28 @@ static void special_values(kld_isa isa)
             }
 }
 
+/* Subnormal, near-equal p and q: the quotient's rounding is then recoverable only on the normal
+ * grid, and the bound is relative to sum |t| (tiny, but exact arithmetic owes it). */
+static void subnormal_pairs(kld_isa isa)
+{
+    (void)isa;
+    float p[41], q[41];
+    double pd[41], qd[41];
+    for (int i = 0; i < 41; i++) {
+        p[i] = ldexpf(1.0f + (float)i / 64.0f, -133);
+        q[i] = ldexpf(1.0f + (float)(i + (i % 3) - 1) / 64.0f + 0x1p-12f, -133);
+        pd[i] = ldexp(1.0 + i / 64.0, -1060);
+        qd[i] = ldexp(1.0 + (i + (i % 3) - 1) / 64.0 + 0x1p-9, -1060);
+    }
+    exact e = exact_f32(p, q, 41), e64 = exact_f64(pd, qd, 41);
+    check_close("subnormal f32 forward", kld_forward_f32(p, q, 41), e.forward,
+                4.0e-7 * (double)e.abs_forward);
+    check_close("subnormal f32 reverse", kld_reverse_f32(p, q, 41), e.reverse,
+                4.0e-7 * (double)e.abs_reverse);
+    check_close("subnormal f64 forward", kld_forward_f64(pd, qd, 41), e64.forward,
+                3.1e-14 * (double)e64.abs_forward + 1e-323 * 41);
+}
+
 /* Disjoint supports: both directions +inf; zeros in both at the same place contribute nothing. */
 static void zeros_and_disjoint(kld_isa isa)
 {
@@ -290,6 +312,7 @@ const path_test prob_tests[] = {
     {"llm_rows", llm_rows},
     {"hard_inputs", hard_inputs},
     {"special_values", special_values},
+    {"subnormal_pairs", subnormal_pairs},
     {"zeros_and_disjoint", zeros_and_disjoint},
     {"null_and_empty", null_and_empty},
 };

@@ -12,6 +12,8 @@ typedef struct { __m256d lo, hi; } acc; /* lanes 0-3 and 4-7, widened to double 
 #define KLD_RATIO_MIN FLT_MIN
 #define KLD_RATIO_MAX FLT_MAX
 #define KLD_FAST_MAX 0x1p100f
+#define KLD_TINY 0x1p-60f
+#define KLD_TINY_SCALE 0x1p64f
 
 static inline vec v_load(const elem *x) { return _mm256_loadu_ps(x); }
 static inline void v_store(elem *x, vec v) { _mm256_storeu_ps(x, v); }

@@ -12,6 +12,8 @@ typedef __m256d acc;
 #define KLD_RATIO_MIN DBL_MIN
 #define KLD_RATIO_MAX DBL_MAX
 #define KLD_FAST_MAX 0x1p1000
+#define KLD_TINY 0x1p-600
+#define KLD_TINY_SCALE 0x1p600
 
 static inline vec v_load(const elem *x) { return _mm256_loadu_pd(x); }
 static inline void v_store(elem *x, vec v) { _mm256_storeu_pd(x, v); }
@@ -20,7 +22,7 @@ static inline vec v_add(vec a, vec b) { return _mm256_add_pd(a, b); }
 static inline vec v_mul(vec a, vec b) { return _mm256_mul_pd(a, b); }
 static inline vec v_div(vec a, vec b) { return _mm256_div_pd(a, b); }
 static inline vec v_max(vec a, vec b) { return _mm256_max_pd(a, b); }
-/* AVX2 has no double reciprocal estimate */
+/* exact: for p ~ q the correction's own error must stay below the double log's */
 static inline vec v_rcp_approx(vec x) { return _mm256_div_pd(_mm256_set1_pd(1), x); }
 static inline vec v_fnmadd(vec a, vec b, vec c) { return _mm256_fnmadd_pd(a, b, c); }
 static inline vec v_log(vec x) { return Sleef_logd4_u35avx2(x); }

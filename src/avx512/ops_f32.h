@@ -12,6 +12,8 @@ typedef struct { __m512d lo, hi; } acc; /* lanes 0-7 and 8-15, widened to double
 #define KLD_RATIO_MIN FLT_MIN
 #define KLD_RATIO_MAX FLT_MAX
 #define KLD_FAST_MAX 0x1p100f
+#define KLD_TINY 0x1p-60f
+#define KLD_TINY_SCALE 0x1p64f
 
 static inline vec v_load(const elem *x) { return _mm512_loadu_ps(x); }
 static inline void v_store(elem *x, vec v) { _mm512_storeu_ps(x, v); }

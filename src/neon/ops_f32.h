@@ -12,6 +12,8 @@ typedef struct { float64x2_t lo, hi; } acc; /* lanes 0-1 and 2-3, widened to dou
 #define KLD_RATIO_MIN FLT_MIN
 #define KLD_RATIO_MAX FLT_MAX
 #define KLD_FAST_MAX 0x1p100f
+#define KLD_TINY 0x1p-60f
+#define KLD_TINY_SCALE 0x1p64f
 
 static inline vec v_load(const elem *x) { return vld1q_f32(x); }
 static inline void v_store(elem *x, vec v) { vst1q_f32(x, v); }

@@ -12,6 +12,8 @@ typedef float64x2_t acc;
 #define KLD_RATIO_MIN DBL_MIN
 #define KLD_RATIO_MAX DBL_MAX
 #define KLD_FAST_MAX 0x1p1000
+#define KLD_TINY 0x1p-600
+#define KLD_TINY_SCALE 0x1p600
 
 static inline vec v_load(const elem *x) { return vld1q_f64(x); }
 static inline void v_store(elem *x, vec v) { vst1q_f64(x, v); }
@@ -20,11 +22,8 @@ static inline vec v_add(vec a, vec b) { return vaddq_f64(a, b); }
 static inline vec v_mul(vec a, vec b) { return vmulq_f64(a, b); }
 static inline vec v_div(vec a, vec b) { return vdivq_f64(a, b); }
 static inline vec v_max(vec a, vec b) { return vmaxq_f64(a, b); }
-static inline vec v_rcp_approx(vec x) /* 8-bit estimate and one Newton step: 16 bits */
-{
-    vec e = vrecpeq_f64(x);
-    return vmulq_f64(e, vrecpsq_f64(x, e));
-}
+/* exact: for p ~ q the correction's own error must stay below the double log's */
+static inline vec v_rcp_approx(vec x) { return vdivq_f64(vdupq_n_f64(1), x); }
 static inline vec v_fnmadd(vec a, vec b, vec c) { return vfmsq_f64(c, a, b); }
 static inline vec v_log(vec x) { return Sleef_logd2_u35advsimd(x); }
 static inline vec v_select(mask m, vec t, vec f) { return vbslq_f64(m, t, f); }
