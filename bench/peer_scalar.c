@@ -4,16 +4,9 @@
 
 #include "peers.h"
 
-double peer_scalar_libm(const float *p, const float *q, size_t n)
-{
-    double f = 0, r = 0;
-    for (size_t i = 0; i < n; i++) {
-        float lr = logf(p[i] / q[i]);
-        f += p[i] * lr;
-        r -= q[i] * lr;
-    }
-    return f + r;
-}
+#define PEER_NAME peer_scalar_libm
+#define PEER_ACC double
+#include "peer_loop.h"
 
 /* log-sum-exp of one row: max, then the sum of exp(x - max) */
 static double lse(const float *x, size_t n)

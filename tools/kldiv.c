@@ -175,23 +175,18 @@ typedef struct {
     row_result *out;
 } job;
 
-static size_t argmax_f32(const float *x, size_t n)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < n; i++)
-        if (x[i] > x[best])
-            best = i;
-    return best;
-}
-
-static size_t argmax_f64(const double *x, size_t n)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < n; i++)
-        if (x[i] > x[best])
-            best = i;
-    return best;
-}
+/* the first index of the largest element */
+#define DEFINE_ARGMAX(T, SUFFIX)                                                                 \
+    static size_t argmax_##SUFFIX(const T *x, size_t n)                                          \
+    {                                                                                            \
+        size_t best = 0;                                                                         \
+        for (size_t i = 1; i < n; i++)                                                           \
+            if (x[i] > x[best])                                                                  \
+                best = i;                                                                        \
+        return best;                                                                             \
+    }
+DEFINE_ARGMAX(float, f32)
+DEFINE_ARGMAX(double, f64)
 
 /* Probabilities: a row is bad if either side has NaN, an infinity or a negative value. */
 static void prob_row(const job *j, size_t r, row_result *res)

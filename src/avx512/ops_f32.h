@@ -3,6 +3,8 @@
 #include <immintrin.h>
 #include <sleef.h>
 
+#include "x86/arith.h"
+
 typedef float elem;
 typedef __m512 vec;
 typedef __mmask16 mask;
@@ -15,17 +17,9 @@ typedef struct { __m512d lo, hi; } acc; /* lanes 0-7 and 8-15, widened to double
 #define KLD_TINY 0x1p-60f
 #define KLD_TINY_SCALE 0x1p64f
 
-static inline vec v_load(const elem *x) { return _mm512_loadu_ps(x); }
-static inline void v_store(elem *x, vec v) { _mm512_storeu_ps(x, v); }
-static inline vec v_set1(elem x) { return _mm512_set1_ps(x); }
-static inline vec v_add(vec a, vec b) { return _mm512_add_ps(a, b); }
-static inline vec v_sub(vec a, vec b) { return _mm512_sub_ps(a, b); }
-static inline vec v_mul(vec a, vec b) { return _mm512_mul_ps(a, b); }
-static inline vec v_div(vec a, vec b) { return _mm512_div_ps(a, b); }
-static inline vec v_max(vec a, vec b) { return _mm512_max_ps(a, b); }
+KLD_X86_ARITH(512, ps)
+
 static inline vec v_rcp_approx(vec x) { return _mm512_rcp14_ps(x); }
-static inline vec v_fnmadd(vec a, vec b, vec c) { return _mm512_fnmadd_ps(a, b, c); }
-static inline vec v_fmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
 static inline vec v_exp(vec x) { return Sleef_expf16_u10avx512f(x); }
 static inline vec v_log(vec x) { return Sleef_logf16_u35avx512f(x); }
 static inline vec v_select(mask m, vec t, vec f) { return _mm512_mask_blend_ps(m, f, t); }

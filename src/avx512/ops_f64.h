@@ -3,6 +3,8 @@
 #include <immintrin.h>
 #include <sleef.h>
 
+#include "x86/arith.h"
+
 typedef double elem;
 typedef __m512d vec;
 typedef __mmask8 mask;
@@ -15,16 +17,10 @@ typedef __m512d acc;
 #define KLD_TINY 0x1p-600
 #define KLD_TINY_SCALE 0x1p600
 
-static inline vec v_load(const elem *x) { return _mm512_loadu_pd(x); }
-static inline void v_store(elem *x, vec v) { _mm512_storeu_pd(x, v); }
-static inline vec v_set1(elem x) { return _mm512_set1_pd(x); }
-static inline vec v_add(vec a, vec b) { return _mm512_add_pd(a, b); }
-static inline vec v_mul(vec a, vec b) { return _mm512_mul_pd(a, b); }
-static inline vec v_div(vec a, vec b) { return _mm512_div_pd(a, b); }
-static inline vec v_max(vec a, vec b) { return _mm512_max_pd(a, b); }
+KLD_X86_ARITH(512, pd)
+
 /* exact: for p ~ q the correction's own error must stay below the double log's (fuzz finding) */
 static inline vec v_rcp_approx(vec x) { return _mm512_div_pd(_mm512_set1_pd(1), x); }
-static inline vec v_fnmadd(vec a, vec b, vec c) { return _mm512_fnmadd_pd(a, b, c); }
 static inline vec v_log(vec x) { return Sleef_logd8_u35avx512f(x); }
 static inline vec v_select(mask m, vec t, vec f) { return _mm512_mask_blend_pd(m, f, t); }
 
