@@ -43,8 +43,13 @@ static inline lanes classify(vec p, vec q)
 {
     const vec zero = v_set1(0), one = v_set1(1);
     const vec lo = v_set1(KLD_RATIO_MIN), hi = v_set1(KLD_RATIO_MAX);
-    vec scale = v_select(m_gt(v_set1(KLD_TINY), p), v_set1(KLD_TINY_SCALE), one);
-    vec ps = v_mul(p, scale), qs = v_mul(q, scale);
+    vec ps = p, qs = q;
+    mask tiny = m_gt(v_set1(KLD_TINY), p); /* rare in real rows: a branch, not a blend */
+    if (m_bits(tiny)) {
+        vec scale = v_select(tiny, v_set1(KLD_TINY_SCALE), one);
+        ps = v_mul(p, scale);
+        qs = v_mul(q, scale);
+    }
     vec r = v_div(ps, qs);
     mask fast = m_and(m_and(m_gt(p, zero), m_le(p, v_set1(KLD_FAST_MAX))),
                       m_and(m_ge(r, lo), m_le(r, hi)));
