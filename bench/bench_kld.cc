@@ -81,6 +81,10 @@ void run(benchmark::State &state, kld_isa isa, size_t rows, size_t n, Input inpu
         for (size_t r = 0; r < rows; r++) benchmark::DoNotOptimize(fn(p + r * n, q + r * n, n));
     state.SetItemsProcessed(int64_t(state.iterations() * rows * n));
     state.SetBytesProcessed(int64_t(state.iterations() * rows * n * 2 * sizeof(T)));
+    // seconds per (1e-9 * element) = ns per element (Google Benchmark prints an "s" after it)
+    state.counters["ns_per_el"] = benchmark::Counter(
+        double(rows * n) * 1e-9,
+        benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 const std::string kBatchName = std::to_string(kBatchRows) + "x" + std::to_string(kBatchVocab);

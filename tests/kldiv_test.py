@@ -232,6 +232,7 @@ def main():
 
     missing = os.path.join(TMP, "missing.npy")
     data_error("missing file", [missing, pb], missing)
+    data_error("directory", [TMP, pb], "not a regular file")
     notnpy = os.path.join(TMP, "text.npy")
     with open(notnpy, "w") as f:
         f.write("hello, not an array\n")
