@@ -3,15 +3,14 @@
  *
  * Include it once per translation unit, after defining KLD_NAME(name) (e.g. name##_f32_avx512,
  * which names the two exported kernels) and including an ops header
- * providing: elem, vec, mask, acc, KLD_LANES, KLD_RATIO_MIN/MAX (the normal range of elem),
- * v_load, v_store, v_set1, v_add, v_mul, v_div, v_max, v_fnmadd (c - a*b), v_log,
+ * providing: elem and its limits (elem.h), vec, mask, acc, KLD_LANES, v_load, v_store, v_set1, v_add, v_mul, v_div, v_max, v_fnmadd (c - a*b), v_log,
  * v_rcp_approx (1/x to 8 bits or better, finite for x in the normal range), v_select(m, if_set, if_not),
  * m_gt, m_ge, m_le, m_eq, m_and, m_or, m_bits (bit i = lane i), acc_fma (acc + x*y in
  * double), acc_add (acc + x in double), acc_sum.
  *
  * Every lane of a block falls in one of three classes:
- *   fast    p > 0, q > 0 and p/q in the normal range: one log of the ratio, corrected by the exact
- *           FMA residual, products and sums in double;
+ *   fast    0 < p <= KLD_FAST_MAX and p/q in the normal range (so q > 0, both finite): one log
+ *           of the ratio, corrected by the exact FMA residual, products and sums in double;
  *   zero    p, q finite and >= 0 with at least one of them 0: each term is 0 or +inf, which is
  *           recorded as a flag (inf is absorbing, so the order of addition does not matter);
  *   special everything else (NaN, infinities, negatives, ratios outside the normal range): rare,

@@ -1,21 +1,16 @@
 /* avx2/ops_f32.h - lane operations on 8 floats for prob_template.h (AVX2 + FMA). */
-#include <float.h>
 #include <immintrin.h>
 #include <sleef.h>
 
+#define KLD_ELEM_F32
+#include "elem.h"
 #include "x86/arith.h"
 
-typedef float elem;
 typedef __m256 vec;
 typedef __m256 mask; /* all-ones lanes */
 typedef struct { __m256d lo, hi; } acc; /* lanes 0-3 and 4-7, widened to double */
 
 #define KLD_LANES 8
-#define KLD_RATIO_MIN FLT_MIN
-#define KLD_RATIO_MAX FLT_MAX
-#define KLD_FAST_MAX 0x1p100f
-#define KLD_TINY 0x1p-60f
-#define KLD_TINY_SCALE 0x1p64f
 
 KLD_X86_ARITH(256, ps)
 

@@ -1,21 +1,16 @@
 /* avx2/ops_f64.h - lane operations on 4 doubles for prob_template.h (AVX2 + FMA). */
-#include <float.h>
 #include <immintrin.h>
 #include <sleef.h>
 
+#define KLD_ELEM_F64
+#include "elem.h"
 #include "x86/arith.h"
 
-typedef double elem;
 typedef __m256d vec;
 typedef __m256d mask; /* all-ones lanes */
 typedef __m256d acc;
 
 #define KLD_LANES 4
-#define KLD_RATIO_MIN DBL_MIN
-#define KLD_RATIO_MAX DBL_MAX
-#define KLD_FAST_MAX 0x1p1000
-#define KLD_TINY 0x1p-600
-#define KLD_TINY_SCALE 0x1p600
 
 KLD_X86_ARITH(256, pd)
 

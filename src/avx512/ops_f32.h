@@ -1,21 +1,16 @@
 /* avx512/ops_f32.h - lane operations on 16 floats for prob_template.h (AVX-512F only). */
-#include <float.h>
 #include <immintrin.h>
 #include <sleef.h>
 
+#define KLD_ELEM_F32
+#include "elem.h"
 #include "x86/arith.h"
 
-typedef float elem;
 typedef __m512 vec;
 typedef __mmask16 mask;
 typedef struct { __m512d lo, hi; } acc; /* lanes 0-7 and 8-15, widened to double */
 
 #define KLD_LANES 16
-#define KLD_RATIO_MIN FLT_MIN
-#define KLD_RATIO_MAX FLT_MAX
-#define KLD_FAST_MAX 0x1p100f
-#define KLD_TINY 0x1p-60f
-#define KLD_TINY_SCALE 0x1p64f
 
 KLD_X86_ARITH(512, ps)
 

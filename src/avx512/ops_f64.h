@@ -1,21 +1,16 @@
 /* avx512/ops_f64.h - lane operations on 8 doubles for prob_template.h (AVX-512F only). */
-#include <float.h>
 #include <immintrin.h>
 #include <sleef.h>
 
+#define KLD_ELEM_F64
+#include "elem.h"
 #include "x86/arith.h"
 
-typedef double elem;
 typedef __m512d vec;
 typedef __mmask8 mask;
 typedef __m512d acc;
 
 #define KLD_LANES 8
-#define KLD_RATIO_MIN DBL_MIN
-#define KLD_RATIO_MAX DBL_MAX
-#define KLD_FAST_MAX 0x1p1000
-#define KLD_TINY 0x1p-600
-#define KLD_TINY_SCALE 0x1p600
 
 KLD_X86_ARITH(512, pd)
 
