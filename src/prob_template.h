@@ -3,7 +3,8 @@
  *
  * Include it once per translation unit, after defining KLD_NAME(name) (e.g. name##_f32_avx512,
  * which names the two exported kernels) and including an ops header
- * providing: elem and its limits (elem.h), vec, mask, acc, KLD_LANES, v_load, v_store, v_set1, v_add, v_mul, v_div, v_max, v_fnmadd (c - a*b), v_log,
+ * providing: elem and its limits (elem.h), vec, mask, acc, KLD_LANES, v_load, v_store, v_set1,
+ * v_add, v_mul, v_div, v_max, v_fnmadd (c - a*b), v_log,
  * v_rcp_approx (1/x to 8 bits or better, finite for x in the normal range), v_select(m, if_set, if_not),
  * m_gt, m_ge, m_le, m_eq, m_and, m_or, m_bits (bit i = lane i), acc_fma (acc + x*y in
  * double), acc_add (acc + x in double), acc_sum.
