@@ -47,6 +47,12 @@ static inline void pass1_block(logit_pass1 *s, vec a, vec b)
     s->ok &= m_bits(m_or(m_le(a, hi), m_eq(a, ninf))) & m_bits(m_or(m_le(b, hi), m_eq(b, ninf)));
 }
 
+static inline void pass1_block2(logit_pass1 *s, vec a0, vec b0, vec a1, vec b1)
+{
+    pass1_block(s, a0, b0);
+    pass1_block(s, a1, b1);
+}
+
 static inline void pass1_fold(logit_pass1 *s)
 {
     (void)s;
@@ -104,33 +110,62 @@ static inline void h_pair(vec t, vec *hp, vec *hm)
     *hm = v_mul(u, v_sub(e, to));
 }
 
-static inline void pass2_block(logit_sums *s, vec a, vec b)
+/* One block's exps and terms, computed before any accumulator is touched (see pass2_block2). */
+typedef struct {
+    vec w, v, t, x, y, wh, vh;
+    unsigned fa, fb, masked;
+} logit_lanes;
+
+static inline logit_lanes pass2_terms(const logit_sums *s, vec a, vec b)
 {
     const vec zero = v_set1(0), one = v_set1(1), ninf = v_set1(-INFINITY);
     mask fa = m_gt(a, ninf), fb = m_gt(b, ninf), both = m_and(fa, fb);
-    vec x = v_mul(v_sub(a, s->amax), s->inv_t), y = v_mul(v_sub(b, s->bmax), s->inv_t);
-    vec w = v_exp(x), v = v_exp(y); /* 0 where masked */
-    vec t = v_select(both, v_mul(v_sub(v_sub(b, a), s->shift), s->inv_t), zero);
-    x = v_select(fa, x, zero);
-    y = v_select(fb, y, zero);
-    mask small = m_and(both, m_and(m_le(t, one), m_ge(t, v_set1(-1))));
+    logit_lanes l;
+    l.x = v_mul(v_sub(a, s->amax), s->inv_t);
+    l.y = v_mul(v_sub(b, s->bmax), s->inv_t);
+    l.w = v_exp(l.x); /* 0 where masked */
+    l.v = v_exp(l.y);
+    l.t = v_select(both, v_mul(v_sub(v_sub(b, a), s->shift), s->inv_t), zero);
+    l.x = v_select(fa, l.x, zero);
+    l.y = v_select(fb, l.y, zero);
+    mask small = m_and(both, m_and(m_le(l.t, one), m_ge(l.t, v_set1(-1))));
     vec hp, hm;
-    h_pair(t, &hp, &hm);
-    vec wh = v_select(small, v_mul(w, hp), v_fnmadd(w, v_add(one, t), v));
-    vec vh = v_select(small, v_mul(v, hm), v_fnmadd(v, v_sub(one, t), w));
-    s->w = acc_add(s->w, w);
-    s->v = acc_add(s->v, v);
-    s->wt = acc_fma(s->wt, w, t);
-    s->vt = acc_fma(s->vt, v, t);
-    s->wh = acc_add(s->wh, wh);
-    s->vh = acc_add(s->vh, vh);
-    s->wx = acc_fma(s->wx, w, x);
-    s->vy = acc_fma(s->vy, v, y);
-    unsigned masked = ~m_bits(both) & KLD_ALL_LANES;
-    if (masked) {
-        s->f_inf |= m_bits(fa) & masked;
-        s->r_inf |= m_bits(fb) & masked;
+    h_pair(l.t, &hp, &hm);
+    l.wh = v_select(small, v_mul(l.w, hp), v_fnmadd(l.w, v_add(one, l.t), l.v));
+    l.vh = v_select(small, v_mul(l.v, hm), v_fnmadd(l.v, v_sub(one, l.t), l.w));
+    l.fa = m_bits(fa);
+    l.fb = m_bits(fb);
+    l.masked = ~m_bits(both) & KLD_ALL_LANES;
+    return l;
+}
+
+static inline void pass2_add(logit_sums *s, const logit_lanes *l)
+{
+    s->w = acc_add(s->w, l->w);
+    s->v = acc_add(s->v, l->v);
+    s->wt = acc_fma(s->wt, l->w, l->t);
+    s->vt = acc_fma(s->vt, l->v, l->t);
+    s->wh = acc_add(s->wh, l->wh);
+    s->vh = acc_add(s->vh, l->vh);
+    s->wx = acc_fma(s->wx, l->w, l->x);
+    s->vy = acc_fma(s->vy, l->v, l->y);
+    if (l->masked) {
+        s->f_inf |= l->fa & l->masked;
+        s->r_inf |= l->fb & l->masked;
     }
+}
+
+static inline void pass2_block(logit_sums *s, vec a, vec b)
+{
+    logit_lanes l = pass2_terms(s, a, b);
+    pass2_add(s, &l);
+}
+
+static inline void pass2_block2(logit_sums *s, vec a0, vec b0, vec a1, vec b1)
+{
+    logit_lanes l0 = pass2_terms(s, a0, b0), l1 = pass2_terms(s, a1, b1);
+    pass2_add(s, &l0);
+    pass2_add(s, &l1);
 }
 
 static void pass2_fold(logit_sums *s)

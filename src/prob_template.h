@@ -107,14 +107,27 @@ static void both_rare(both_sums *s, vec p, vec q, mask fast)
         special_both(p, q, handled, &s->f_sum, &s->r_sum);
 }
 
-static inline void both_block(both_sums *s, vec p, vec q)
+static inline void both_add(both_sums *s, const lanes *c, vec p, vec q)
 {
     const vec zero = v_set1(0);
+    s->f = acc_fma(s->f, v_select(c->fast, p, zero), c->log_ratio);
+    s->r = acc_fma(s->r, v_select(c->fast, q, zero), c->log_ratio);
+    if (m_bits(c->fast) != KLD_ALL_LANES)
+        both_rare(s, p, q, c->fast);
+}
+
+static inline void both_block(both_sums *s, vec p, vec q)
+{
     lanes c = classify(p, q);
-    s->f = acc_fma(s->f, v_select(c.fast, p, zero), c.log_ratio);
-    s->r = acc_fma(s->r, v_select(c.fast, q, zero), c.log_ratio);
-    if (m_bits(c.fast) != KLD_ALL_LANES)
-        both_rare(s, p, q, c.fast);
+    both_add(s, &c, p, q);
+}
+
+/* Both SLEEF calls first, then the accumulators (see blocked_loop.h). */
+static inline void both_block2(both_sums *s, vec p0, vec q0, vec p1, vec q1)
+{
+    lanes c0 = classify(p0, q0), c1 = classify(p1, q1);
+    both_add(s, &c0, p0, q0);
+    both_add(s, &c1, p1, q1);
 }
 
 static void both_fold(both_sums *s)
@@ -149,27 +162,56 @@ static void stats_rare(stats_sums *s, vec p, vec q, mask good, mask zero_lanes)
         special_stats(p, q, handled, &s->x);
 }
 
-static inline void stats_block(stats_sums *s, vec p, vec q)
+/* One block's logs and masks, computed before any accumulator is touched (see stats_block2). */
+typedef struct {
+    lanes c;
+    mask good, zero;
+    int all_fast;
+    vec pg, qg, lp, lq, pf, qf;
+} stats_lanes;
+
+static inline stats_lanes stats_logs(vec p, vec q)
 {
     const vec zero = v_set1(0), one = v_set1(1);
-    lanes c = classify(p, q);
-    int all_fast = m_bits(c.fast) == KLD_ALL_LANES;
-    mask z = all_fast ? c.fast : zero_class(p, q); /* unused when every lane is fast */
-    mask good = all_fast ? c.fast : m_or(c.fast, z);
-    vec pg = v_select(good, p, zero), qg = v_select(good, q, zero);
-    vec lp = v_log(v_select(m_gt(pg, zero), pg, one));
-    vec lq = v_log(v_select(m_gt(qg, zero), qg, one));
-    vec pf = v_select(c.fast, p, zero), qf = v_select(c.fast, q, zero);
-    s->f = acc_fma(s->f, pf, c.log_ratio);
-    s->r = acc_fma(s->r, qf, c.log_ratio);
-    s->hp = acc_fma(s->hp, pg, lp);
-    s->hq = acc_fma(s->hq, qg, lq);
-    s->cpq = acc_fma(s->cpq, pf, lq);
-    s->cqp = acc_fma(s->cqp, qf, lp);
+    stats_lanes l;
+    l.c = classify(p, q);
+    l.all_fast = m_bits(l.c.fast) == KLD_ALL_LANES;
+    l.zero = l.all_fast ? l.c.fast : zero_class(p, q); /* unused when every lane is fast */
+    l.good = l.all_fast ? l.c.fast : m_or(l.c.fast, l.zero);
+    l.pg = v_select(l.good, p, zero);
+    l.qg = v_select(l.good, q, zero);
+    l.lp = v_log(v_select(m_gt(l.pg, zero), l.pg, one));
+    l.lq = v_log(v_select(m_gt(l.qg, zero), l.qg, one));
+    l.pf = v_select(l.c.fast, p, zero);
+    l.qf = v_select(l.c.fast, q, zero);
+    return l;
+}
+
+static inline void stats_add(stats_sums *s, const stats_lanes *l, vec p, vec q)
+{
+    s->f = acc_fma(s->f, l->pf, l->c.log_ratio);
+    s->r = acc_fma(s->r, l->qf, l->c.log_ratio);
+    s->hp = acc_fma(s->hp, l->pg, l->lp);
+    s->hq = acc_fma(s->hq, l->qg, l->lq);
+    s->cpq = acc_fma(s->cpq, l->pf, l->lq);
+    s->cqp = acc_fma(s->cqp, l->qf, l->lp);
     s->sp = acc_add(s->sp, p);
     s->sq = acc_add(s->sq, q);
-    if (!all_fast)
-        stats_rare(s, p, q, good, z);
+    if (!l->all_fast)
+        stats_rare(s, p, q, l->good, l->zero);
+}
+
+static inline void stats_block(stats_sums *s, vec p, vec q)
+{
+    stats_lanes l = stats_logs(p, q);
+    stats_add(s, &l, p, q);
+}
+
+static inline void stats_block2(stats_sums *s, vec p0, vec q0, vec p1, vec q1)
+{
+    stats_lanes l0 = stats_logs(p0, q0), l1 = stats_logs(p1, q1);
+    stats_add(s, &l0, p0, q0);
+    stats_add(s, &l1, p1, q1);
 }
 
 static void stats_fold(stats_sums *s)
