@@ -14,7 +14,8 @@
  * cancels two terms of size ~10 down to a KL of ~1e-5, so the 1-ulp error of a float exp (6e-8)
  * would dominate. Here the error of each term scales with h(t) ~ t^2/2, the KL's own size: h comes
  * from a degree-11 polynomial (error < 6e-9 relative) for |t| <= 1, and from w*e^t - w - w*t =
- * v - w(1 + t) beyond, where nothing cancels badly. Sums are in double, folded every 1024.
+ * v - w(1 + t) beyond, where nothing cancels badly. Sums are in double. Pass 2 makes a chunk's
+ * exps first and then its arithmetic (see chunked_loop.h).
  * Distributions far apart (|rho| + eta > 1) use log(Zq/A) - rho instead, which is then the form
  * that does not cancel; rows with logits beyond 2^100 or 2^60 * T go to the scalar reference.
  *
@@ -26,7 +27,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "blocked_loop.h"
+#include "chunked_loop.h"
 #include "logits_common.h"
 
 #define KLD_ALL_LANES ((1u << KLD_LANES) - 1u)
@@ -47,15 +48,10 @@ static inline void pass1_block(logit_pass1 *s, vec a, vec b)
     s->ok &= m_bits(m_or(m_le(a, hi), m_eq(a, ninf))) & m_bits(m_or(m_le(b, hi), m_eq(b, ninf)));
 }
 
-static inline void pass1_block2(logit_pass1 *s, vec a0, vec b0, vec a1, vec b1)
+static void pass1_chunk(logit_pass1 *s, const elem *a, const elem *b, size_t nv)
 {
-    pass1_block(s, a0, b0);
-    pass1_block(s, a1, b1);
-}
-
-static inline void pass1_fold(logit_pass1 *s)
-{
-    (void)s;
+    for (size_t k = 0; k < nv; k++)
+        pass1_block(s, v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES));
 }
 
 static float max_lane(vec v)
@@ -86,10 +82,13 @@ static size_t first_index_of(const elem *x, size_t n, float m)
 
 typedef struct {
     vec amax, bmax, shift, inv_t; /* shift = max b - max a */
-    acc w, v, wt, vt, wh, vh, wx, vy; /* this block: sums of w, v, w*t, v*t, w*h(t), v*h(-t), w*x, v*y */
-    double sum[8];                    /* earlier blocks, in that order */
+    double sum[8];                /* sums of w, v, w*t, v*t, w*h(t), v*h(-t), w*x, v*y */
     unsigned f_inf, r_inf;
 } logit_sums;
+
+typedef struct {
+    acc w, v, wt, vt, wh, vh, wx, vy; /* one chunk's share of sum[], in that order */
+} logit_accs;
 
 /* h(t) = e^t - 1 - t = t^2 (E(t^2) + t O(t^2)) and h(-t) = t^2 (E - t O): the Taylor series of
  * (e^t - 1 - t)/t^2 split into even and odd parts, through t^9; the next term is below
@@ -110,71 +109,59 @@ static inline void h_pair(vec t, vec *hp, vec *hm)
     *hm = v_mul(u, v_sub(e, to));
 }
 
-/* One block's exps and terms, computed before any accumulator is touched (see pass2_block2). */
+/* One vector's scaled logits x, y and their exps w, v (0 where masked). */
 typedef struct {
-    vec w, v, t, x, y, wh, vh;
-    unsigned fa, fb, masked;
-} logit_lanes;
+    vec x, y, w, v;
+} logit_exps;
 
-static inline logit_lanes pass2_terms(const logit_sums *s, vec a, vec b)
+static inline logit_exps pass2_exps(const logit_sums *s, vec a, vec b)
+{
+    logit_exps e;
+    e.x = v_mul(v_sub(a, s->amax), s->inv_t);
+    e.y = v_mul(v_sub(b, s->bmax), s->inv_t);
+    e.w = v_exp(e.x);
+    e.v = v_exp(e.y);
+    return e;
+}
+
+/* One vector's terms, from its exps, into the chunk's accumulators. */
+static inline void pass2_add(logit_sums *s, logit_accs *c, const logit_exps *e, vec a, vec b)
 {
     const vec zero = v_set1(0), one = v_set1(1), ninf = v_set1(-INFINITY);
     mask fa = m_gt(a, ninf), fb = m_gt(b, ninf), both = m_and(fa, fb);
-    logit_lanes l;
-    l.x = v_mul(v_sub(a, s->amax), s->inv_t);
-    l.y = v_mul(v_sub(b, s->bmax), s->inv_t);
-    l.w = v_exp(l.x); /* 0 where masked */
-    l.v = v_exp(l.y);
-    l.t = v_select(both, v_mul(v_sub(v_sub(b, a), s->shift), s->inv_t), zero);
-    l.x = v_select(fa, l.x, zero);
-    l.y = v_select(fb, l.y, zero);
-    mask small = m_and(both, m_and(m_le(l.t, one), m_ge(l.t, v_set1(-1))));
+    vec t = v_select(both, v_mul(v_sub(v_sub(b, a), s->shift), s->inv_t), zero);
+    vec x = v_select(fa, e->x, zero), y = v_select(fb, e->y, zero);
+    mask small = m_and(both, m_and(m_le(t, one), m_ge(t, v_set1(-1))));
     vec hp, hm;
-    h_pair(l.t, &hp, &hm);
-    l.wh = v_select(small, v_mul(l.w, hp), v_fnmadd(l.w, v_add(one, l.t), l.v));
-    l.vh = v_select(small, v_mul(l.v, hm), v_fnmadd(l.v, v_sub(one, l.t), l.w));
-    l.fa = m_bits(fa);
-    l.fb = m_bits(fb);
-    l.masked = ~m_bits(both) & KLD_ALL_LANES;
-    return l;
-}
-
-static inline void pass2_add(logit_sums *s, const logit_lanes *l)
-{
-    s->w = acc_add(s->w, l->w);
-    s->v = acc_add(s->v, l->v);
-    s->wt = acc_fma(s->wt, l->w, l->t);
-    s->vt = acc_fma(s->vt, l->v, l->t);
-    s->wh = acc_add(s->wh, l->wh);
-    s->vh = acc_add(s->vh, l->vh);
-    s->wx = acc_fma(s->wx, l->w, l->x);
-    s->vy = acc_fma(s->vy, l->v, l->y);
-    if (l->masked) {
-        s->f_inf |= l->fa & l->masked;
-        s->r_inf |= l->fb & l->masked;
+    h_pair(t, &hp, &hm);
+    vec wh = v_select(small, v_mul(e->w, hp), v_fnmadd(e->w, v_add(one, t), e->v));
+    vec vh = v_select(small, v_mul(e->v, hm), v_fnmadd(e->v, v_sub(one, t), e->w));
+    c->w = acc_add(c->w, e->w);
+    c->v = acc_add(c->v, e->v);
+    c->wt = acc_fma(c->wt, e->w, t);
+    c->vt = acc_fma(c->vt, e->v, t);
+    c->wh = acc_add(c->wh, wh);
+    c->vh = acc_add(c->vh, vh);
+    c->wx = acc_fma(c->wx, e->w, x);
+    c->vy = acc_fma(c->vy, e->v, y);
+    unsigned masked = ~m_bits(both) & KLD_ALL_LANES;
+    if (masked) {
+        s->f_inf |= m_bits(fa) & masked;
+        s->r_inf |= m_bits(fb) & masked;
     }
 }
 
-static inline void pass2_block(logit_sums *s, vec a, vec b)
+static void pass2_chunk(logit_sums *s, const elem *a, const elem *b, size_t nv)
 {
-    logit_lanes l = pass2_terms(s, a, b);
-    pass2_add(s, &l);
-}
-
-static inline void pass2_block2(logit_sums *s, vec a0, vec b0, vec a1, vec b1)
-{
-    logit_lanes l0 = pass2_terms(s, a0, b0), l1 = pass2_terms(s, a1, b1);
-    pass2_add(s, &l0);
-    pass2_add(s, &l1);
-}
-
-static void pass2_fold(logit_sums *s)
-{
-    acc *blocks[8] = {&s->w, &s->v, &s->wt, &s->vt, &s->wh, &s->vh, &s->wx, &s->vy};
-    for (int k = 0; k < 8; k++) {
-        s->sum[k] += acc_sum(*blocks[k]);
-        *blocks[k] = (acc){0};
-    }
+    logit_exps e[KLD_CHUNK_VECS];
+    for (size_t k = 0; k < nv; k++)
+        e[k] = pass2_exps(s, v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES));
+    logit_accs c = {0};
+    for (size_t k = 0; k < nv; k++)
+        pass2_add(s, &c, &e[k], v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES));
+    const acc *parts[8] = {&c.w, &c.v, &c.wt, &c.vt, &c.wh, &c.vh, &c.wx, &c.vy};
+    for (int k = 0; k < 8; k++)
+        s->sum[k] += acc_sum(*parts[k]);
 }
 
 /* KL = log E[e^t] - E[t] = eta + phi(rho + eta), phi(u) = log1p(u) - u, which loses nothing when
@@ -190,7 +177,7 @@ void KLD_NAME(kld_stats_logits)(const elem *a, const elem *b, size_t n, float te
                                 kld_logit_stats *out)
 {
     logit_pass1 p1 = {v_set1(-INFINITY), v_set1(-INFINITY), v_set1(-INFINITY), KLD_ALL_LANES};
-    KLD_BLOCKED_LOOP(a, b, n, &p1, pass1_block, pass1_fold, -INFINITY);
+    KLD_CHUNKED_LOOP(a, b, n, &p1, pass1_chunk, -INFINITY);
     float am = max_lane(p1.max_a), bm = max_lane(p1.max_b);
     if (p1.ok != KLD_ALL_LANES || am == -INFINITY || bm == -INFINITY) {
         kld_logits_nan(out, n);
@@ -209,7 +196,7 @@ void KLD_NAME(kld_stats_logits)(const elem *a, const elem *b, size_t n, float te
     s.bmax = v_set1(bm);
     s.shift = v_set1(bm - am);
     s.inv_t = v_set1((float)(1.0 / temperature));
-    KLD_BLOCKED_LOOP(a, b, n, &s, pass2_block, pass2_fold, -INFINITY);
+    KLD_CHUNKED_LOOP(a, b, n, &s, pass2_chunk, -INFINITY);
     const double *z = s.sum; /* w, v, wt, vt, wh, vh, wx, vy */
     double la = log(z[0]), lq = log(z[1]);
     double fwd = s.f_inf ? INFINITY : kl_from_moments(z[2] / z[0], z[4] / z[0], lq - la);

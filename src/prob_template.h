@@ -4,25 +4,27 @@
  * Include it once per translation unit, after defining KLD_NAME(name) (e.g. name##_f32_avx512,
  * which names the two exported kernels) and including an ops header
  * providing: elem and its limits (elem.h), vec, mask, acc, KLD_LANES, v_load, v_store, v_set1,
- * v_add, v_mul, v_div, v_max, v_fnmadd (c - a*b), v_log,
+ * v_add, v_sub, v_mul, v_div, v_max, v_min, v_fmadd (a*b + c), v_fnmadd (c - a*b), v_log,
  * v_rcp_approx (1/x to 8 bits or better, finite for x in the normal range), v_select(m, if_set, if_not),
  * m_gt, m_ge, m_le, m_eq, m_and, m_or, m_bits (bit i = lane i), acc_fma (acc + x*y in
  * double), acc_add (acc + x in double), acc_sum.
  *
  * Every lane of a block falls in one of three classes:
  *   fast    0 < p <= KLD_FAST_MAX and p/q in the normal range (so q > 0, both finite): one log
- *           of the ratio, corrected by the exact FMA residual, products and sums in double;
+ *           of the ratio, corrected by the exact FMA residual, sums in double;
  *   zero    p, q finite and >= 0 with at least one of them 0: each term is 0 or +inf, which is
  *           recorded as a flag (inf is absorbing, so the order of addition does not matter);
  *   special everything else (NaN, infinities, negatives, ratios outside the normal range): rare,
  *           and handed to the scalar definitions of terms.h one lane at a time.
- * The tail (n not a multiple of KLD_LANES) is copied into a zero-filled block (blocked_loop.h), so
+ * The tail (n not a multiple of KLD_LANES) is copied into a zero-filled vector (chunked_loop.h), so
  * nothing is read past n; its padding lanes are zero-class lanes with p = q = 0 and add exactly 0.
+ * Each kernel works a chunk at a time: phase 1 makes the chunk's SLEEF calls and stores their
+ * results, phase 2 accumulates (see chunked_loop.h for why).
  */
 #include <math.h>
 #include <string.h>
 
-#include "blocked_loop.h"
+#include "chunked_loop.h"
 #include "terms.h"
 
 #define KLD_ALL_LANES ((1u << KLD_LANES) - 1u)
@@ -34,8 +36,18 @@
  * when p ~ q, tiny q) are scaled by KLD_TINY_SCALE first, which leaves the ratio unchanged (a
  * subnormal p ~ q otherwise loses the correction: a fuzz finding). Above KLD_FAST_MAX the
  * reciprocal estimate would underflow, so such lanes (no probability is that large) are special. */
+/* One vector's fast lanes and its corrected log(p/q), which only fast lanes may use.
+ * p > 0 with p/q in the normal range implies q > 0 and both finite. The correction
+ * c = (p - r*q) / p is below 2^-23 in magnitude, so an approximate reciprocal of p (8 bits or more)
+ * leaves an error below 2^-31. The residual is exact only on the normal grid: when p or q is tiny,
+ * both are scaled by KLD_TINY_SCALE first, which leaves the ratio unchanged (a subnormal p ~ q
+ * otherwise loses the correction: a fuzz finding). Above KLD_FAST_MAX the reciprocal estimate
+ * would underflow, so such lanes (no probability is that large) are special.
+ * Unscaled fast lanes have p, q >= KLD_TINY and so products p*t, q*t that are 0 (p = q) or normal:
+ * |t| >= 2^-25 when p != q. Only such vectors may form their products in float (both_chunk). */
 typedef struct {
     mask fast;
+    int scaled; /* some lane had p or q below KLD_TINY */
     vec log_ratio;
 } lanes;
 
@@ -44,8 +56,9 @@ static inline lanes classify(vec p, vec q)
     const vec zero = v_set1(0), one = v_set1(1);
     const vec lo = v_set1(KLD_RATIO_MIN), hi = v_set1(KLD_RATIO_MAX);
     vec ps = p, qs = q;
-    mask tiny = m_gt(v_set1(KLD_TINY), p); /* rare in real rows: a branch, not a blend */
-    if (m_bits(tiny)) {
+    mask tiny = m_gt(v_set1(KLD_TINY), v_min(p, q)); /* rare in real rows: a branch, not a blend */
+    int scaled = m_bits(tiny) != 0;
+    if (scaled) {
         vec scale = v_select(tiny, v_set1(KLD_TINY_SCALE), one);
         ps = v_mul(p, scale);
         qs = v_mul(q, scale);
@@ -54,7 +67,17 @@ static inline lanes classify(vec p, vec q)
     mask fast = m_and(m_and(m_gt(p, zero), m_le(p, v_set1(KLD_FAST_MAX))),
                       m_and(m_ge(r, lo), m_le(r, hi)));
     vec c = v_mul(v_fnmadd(r, qs, ps), v_rcp_approx(ps));
-    return (lanes){fast, v_select(fast, v_add(v_log(r), c), zero)};
+    return (lanes){fast, scaled, v_add(v_log(r), c)};
+}
+
+static inline int all_fast(mask fast)
+{
+    return m_bits(fast) == KLD_ALL_LANES;
+}
+
+static inline int all_fast_unscaled(const lanes *c)
+{
+    return all_fast(c->fast) && !c->scaled;
 }
 
 /* Zero-class lanes: p, q finite and >= 0 with at least one of them 0. Each of their terms is 0 or
@@ -90,12 +113,11 @@ static void special_stats(vec p, vec q, unsigned handled, kld_terms *t)
 }
 
 typedef struct {
-    acc f, r;              /* this block's sum p*log(p/q) and sum q*log(p/q) over fast lanes */
-    double f_sum, r_sum;   /* earlier blocks, and special lanes */
+    double f, r;           /* sum p*log(p/q) and sum q*log(q/p) so far, special lanes included */
     unsigned f_inf, r_inf; /* a zero-class lane gave +inf */
 } both_sums;
 
-/* The lanes that are not fast: zero-class flags, then the rest through terms.h. */
+/* The lanes of a vector that are not fast: zero-class flags, then the rest through terms.h. */
 static void both_rare(both_sums *s, vec p, vec q, mask fast)
 {
     const vec zero = v_set1(0);
@@ -104,70 +126,76 @@ static void both_rare(both_sums *s, vec p, vec q, mask fast)
     s->r_inf |= m_bits(m_and(z, m_gt(q, zero)));
     unsigned handled = m_bits(m_or(fast, z));
     if (handled != KLD_ALL_LANES)
-        special_both(p, q, handled, &s->f_sum, &s->r_sum);
+        special_both(p, q, handled, &s->f, &s->r);
 }
 
-static inline void both_add(both_sums *s, const lanes *c, vec p, vec q)
+typedef struct {
+    acc f, r; /* a chunk's sums p*log(p/q) and q*log(p/q) */
+} both_accs;
+
+/* The products of a vector's fast lanes, exact in double (other lanes add 0). */
+static inline both_accs both_exact(both_accs a, lanes c, vec p, vec q)
 {
     const vec zero = v_set1(0);
-    s->f = acc_fma(s->f, v_select(c->fast, p, zero), c->log_ratio);
-    s->r = acc_fma(s->r, v_select(c->fast, q, zero), c->log_ratio);
-    if (m_bits(c->fast) != KLD_ALL_LANES)
-        both_rare(s, p, q, c->fast);
+    vec t = v_select(c.fast, c.log_ratio, zero);
+    return (both_accs){acc_fma(a.f, v_select(c.fast, p, zero), t),
+                       acc_fma(a.r, v_select(c.fast, q, zero), t)};
 }
 
-static inline void both_block(both_sums *s, vec p, vec q)
+/* A vector with lanes other than fast ones (rare): out of line, and its accumulators passed by
+ * value, so that the hot loop keeps them in registers. */
+static KLD_NOINLINE both_accs both_slow(both_sums *s, both_accs a, const lanes *c, const elem *p,
+                                        const elem *q)
 {
-    lanes c = classify(p, q);
-    both_add(s, &c, p, q);
+    vec pk = v_load(p), qk = v_load(q);
+    if (!all_fast(c->fast))
+        both_rare(s, pk, qk, c->fast);
+    return both_exact(a, *c, pk, qk);
 }
 
-/* Both SLEEF calls first, then the accumulators (see blocked_loop.h). */
-static inline void both_block2(both_sums *s, vec p0, vec q0, vec p1, vec q1)
+/* Phase 1 takes the chunk's logs; phase 2 adds the products, exact in double, into two sets of
+ * accumulators (even and odd vectors), so that the adds' latency does not bound phase 2. */
+static void both_chunk(both_sums *s, const elem *p, const elem *q, size_t nv)
 {
-    lanes c0 = classify(p0, q0), c1 = classify(p1, q1);
-    both_add(s, &c0, p0, q0);
-    both_add(s, &c1, p1, q1);
-}
-
-static void both_fold(both_sums *s)
-{
-    s->f_sum += acc_sum(s->f);
-    s->r_sum -= acc_sum(s->r);
-    s->f = s->r = (acc){0};
+    lanes c[KLD_CHUNK_VECS];
+    for (size_t k = 0; k < nv; k++)
+        c[k] = classify(v_load(p + k * KLD_LANES), v_load(q + k * KLD_LANES));
+    both_accs a0 = {0}, a1 = {0}; /* even and odd vectors; all-zero bits are 0.0 */
+    size_t k = 0;
+    for (; k + 2 <= nv; k += 2) {
+        const elem *pk = p + k * KLD_LANES, *qk = q + k * KLD_LANES;
+        if (all_fast(m_and(c[k].fast, c[k + 1].fast))) {
+            a0.f = acc_fma(a0.f, v_load(pk), c[k].log_ratio);
+            a0.r = acc_fma(a0.r, v_load(qk), c[k].log_ratio);
+            a1.f = acc_fma(a1.f, v_load(pk + KLD_LANES), c[k + 1].log_ratio);
+            a1.r = acc_fma(a1.r, v_load(qk + KLD_LANES), c[k + 1].log_ratio);
+        } else {
+            a0 = both_slow(s, a0, &c[k], pk, qk);
+            a1 = both_slow(s, a1, &c[k + 1], pk + KLD_LANES, qk + KLD_LANES);
+        }
+    }
+    if (k < nv)
+        a0 = both_slow(s, a0, &c[k], p + k * KLD_LANES, q + k * KLD_LANES);
+    s->f += acc_sum(a0.f) + acc_sum(a1.f);
+    s->r -= acc_sum(a0.r) + acc_sum(a1.r);
 }
 
 void KLD_NAME(kld_both)(const elem *p, const elem *q, size_t n, double *forward, double *reverse)
 {
-    both_sums s = {0}; /* all-zero bits are 0.0 in every accumulator */
-    KLD_BLOCKED_LOOP(p, q, n, &s, both_block, both_fold, 0);
-    *forward = s.f_sum + (s.f_inf ? INFINITY : 0.0);
-    *reverse = s.r_sum + (s.r_inf ? INFINITY : 0.0);
+    both_sums s = {0};
+    KLD_CHUNKED_LOOP(p, q, n, &s, both_chunk, 0);
+    *forward = s.f + (s.f_inf ? INFINITY : 0.0);
+    *reverse = s.r + (s.r_inf ? INFINITY : 0.0);
 }
 
-typedef struct {
-    acc f, r, hp, hq, cpq, cqp, sp, sq; /* this block; signs as in both_sums, entropies negated */
-    kld_terms x;                        /* earlier blocks, and special lanes */
-    double sum_p, sum_q;
-    unsigned f_inf, r_inf;              /* also the cross-entropy flags: cross = entropy + KL */
-} stats_sums;
-
-static void stats_rare(stats_sums *s, vec p, vec q, mask good, mask zero_lanes)
-{
-    const vec zero = v_set1(0);
-    s->f_inf |= m_bits(m_and(zero_lanes, m_gt(p, zero)));
-    s->r_inf |= m_bits(m_and(zero_lanes, m_gt(q, zero)));
-    unsigned handled = m_bits(good);
-    if (handled != KLD_ALL_LANES)
-        special_stats(p, q, handled, &s->x);
-}
-
-/* One block's logs and masks, computed before any accumulator is touched (see stats_block2). */
+/* stats needs log p and log q as well as log(p/q). Two logs per vector serve when p, q <= 1:
+ * m = max(p, q) has its log taken directly, and the other one's is log m - |log(p/q)|. Both
+ * terms of that difference are <= 0, so nothing cancels: its error is at most the two logs'
+ * errors plus one rounding, relative. A vector with a value above 1 (unnormalised input) takes
+ * the smaller one's log directly instead, a third call. */
 typedef struct {
     lanes c;
-    mask good, zero;
-    int all_fast;
-    vec pg, qg, lp, lq, pf, qf;
+    vec log_max, log_min; /* of max(p, q) and min(p, q); log_min is valid in fast lanes only */
 } stats_lanes;
 
 static inline stats_lanes stats_logs(vec p, vec q)
@@ -175,62 +203,91 @@ static inline stats_lanes stats_logs(vec p, vec q)
     const vec zero = v_set1(0), one = v_set1(1);
     stats_lanes l;
     l.c = classify(p, q);
-    l.all_fast = m_bits(l.c.fast) == KLD_ALL_LANES;
-    l.zero = l.all_fast ? l.c.fast : zero_class(p, q); /* unused when every lane is fast */
-    l.good = l.all_fast ? l.c.fast : m_or(l.c.fast, l.zero);
-    l.pg = v_select(l.good, p, zero);
-    l.qg = v_select(l.good, q, zero);
-    l.lp = v_log(v_select(m_gt(l.pg, zero), l.pg, one));
-    l.lq = v_log(v_select(m_gt(l.qg, zero), l.qg, one));
-    l.pf = v_select(l.c.fast, p, zero);
-    l.qf = v_select(l.c.fast, q, zero);
+    vec mx = v_max(p, q), mn = v_min(p, q);
+    l.log_max = v_log(v_select(m_gt(mx, zero), mx, one)); /* 0 where p = q = 0 */
+    if (m_bits(m_gt(mx, one)))
+        l.log_min = v_log(v_select(m_gt(mn, zero), mn, one));
+    else
+        l.log_min = v_select(m_ge(p, q), v_sub(l.log_max, l.c.log_ratio),
+                             v_add(l.log_max, l.c.log_ratio));
     return l;
 }
 
-static inline void stats_add(stats_sums *s, const stats_lanes *l, vec p, vec q)
+typedef struct {
+    kld_terms x; /* so far, special lanes included */
+    double sum_p, sum_q;
+    unsigned f_inf, r_inf; /* also the cross-entropy flags: cross = entropy + KL */
+} stats_sums;
+
+typedef struct {
+    acc f, r, hp, hq, cpq, cqp, sp, sq; /* signs as in both_chunk, entropies negated */
+} stats_accs;
+
+/* One vector's terms. In fast lanes every term is used. In zero-class lanes ("good" but not fast)
+ * only the entropy of the non-zero side is, whose log is log_max; every other term gets a zero
+ * weight and a zero log, so 0 * log never makes a NaN. Other lanes go to the scalar definitions. */
+static inline void stats_add(stats_sums *s, stats_accs *a, const stats_lanes *l, vec p, vec q)
 {
-    s->f = acc_fma(s->f, l->pf, l->c.log_ratio);
-    s->r = acc_fma(s->r, l->qf, l->c.log_ratio);
-    s->hp = acc_fma(s->hp, l->pg, l->lp);
-    s->hq = acc_fma(s->hq, l->qg, l->lq);
-    s->cpq = acc_fma(s->cpq, l->pf, l->lq);
-    s->cqp = acc_fma(s->cqp, l->qf, l->lp);
-    s->sp = acc_add(s->sp, p);
-    s->sq = acc_add(s->sq, q);
-    if (!l->all_fast)
-        stats_rare(s, p, q, l->good, l->zero);
+    const vec zero = v_set1(0);
+    mask fast = l->c.fast, good = fast;
+    vec t = l->c.log_ratio, log_min = l->log_min, pf = p, qf = q, pg = p, qg = q;
+    int mixed = !all_fast(fast);
+    mask z = fast;
+    if (mixed) {
+        z = zero_class(p, q);
+        good = m_or(fast, z);
+        t = v_select(fast, t, zero);
+        log_min = v_select(fast, log_min, zero);
+        pf = v_select(fast, p, zero);
+        qf = v_select(fast, q, zero);
+        pg = v_select(good, p, zero);
+        qg = v_select(good, q, zero);
+    }
+    mask p_max = m_ge(p, q);
+    vec lp = v_select(p_max, l->log_max, log_min), lq = v_select(p_max, log_min, l->log_max);
+    if (mixed) {
+        lp = v_select(good, lp, zero);
+        lq = v_select(good, lq, zero);
+    }
+    a->f = acc_fma(a->f, pf, t);
+    a->r = acc_fma(a->r, qf, t);
+    a->hp = acc_fma(a->hp, pg, lp);
+    a->hq = acc_fma(a->hq, qg, lq);
+    a->cpq = acc_fma(a->cpq, pf, lq);
+    a->cqp = acc_fma(a->cqp, qf, lp);
+    a->sp = acc_add(a->sp, p);
+    a->sq = acc_add(a->sq, q);
+    if (mixed) {
+        s->f_inf |= m_bits(m_and(z, m_gt(p, zero)));
+        s->r_inf |= m_bits(m_and(z, m_gt(q, zero)));
+        unsigned handled = m_bits(good);
+        if (handled != KLD_ALL_LANES)
+            special_stats(p, q, handled, &s->x);
+    }
 }
 
-static inline void stats_block(stats_sums *s, vec p, vec q)
+static void stats_chunk(stats_sums *s, const elem *p, const elem *q, size_t nv)
 {
-    stats_lanes l = stats_logs(p, q);
-    stats_add(s, &l, p, q);
-}
-
-static inline void stats_block2(stats_sums *s, vec p0, vec q0, vec p1, vec q1)
-{
-    stats_lanes l0 = stats_logs(p0, q0), l1 = stats_logs(p1, q1);
-    stats_add(s, &l0, p0, q0);
-    stats_add(s, &l1, p1, q1);
-}
-
-static void stats_fold(stats_sums *s)
-{
-    s->x.forward += acc_sum(s->f);
-    s->x.reverse -= acc_sum(s->r);
-    s->x.entropy_p -= acc_sum(s->hp);
-    s->x.entropy_q -= acc_sum(s->hq);
-    s->x.cross_pq -= acc_sum(s->cpq);
-    s->x.cross_qp -= acc_sum(s->cqp);
-    s->sum_p += acc_sum(s->sp);
-    s->sum_q += acc_sum(s->sq);
-    s->f = s->r = s->hp = s->hq = s->cpq = s->cqp = s->sp = s->sq = (acc){0};
+    stats_lanes l[KLD_CHUNK_VECS];
+    for (size_t k = 0; k < nv; k++)
+        l[k] = stats_logs(v_load(p + k * KLD_LANES), v_load(q + k * KLD_LANES));
+    stats_accs a = {0};
+    for (size_t k = 0; k < nv; k++)
+        stats_add(s, &a, &l[k], v_load(p + k * KLD_LANES), v_load(q + k * KLD_LANES));
+    s->x.forward += acc_sum(a.f);
+    s->x.reverse -= acc_sum(a.r);
+    s->x.entropy_p -= acc_sum(a.hp);
+    s->x.entropy_q -= acc_sum(a.hq);
+    s->x.cross_pq -= acc_sum(a.cpq);
+    s->x.cross_qp -= acc_sum(a.cqp);
+    s->sum_p += acc_sum(a.sp);
+    s->sum_q += acc_sum(a.sq);
 }
 
 void KLD_NAME(kld_stats)(const elem *p, const elem *q, size_t n, kld_stats *out)
 {
     stats_sums s = {0};
-    KLD_BLOCKED_LOOP(p, q, n, &s, stats_block, stats_fold, 0);
+    KLD_CHUNKED_LOOP(p, q, n, &s, stats_chunk, 0);
     double f_inf = s.f_inf ? INFINITY : 0.0, r_inf = s.r_inf ? INFINITY : 0.0;
     *out = (kld_stats){s.x.forward + f_inf, s.x.reverse + r_inf, s.x.entropy_p, s.x.entropy_q,
                        s.x.cross_pq + f_inf, s.x.cross_qp + r_inf, s.sum_p, s.sum_q};

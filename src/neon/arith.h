@@ -12,6 +12,7 @@
     static inline vec v_mul(vec a, vec b) { return vmulq_##T(a, b); }                            \
     static inline vec v_div(vec a, vec b) { return vdivq_##T(a, b); }                            \
     static inline vec v_max(vec a, vec b) { return vmaxq_##T(a, b); }                            \
+    static inline vec v_min(vec a, vec b) { return vminq_##T(a, b); }                            \
     static inline vec v_fmadd(vec a, vec b, vec c) { return vfmaq_##T(c, a, b); }               \
     static inline vec v_fnmadd(vec a, vec b, vec c) { return vfmsq_##T(c, a, b); }              \
     static inline vec v_select(mask m, vec t, vec f) { return vbslq_##T(m, t, f); }             \

@@ -12,6 +12,7 @@
     static inline vec v_mul(vec a, vec b) { return _mm##W##_mul_##T(a, b); }                    \
     static inline vec v_div(vec a, vec b) { return _mm##W##_div_##T(a, b); }                    \
     static inline vec v_max(vec a, vec b) { return _mm##W##_max_##T(a, b); }                    \
+    static inline vec v_min(vec a, vec b) { return _mm##W##_min_##T(a, b); }                    \
     static inline vec v_fmadd(vec a, vec b, vec c) { return _mm##W##_fmadd_##T(a, b, c); }      \
     static inline vec v_fnmadd(vec a, vec b, vec c) { return _mm##W##_fnmadd_##T(a, b, c); }
 
