@@ -109,19 +109,17 @@ static inline void h_pair(vec t, vec *hp, vec *hm)
     *hm = v_mul(u, v_sub(e, to));
 }
 
-/* One vector's scaled logits x, y and their exps w, v (0 where masked). */
+/* One vector's exps: w = e^x, v = e^y (0 where masked). */
 typedef struct {
-    vec x, y, w, v;
+    vec w, v;
 } logit_exps;
+
+static inline vec scaled_x(const logit_sums *s, vec a) { return v_mul(v_sub(a, s->amax), s->inv_t); }
+static inline vec scaled_y(const logit_sums *s, vec b) { return v_mul(v_sub(b, s->bmax), s->inv_t); }
 
 static inline logit_exps pass2_exps(const logit_sums *s, vec a, vec b)
 {
-    logit_exps e;
-    e.x = v_mul(v_sub(a, s->amax), s->inv_t);
-    e.y = v_mul(v_sub(b, s->bmax), s->inv_t);
-    e.w = v_exp(e.x);
-    e.v = v_exp(e.y);
-    return e;
+    return (logit_exps){v_exp(scaled_x(s, a)), v_exp(scaled_y(s, b))};
 }
 
 /* One vector's terms, from its exps, into the chunk's accumulators. */
@@ -130,7 +128,7 @@ static inline void pass2_add(logit_sums *s, logit_accs *c, const logit_exps *e, 
     const vec zero = v_set1(0), one = v_set1(1), ninf = v_set1(-INFINITY);
     mask fa = m_gt(a, ninf), fb = m_gt(b, ninf), both = m_and(fa, fb);
     vec t = v_select(both, v_mul(v_sub(v_sub(b, a), s->shift), s->inv_t), zero);
-    vec x = v_select(fa, e->x, zero), y = v_select(fb, e->y, zero);
+    vec x = v_select(fa, scaled_x(s, a), zero), y = v_select(fb, scaled_y(s, b), zero);
     mask small = m_and(both, m_and(m_le(t, one), m_ge(t, v_set1(-1))));
     vec hp, hm;
     h_pair(t, &hp, &hm);
