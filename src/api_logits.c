@@ -18,15 +18,24 @@ void kld_stats_logits_f32(const float *a, const float *b, size_t n, float temper
         *out = (kld_logit_stats){{0}, -INFINITY, -INFINITY, 0, 0};
 }
 
+void kld_both_logits_at(const float *a, const float *b, size_t n, float temperature,
+                        double *forward, double *reverse)
+{
+    double f = 0.0, r = 0.0;
+    if (!(temperature > 0 && temperature <= FLT_MAX) || (n && (!a || !b)))
+        f = r = NAN;
+    else if (n)
+        kld_active_kernels()->both_logits_f32(a, b, n, temperature, &f, &r);
+    if (forward)
+        *forward = f;
+    if (reverse)
+        *reverse = r;
+}
+
 void kld_both_logits_f32(const float *a, const float *b, size_t n, double *forward,
                          double *reverse)
 {
-    kld_logit_stats s;
-    kld_stats_logits_f32(a, b, n, 1.0f, &s);
-    if (forward)
-        *forward = s.kl.forward;
-    if (reverse)
-        *reverse = s.kl.reverse;
+    kld_both_logits_at(a, b, n, 1.0f, forward, reverse);
 }
 
 double kld_forward_logits_f32(const float *a, const float *b, size_t n)

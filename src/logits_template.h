@@ -122,13 +122,14 @@ static inline logit_exps pass2_exps(const logit_sums *s, vec a, vec b)
     return (logit_exps){v_exp(scaled_x(s, a)), v_exp(scaled_y(s, b))};
 }
 
-/* One vector's terms, from its exps, into the chunk's accumulators. */
-static inline void pass2_add(logit_sums *s, logit_accs *c, const logit_exps *e, vec a, vec b)
+/* One vector's terms, from its exps, into the chunk's accumulators; the entropies' sums (w*x,
+ * v*y) only when full. */
+static inline void pass2_add(logit_sums *s, logit_accs *c, const logit_exps *e, vec a, vec b,
+                             int full)
 {
     const vec zero = v_set1(0), one = v_set1(1), ninf = v_set1(-INFINITY);
     mask fa = m_gt(a, ninf), fb = m_gt(b, ninf), both = m_and(fa, fb);
     vec t = v_select(both, v_mul(v_sub(v_sub(b, a), s->shift), s->inv_t), zero);
-    vec x = v_select(fa, scaled_x(s, a), zero), y = v_select(fb, scaled_y(s, b), zero);
     mask small = m_and(both, m_and(m_le(t, one), m_ge(t, v_set1(-1))));
     vec hp, hm;
     h_pair(t, &hp, &hm);
@@ -140,8 +141,10 @@ static inline void pass2_add(logit_sums *s, logit_accs *c, const logit_exps *e, 
     c->vt = acc_fma(c->vt, e->v, t);
     c->wh = acc_add(c->wh, wh);
     c->vh = acc_add(c->vh, vh);
-    c->wx = acc_fma(c->wx, e->w, x);
-    c->vy = acc_fma(c->vy, e->v, y);
+    if (full) {
+        c->wx = acc_fma(c->wx, e->w, v_select(fa, scaled_x(s, a), zero));
+        c->vy = acc_fma(c->vy, e->v, v_select(fb, scaled_y(s, b), zero));
+    }
     unsigned masked = ~m_bits(both) & KLD_ALL_LANES;
     if (masked) {
         s->f_inf |= m_bits(fa) & masked;
@@ -149,17 +152,27 @@ static inline void pass2_add(logit_sums *s, logit_accs *c, const logit_exps *e, 
     }
 }
 
-static void pass2_chunk(logit_sums *s, const elem *a, const elem *b, size_t nv)
+static inline void pass2_chunk(logit_sums *s, const elem *a, const elem *b, size_t nv, int full)
 {
     logit_exps e[KLD_CHUNK_VECS];
     for (size_t k = 0; k < nv; k++)
         e[k] = pass2_exps(s, v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES));
     logit_accs c = {0};
     for (size_t k = 0; k < nv; k++)
-        pass2_add(s, &c, &e[k], v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES));
+        pass2_add(s, &c, &e[k], v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES), full);
     const acc *parts[8] = {&c.w, &c.v, &c.wt, &c.vt, &c.wh, &c.vh, &c.wx, &c.vy};
     for (int k = 0; k < 8; k++)
         s->sum[k] += acc_sum(*parts[k]);
+}
+
+static void pass2_chunk_full(logit_sums *s, const elem *a, const elem *b, size_t nv)
+{
+    pass2_chunk(s, a, b, nv, 1);
+}
+
+static void pass2_chunk_kl(logit_sums *s, const elem *a, const elem *b, size_t nv)
+{
+    pass2_chunk(s, a, b, nv, 0);
 }
 
 /* KL = log E[e^t] - E[t] = eta + phi(rho + eta), phi(u) = log1p(u) - u, which loses nothing when
@@ -171,8 +184,10 @@ static double kl_from_moments(double rho, double eta, double log_ratio_of_sums)
     return fabs(rho) + eta > 1 ? log_ratio_of_sums - rho : eta + (log1p(u) - u);
 }
 
-void KLD_NAME(kld_stats_logits)(const elem *a, const elem *b, size_t n, float temperature,
-                                kld_logit_stats *out)
+/* Everything when full; otherwise only the two KLs and the lse are set (the entropies, crosses
+ * and argmaxes are not computed, and read NaN and n). */
+static void logits_kernel(const elem *a, const elem *b, size_t n, float temperature, int full,
+                          kld_logit_stats *out)
 {
     logit_pass1 p1 = {v_set1(-INFINITY), v_set1(-INFINITY), v_set1(-INFINITY), KLD_ALL_LANES};
     KLD_CHUNKED_LOOP(a, b, n, &p1, pass1_chunk, -INFINITY);
@@ -194,17 +209,35 @@ void KLD_NAME(kld_stats_logits)(const elem *a, const elem *b, size_t n, float te
     s.bmax = v_set1(bm);
     s.shift = v_set1(bm - am);
     s.inv_t = v_set1((float)(1.0 / temperature));
-    KLD_CHUNKED_LOOP(a, b, n, &s, pass2_chunk, -INFINITY);
+    if (full)
+        KLD_CHUNKED_LOOP(a, b, n, &s, pass2_chunk_full, -INFINITY);
+    else
+        KLD_CHUNKED_LOOP(a, b, n, &s, pass2_chunk_kl, -INFINITY);
     const double *z = s.sum; /* w, v, wt, vt, wh, vh, wx, vy */
     double la = log(z[0]), lq = log(z[1]);
     double fwd = s.f_inf ? INFINITY : kl_from_moments(z[2] / z[0], z[4] / z[0], lq - la);
     double rev = s.r_inf ? INFINITY : kl_from_moments(-z[3] / z[1], z[5] / z[1], la - lq);
-    double hp = la - z[6] / z[0], hq = lq - z[7] / z[1];
+    double hp = full ? la - z[6] / z[0] : NAN, hq = full ? lq - z[7] / z[1] : NAN;
     *out = (kld_logit_stats){{fwd, rev, hp, hq, hp + fwd, hq + rev, 1.0, 1.0},
                              am / (double)temperature + la,
                              bm / (double)temperature + lq,
-                             first_index_of(a, n, am),
-                             first_index_of(b, n, bm)};
+                             full ? first_index_of(a, n, am) : n,
+                             full ? first_index_of(b, n, bm) : n};
+}
+
+void KLD_NAME(kld_stats_logits)(const elem *a, const elem *b, size_t n, float temperature,
+                                kld_logit_stats *out)
+{
+    logits_kernel(a, b, n, temperature, 1, out);
+}
+
+void KLD_NAME(kld_both_logits)(const elem *a, const elem *b, size_t n, float temperature,
+                               double *forward, double *reverse)
+{
+    kld_logit_stats s;
+    logits_kernel(a, b, n, temperature, 0, &s);
+    *forward = s.kl.forward;
+    *reverse = s.kl.reverse;
 }
 
 #undef KLD_ALL_LANES

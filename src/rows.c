@@ -63,14 +63,12 @@ void kld_rows_both_logits_f32(const float *a, const float *b, size_t rows, size_
 {
     int bad = bad_rows(a, b, rows, n, lda, ldb);
     for (size_t r = 0; r < rows; r++) {
-        kld_logit_stats s;
-        if (bad)
-            kld_logits_nan(&s, n);
-        else
-            kld_stats_logits_f32(a + r * lda, b + r * ldb, n, temperature, &s);
+        double f = NAN, rv = NAN;
+        if (!bad)
+            kld_both_logits_at(a + r * lda, b + r * ldb, n, temperature, &f, &rv);
         if (forward)
-            forward[r] = s.kl.forward;
+            forward[r] = f;
         if (reverse)
-            reverse[r] = s.kl.reverse;
+            reverse[r] = rv;
     }
 }

@@ -72,3 +72,12 @@ void kld_stats_logits_f32_scalar(const float *a, const float *b, size_t n, float
     *out = (kld_logit_stats){{fwd, rev, hp, hq, hp + fwd, hq + rev, 1.0, 1.0},
                              am / t + la, bm / t + lq, ia, ib};
 }
+
+void kld_both_logits_f32_scalar(const float *a, const float *b, size_t n, float temperature,
+                                double *forward, double *reverse)
+{
+    kld_logit_stats s;
+    kld_stats_logits_f32_scalar(a, b, n, temperature, &s);
+    *forward = s.kl.forward;
+    *reverse = s.kl.reverse;
+}

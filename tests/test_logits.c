@@ -262,6 +262,8 @@ static void rows_equal_single(kld_isa isa)
     assert_true(isnan(f[0]) && isnan(f[ROWS - 1]));
     kld_rows_stats_logits_f32(l.a, NULL, 2, N, LDP, LDQ, 1.0f, ls);
     assert_true(isnan(ls[0].kl.forward) && isnan(ls[1].lse_b) && ls[1].argmax_a == N);
+    kld_rows_both_logits_f32(l.a, l.b, 2, N, LDP, LDQ, 0.0f, f, b); /* no temperature */
+    assert_true(isnan(f[0]) && isnan(b[1]));
     kld_rows_both_logits_f32(l.a, l.b, 1, N, 0, 0, 1.0f, NULL, b); /* one row: ld unused */
     check_close("one row, ld 0", b[0], (long double)kld_reverse_logits_f32(l.a, l.b, N), 0);
     f[0] = 42.0;
