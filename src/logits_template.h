@@ -54,6 +54,11 @@ static void pass1_chunk(logit_pass1 *s, const elem *a, const elem *b, size_t nv)
         pass1_block(s, v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES));
 }
 
+static void pass1_fold(logit_pass1 *s) /* maxima need no folding */
+{
+    (void)s;
+}
+
 static float max_lane(vec v)
 {
     elem lanes[KLD_LANES];
@@ -82,7 +87,8 @@ static size_t first_index_of(const elem *x, size_t n, float m)
 
 typedef struct {
     vec amax, bmax, shift, inv_t; /* shift = max b - max a */
-    double sum[8];                /* sums of w, v, w*t, v*t, w*h(t), v*h(-t), w*x, v*y */
+    double sum[8];   /* this block's sums of w, v, w*t, v*t, w*h(t), v*h(-t), w*x, v*y */
+    double total[8]; /* earlier blocks (chunked_loop.h) */
     unsigned f_inf, r_inf;
 } logit_sums;
 
@@ -165,6 +171,14 @@ static inline void pass2_chunk(logit_sums *s, const elem *a, const elem *b, size
         s->sum[k] += acc_sum(*parts[k]);
 }
 
+static void pass2_fold(logit_sums *s)
+{
+    for (int k = 0; k < 8; k++) {
+        s->total[k] += s->sum[k];
+        s->sum[k] = 0.0;
+    }
+}
+
 static void pass2_chunk_full(logit_sums *s, const elem *a, const elem *b, size_t nv)
 {
     pass2_chunk(s, a, b, nv, 1);
@@ -190,7 +204,7 @@ static void logits_kernel(const elem *a, const elem *b, size_t n, float temperat
                           kld_logit_stats *out)
 {
     logit_pass1 p1 = {v_set1(-INFINITY), v_set1(-INFINITY), v_set1(-INFINITY), KLD_ALL_LANES};
-    KLD_CHUNKED_LOOP(a, b, n, &p1, pass1_chunk, -INFINITY);
+    KLD_CHUNKED_LOOP(a, b, n, &p1, pass1_chunk, pass1_fold, -INFINITY);
     float am = max_lane(p1.max_a), bm = max_lane(p1.max_b);
     if (p1.ok != KLD_ALL_LANES || am == -INFINITY || bm == -INFINITY) {
         kld_logits_nan(out, n);
@@ -210,10 +224,10 @@ static void logits_kernel(const elem *a, const elem *b, size_t n, float temperat
     s.shift = v_set1(bm - am);
     s.inv_t = v_set1((float)(1.0 / temperature));
     if (full)
-        KLD_CHUNKED_LOOP(a, b, n, &s, pass2_chunk_full, -INFINITY);
+        KLD_CHUNKED_LOOP(a, b, n, &s, pass2_chunk_full, pass2_fold, -INFINITY);
     else
-        KLD_CHUNKED_LOOP(a, b, n, &s, pass2_chunk_kl, -INFINITY);
-    const double *z = s.sum; /* w, v, wt, vt, wh, vh, wx, vy */
+        KLD_CHUNKED_LOOP(a, b, n, &s, pass2_chunk_kl, pass2_fold, -INFINITY);
+    const double *z = s.total; /* w, v, wt, vt, wh, vh, wx, vy */
     double la = log(z[0]), lq = log(z[1]);
     double fwd = s.f_inf ? INFINITY : kl_from_moments(z[2] / z[0], z[4] / z[0], lq - la);
     double rev = s.r_inf ? INFINITY : kl_from_moments(-z[3] / z[1], z[5] / z[1], la - lq);

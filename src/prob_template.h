@@ -113,9 +113,17 @@ static void special_stats(vec p, vec q, unsigned handled, kld_terms *t)
 }
 
 typedef struct {
-    double f, r;           /* sum p*log(p/q) and sum q*log(q/p) so far, special lanes included */
-    unsigned f_inf, r_inf; /* a zero-class lane gave +inf */
+    double f, r;             /* this block's sum p*log(p/q) and sum q*log(q/p), special lanes too */
+    double f_total, r_total; /* earlier blocks (chunked_loop.h) */
+    unsigned f_inf, r_inf;   /* a zero-class lane gave +inf */
 } both_sums;
+
+static void both_fold(both_sums *s)
+{
+    s->f_total += s->f;
+    s->r_total += s->r;
+    s->f = s->r = 0.0;
+}
 
 /* The lanes of a vector that are not fast: zero-class flags, then the rest through terms.h. */
 static void both_rare(both_sums *s, vec p, vec q, mask fast)
@@ -183,9 +191,9 @@ static void both_chunk(both_sums *s, const elem *p, const elem *q, size_t nv)
 void KLD_NAME(kld_both)(const elem *p, const elem *q, size_t n, double *forward, double *reverse)
 {
     both_sums s = {0};
-    KLD_CHUNKED_LOOP(p, q, n, &s, both_chunk, 0);
-    *forward = s.f + (s.f_inf ? INFINITY : 0.0);
-    *reverse = s.r + (s.r_inf ? INFINITY : 0.0);
+    KLD_CHUNKED_LOOP(p, q, n, &s, both_chunk, both_fold, 0);
+    *forward = s.f_total + (s.f_inf ? INFINITY : 0.0);
+    *reverse = s.r_total + (s.r_inf ? INFINITY : 0.0);
 }
 
 /* stats needs log p and log q as well as log(p/q). Two logs per vector serve when p, q <= 1:
@@ -214,10 +222,19 @@ static inline stats_lanes stats_logs(vec p, vec q)
 }
 
 typedef struct {
-    kld_terms x; /* so far, special lanes included */
-    double sum_p, sum_q;
+    kld_terms x, x_total; /* this block (special lanes too), earlier blocks (chunked_loop.h) */
+    double sum_p, sum_q, sum_p_total, sum_q_total;
     unsigned f_inf, r_inf; /* also the cross-entropy flags: cross = entropy + KL */
 } stats_sums;
+
+static void stats_fold(stats_sums *s)
+{
+    kld_terms_merge(&s->x_total, &s->x);
+    s->sum_p_total += s->sum_p;
+    s->sum_q_total += s->sum_q;
+    s->x = (kld_terms){0};
+    s->sum_p = s->sum_q = 0.0;
+}
 
 typedef struct {
     acc f, r, hp, hq, cpq, cqp, sp, sq; /* signs as in both_chunk, entropies negated */
@@ -287,10 +304,11 @@ static void stats_chunk(stats_sums *s, const elem *p, const elem *q, size_t nv)
 void KLD_NAME(kld_stats)(const elem *p, const elem *q, size_t n, kld_stats *out)
 {
     stats_sums s = {0};
-    KLD_CHUNKED_LOOP(p, q, n, &s, stats_chunk, 0);
+    KLD_CHUNKED_LOOP(p, q, n, &s, stats_chunk, stats_fold, 0);
+    const kld_terms *x = &s.x_total;
     double f_inf = s.f_inf ? INFINITY : 0.0, r_inf = s.r_inf ? INFINITY : 0.0;
-    *out = (kld_stats){s.x.forward + f_inf, s.x.reverse + r_inf, s.x.entropy_p, s.x.entropy_q,
-                       s.x.cross_pq + f_inf, s.x.cross_qp + r_inf, s.sum_p, s.sum_q};
+    *out = (kld_stats){x->forward + f_inf, x->reverse + r_inf, x->entropy_p, x->entropy_q,
+                       x->cross_pq + f_inf, x->cross_qp + r_inf, s.sum_p_total, s.sum_q_total};
 }
 
 #undef KLD_ALL_LANES
