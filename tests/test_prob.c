@@ -237,6 +237,56 @@ static void special_values(kld_isa isa)
             }
 }
 
+/* Confident rows: one token holds nearly all the mass in both P and Q, a few ulps below 1 and not
+ * equal, so log p and log q are tiny. Deriving one from log max(p, q) and log(p/q) would carry
+ * the residual correction's absolute error (its reciprocal is an estimate) into a value of 1e-7;
+ * the entropies must stay within their relative bound. */
+static void confident_rows(kld_isa isa)
+{
+    (void)isa;
+    enum { N = 41 };
+    float p[N], q[N];
+    double pd[N], qd[N];
+    for (size_t top = 0; top < N; top += 8)
+        for (int k = 1; k <= 5; k++) {
+            for (size_t i = 0; i < N; i++) {
+                pd[i] = (k + 2) * 0x1p-24 / (N - 1);
+                qd[i] = k * 0x1p-24 / (N - 1);
+            }
+            pd[top] = 1 - (k + 2) * 0x1p-24;
+            qd[top] = 1 - k * 0x1p-24;
+            for (size_t i = 0; i < N; i++) {
+                p[i] = (float)pd[i];
+                q[i] = (float)qd[i];
+            }
+            check_all_kernels(p, q, pd, qd, N);
+        }
+}
+
+/* Unnormalised input with a value above 1 next to one just below it: log max(p, q) > 0, so the
+ * smaller one's log may not be derived as log max - |log(p/q)| (that would cancel); the kernels
+ * must take it directly. */
+static void values_above_one(kld_isa isa)
+{
+    (void)isa;
+    enum { N = 41 };
+    float p[N], q[N];
+    double pd[N], qd[N];
+    for (size_t top = 0; top < N; top += 8) {
+        for (size_t i = 0; i < N; i++) {
+            pd[i] = 0.01 / (N - 1);
+            qd[i] = 0.001 / (N - 1);
+        }
+        pd[top] = 3.0;
+        qd[top] = 0.999;
+        for (size_t i = 0; i < N; i++) {
+            p[i] = (float)pd[i];
+            q[i] = (float)qd[i];
+        }
+        check_all_kernels(p, q, pd, qd, N);
+    }
+}
+
 /* Subnormal, near-equal p and q: the quotient's rounding is then recoverable only on the normal
  * grid, and the bound is relative to sum |t| (tiny, but exact arithmetic owes it). */
 static void subnormal_pairs(kld_isa isa)
@@ -313,6 +363,8 @@ const path_test prob_tests[] = {
     {"hard_inputs", hard_inputs},
     {"special_values", special_values},
     {"subnormal_pairs", subnormal_pairs},
+    {"confident_rows", confident_rows},
+    {"values_above_one", values_above_one},
     {"zeros_and_disjoint", zeros_and_disjoint},
     {"null_and_empty", null_and_empty},
 };
