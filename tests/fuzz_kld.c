@@ -216,6 +216,10 @@ static void fuzz_logits(bytes *b)
         agree("logits.lse_b", path, got.lse_b, ref.lse_b, 1e-6 * fabs(ref.lse_b) + 1e-6);
         if (got.argmax_a != ref.argmax_a || got.argmax_b != ref.argmax_b)
             fail("logits.argmax", path, (double)got.argmax_a, (double)ref.argmax_a, 0);
+        double f, r; /* the KL-only kernel, through the rows API: the stats kernel's bits */
+        kld_rows_both_logits_f32(a, bb, 1, n, n, n, t, &f, &r);
+        if (memcmp(&f, &got.kl.forward, sizeof f) || memcmp(&r, &got.kl.reverse, sizeof r))
+            fail("logits.both", path, f, got.kl.forward, 0);
     }
 }
 
