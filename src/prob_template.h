@@ -29,25 +29,15 @@
 
 #define KLD_ALL_LANES ((1u << KLD_LANES) - 1u)
 
-/* The fast lanes of one block, and their corrected log(p/q) (0 in every other lane).
+/* One vector's fast lanes and its corrected log(p/q), which only fast lanes may use.
  * p > 0 with p/q in the normal range implies q > 0 and both finite. The correction
  * c = (p - r*q) / p is below 2^-23 in magnitude, so an approximate reciprocal of p (8 bits or more)
  * leaves an error below 2^-31. The residual is exact only on the normal grid: tiny p (and so,
  * when p ~ q, tiny q) are scaled by KLD_TINY_SCALE first, which leaves the ratio unchanged (a
  * subnormal p ~ q otherwise loses the correction: a fuzz finding). Above KLD_FAST_MAX the
  * reciprocal estimate would underflow, so such lanes (no probability is that large) are special. */
-/* One vector's fast lanes and its corrected log(p/q), which only fast lanes may use.
- * p > 0 with p/q in the normal range implies q > 0 and both finite. The correction
- * c = (p - r*q) / p is below 2^-23 in magnitude, so an approximate reciprocal of p (8 bits or more)
- * leaves an error below 2^-31. The residual is exact only on the normal grid: when p or q is tiny,
- * both are scaled by KLD_TINY_SCALE first, which leaves the ratio unchanged (a subnormal p ~ q
- * otherwise loses the correction: a fuzz finding). Above KLD_FAST_MAX the reciprocal estimate
- * would underflow, so such lanes (no probability is that large) are special.
- * Unscaled fast lanes have p, q >= KLD_TINY and so products p*t, q*t that are 0 (p = q) or normal:
- * |t| >= 2^-25 when p != q. Only such vectors may form their products in float (both_chunk). */
 typedef struct {
     mask fast;
-    int scaled; /* some lane had p or q below KLD_TINY */
     vec log_ratio;
 } lanes;
 
@@ -56,9 +46,8 @@ static inline lanes classify(vec p, vec q)
     const vec zero = v_set1(0), one = v_set1(1);
     const vec lo = v_set1(KLD_RATIO_MIN), hi = v_set1(KLD_RATIO_MAX);
     vec ps = p, qs = q;
-    mask tiny = m_gt(v_set1(KLD_TINY), v_min(p, q)); /* rare in real rows: a branch, not a blend */
-    int scaled = m_bits(tiny) != 0;
-    if (scaled) {
+    mask tiny = m_gt(v_set1(KLD_TINY), p); /* rare in real rows: a branch, not a blend */
+    if (m_bits(tiny)) {
         vec scale = v_select(tiny, v_set1(KLD_TINY_SCALE), one);
         ps = v_mul(p, scale);
         qs = v_mul(q, scale);
@@ -67,17 +56,12 @@ static inline lanes classify(vec p, vec q)
     mask fast = m_and(m_and(m_gt(p, zero), m_le(p, v_set1(KLD_FAST_MAX))),
                       m_and(m_ge(r, lo), m_le(r, hi)));
     vec c = v_mul(v_fnmadd(r, qs, ps), v_rcp_approx(ps));
-    return (lanes){fast, scaled, v_add(v_log(r), c)};
+    return (lanes){fast, v_add(v_log(r), c)};
 }
 
 static inline int all_fast(mask fast)
 {
     return m_bits(fast) == KLD_ALL_LANES;
-}
-
-static inline int all_fast_unscaled(const lanes *c)
-{
-    return all_fast(c->fast) && !c->scaled;
 }
 
 /* Zero-class lanes: p, q finite and >= 0 with at least one of them 0. Each of their terms is 0 or
@@ -196,11 +180,14 @@ void KLD_NAME(kld_both)(const elem *p, const elem *q, size_t n, double *forward,
     *reverse = s.r_total + (s.r_inf ? INFINITY : 0.0);
 }
 
-/* stats needs log p and log q as well as log(p/q). Two logs per vector serve when p, q <= 1:
+/* stats needs log p and log q as well as log(p/q). Two logs per vector serve when p, q <= 1/2:
  * m = max(p, q) has its log taken directly, and the other one's is log m - |log(p/q)|. Both
  * terms of that difference are <= 0, so nothing cancels: its error is at most the two logs'
- * errors plus one rounding, relative. A vector with a value above 1 (unnormalised input) takes
- * the smaller one's log directly instead, a third call. */
+ * errors plus one rounding, relative. |log m| >= log 2 also keeps the absolute error of the
+ * correction's reciprocal estimate (1.5 * 2^-36) negligible against it; near 1 it would not be
+ * (confident_rows). A vector with a value above 1/2 (at most a few in a normalised row) or
+ * above 1 (unnormalised input, where the difference would cancel) takes the smaller one's log
+ * directly instead: a third call. */
 typedef struct {
     lanes c;
     vec log_max, log_min; /* of max(p, q) and min(p, q); log_min is valid in fast lanes only */
@@ -213,7 +200,7 @@ static inline stats_lanes stats_logs(vec p, vec q)
     l.c = classify(p, q);
     vec mx = v_max(p, q), mn = v_min(p, q);
     l.log_max = v_log(v_select(m_gt(mx, zero), mx, one)); /* 0 where p = q = 0 */
-    if (m_bits(m_gt(mx, one)))
+    if (m_bits(m_gt(mx, v_set1(0.5f))))
         l.log_min = v_log(v_select(m_gt(mn, zero), mn, one));
     else
         l.log_min = v_select(m_ge(p, q), v_sub(l.log_max, l.c.log_ratio),

@@ -237,10 +237,10 @@ static void special_values(kld_isa isa)
             }
 }
 
-/* Confident rows: one token holds nearly all the mass in both P and Q, a few ulps below 1 and not
- * equal, so log p and log q are tiny. Deriving one from log max(p, q) and log(p/q) would carry
- * the residual correction's absolute error (its reciprocal is an estimate) into a value of 1e-7;
- * the entropies must stay within their relative bound. */
+/* Confident rows: one token holds nearly all the mass in both P and Q, a few ulps below 1 (or at
+ * 1) and not equal, so log p and log q are tiny. Deriving one from log max(p, q) and log(p/q)
+ * would carry the residual correction's absolute error (its reciprocal is an estimate) into a
+ * value of 1e-7; the entropies must stay within their relative bound. */
 static void confident_rows(kld_isa isa)
 {
     (void)isa;
@@ -255,6 +255,10 @@ static void confident_rows(kld_isa isa)
             }
             pd[top] = 1 - (k + 2) * 0x1p-24;
             qd[top] = 1 - k * 0x1p-24;
+            if (top & 8) { /* p > q, and p = 1 once: the quotient lands on the coarser grid above 1 */
+                pd[top] = 1 - (k - 1) * 0x1p-24;
+                qd[top] = 1 - k * 0x1p-24; /* one ulp apart: p/q falls between two floats */
+            }
             for (size_t i = 0; i < N; i++) {
                 p[i] = (float)pd[i];
                 q[i] = (float)qd[i];
