@@ -1,7 +1,8 @@
 /* logits_template.h - KL and friends of P = softmax(a/T), Q = softmax(b/T) straight from logits,
  * written once over the lane operations of an f32 ops header (see prob_template.h for the list,
  * plus v_sub, v_fmadd, v_exp) and stamped per ISA. Include once per translation unit after the
- * ops header and KLD_NAME.
+ * ops header and KLD_NAME. It defines two kernels from one body: kld_stats_logits (everything)
+ * and kld_both_logits (the two KLs only: no entropy sums, no argmax scans).
  *
  * Pass 1 reads a and b for their maxima, their first argmax, and NaN/+inf. Pass 2 computes, with
  * x = (a - max a)/T, y = (b - max b)/T, w = e^x, v = e^y (so p = w/A, q = v/Zq):
