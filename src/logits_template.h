@@ -87,7 +87,8 @@ static size_t first_index_of(const elem *x, size_t n, float m)
 }
 
 typedef struct {
-    vec amax, bmax, shift, inv_t; /* shift = max b - max a */
+    vec amax, bmax, shift, inv_t; /* shift = max b - max a, moved by centre * T (logits_kernel) */
+    vec exp_neg_c, exp_pos_c;     /* e^-centre and e^centre: v e^-t = w e^centre */
     double sum[8];   /* this block's sums of w, v, w*t, v*t, w*h(t), v*h(-t), w*x, v*y */
     double total[8]; /* earlier blocks (chunked_loop.h) */
     unsigned f_inf, r_inf;
@@ -130,9 +131,9 @@ static inline logit_exps pass2_exps(const logit_sums *s, vec a, vec b)
 }
 
 /* One vector's terms, from its exps, into the chunk's accumulators; the entropies' sums (w*x,
- * v*y) only when full. */
+ * v*y) only when full, and v e^-centre, w e^centre only when t was moved (logits_kernel). */
 static inline void pass2_add(logit_sums *s, logit_accs *c, const logit_exps *e, vec a, vec b,
-                             int full)
+                             int full, int moved)
 {
     const vec zero = v_set1(0), one = v_set1(1), ninf = v_set1(-INFINITY);
     mask fa = m_gt(a, ninf), fb = m_gt(b, ninf), both = m_and(fa, fb);
@@ -140,8 +141,10 @@ static inline void pass2_add(logit_sums *s, logit_accs *c, const logit_exps *e, 
     mask small = m_and(both, m_and(m_le(t, one), m_ge(t, v_set1(-1))));
     vec hp, hm;
     h_pair(t, &hp, &hm);
-    vec wh = v_select(small, v_mul(e->w, hp), v_fnmadd(e->w, v_add(one, t), e->v));
-    vec vh = v_select(small, v_mul(e->v, hm), v_fnmadd(e->v, v_sub(one, t), e->w));
+    vec w_et = moved ? v_mul(e->v, s->exp_neg_c) : e->v;  /* w e^t */
+    vec v_emt = moved ? v_mul(e->w, s->exp_pos_c) : e->w; /* v e^-t */
+    vec wh = v_select(small, v_mul(e->w, hp), v_fnmadd(e->w, v_add(one, t), w_et));
+    vec vh = v_select(small, v_mul(e->v, hm), v_fnmadd(e->v, v_sub(one, t), v_emt));
     c->w = acc_add(c->w, e->w);
     c->v = acc_add(c->v, e->v);
     c->wt = acc_fma(c->wt, e->w, t);
@@ -159,14 +162,15 @@ static inline void pass2_add(logit_sums *s, logit_accs *c, const logit_exps *e, 
     }
 }
 
-static inline void pass2_chunk(logit_sums *s, const elem *a, const elem *b, size_t nv, int full)
+static inline void pass2_chunk(logit_sums *s, const elem *a, const elem *b, size_t nv, int full,
+                               int moved)
 {
     logit_exps e[KLD_CHUNK_VECS];
     for (size_t k = 0; k < nv; k++)
         e[k] = pass2_exps(s, v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES));
     logit_accs c = {0};
     for (size_t k = 0; k < nv; k++)
-        pass2_add(s, &c, &e[k], v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES), full);
+        pass2_add(s, &c, &e[k], v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES), full, moved);
     const acc *parts[8] = {&c.w, &c.v, &c.wt, &c.vt, &c.wh, &c.vh, &c.wx, &c.vy};
     for (int k = 0; k < 8; k++)
         s->sum[k] += acc_sum(*parts[k]);
@@ -180,14 +184,20 @@ static void pass2_fold(logit_sums *s)
     }
 }
 
+/* The three pass 2 variants: everything, the KLs only, and the KLs with t moved. */
 static void pass2_chunk_full(logit_sums *s, const elem *a, const elem *b, size_t nv)
 {
-    pass2_chunk(s, a, b, nv, 1);
+    pass2_chunk(s, a, b, nv, 1, 0);
 }
 
 static void pass2_chunk_kl(logit_sums *s, const elem *a, const elem *b, size_t nv)
 {
-    pass2_chunk(s, a, b, nv, 0);
+    pass2_chunk(s, a, b, nv, 0, 0);
+}
+
+static void pass2_chunk_moved(logit_sums *s, const elem *a, const elem *b, size_t nv)
+{
+    pass2_chunk(s, a, b, nv, 0, 1);
 }
 
 /* KL = log E[e^t] - E[t] = eta + phi(rho + eta), phi(u) = log1p(u) - u, which loses nothing when
@@ -199,8 +209,52 @@ static double kl_from_moments(double rho, double eta, double log_ratio_of_sums)
     return fabs(rho) + eta > 1 ? log_ratio_of_sums - rho : eta + (log1p(u) - u);
 }
 
+/* Pass 2 with t moved down by centre (0 for the first run), so that w e^t = v e^-centre. */
+static void pass2_run(logit_sums *s, const elem *a, const elem *b, size_t n, float am, float bm,
+                      double centre, float temperature, int full)
+{
+    *s = (logit_sums){0};
+    s->amax = v_set1(am);
+    s->bmax = v_set1(bm);
+    s->shift = v_set1((float)((double)bm - am + centre * temperature));
+    s->inv_t = v_set1((float)(1.0 / temperature));
+    s->exp_neg_c = v_set1((float)exp(-centre));
+    s->exp_pos_c = v_set1((float)exp(centre));
+    if (centre != 0)
+        KLD_CHUNKED_LOOP(a, b, n, s, pass2_chunk_moved, pass2_fold, -INFINITY);
+    else if (full)
+        KLD_CHUNKED_LOOP(a, b, n, s, pass2_chunk_full, pass2_fold, -INFINITY);
+    else
+        KLD_CHUNKED_LOOP(a, b, n, s, pass2_chunk_kl, pass2_fold, -INFINITY);
+}
+
+static void kls_from_sums(const logit_sums *s, double centre, double *fwd, double *rev)
+{
+    const double *z = s->total; /* w, v, wt, vt, wh, vh, wx, vy */
+    double la = log(z[0]), lq = log(z[1]);
+    *fwd = s->f_inf ? INFINITY : kl_from_moments(z[2] / z[0], z[4] / z[0], lq - la - centre);
+    *rev = s->r_inf ? INFINITY : kl_from_moments(-z[3] / z[1], z[5] / z[1], la - lq + centre);
+}
+
+/* The centre that the float shift will carry when asked to move t down by want (in t's units),
+ * or 0 where moving does not serve: e^+-centre must stay in range, and the move must register. */
+static double carried_centre(float am, float bm, double want, float temperature)
+{
+    double exact = (double)bm - am;
+    double centre = ((double)(float)(exact + want * temperature) - exact) / temperature;
+    return fabs(centre) <= 16 ? centre : 0.0;
+}
+
 /* Everything when full; otherwise only the two KLs and the lse are set (the entropies, crosses
- * and argmaxes are not computed, and read NaN and n). */
+ * and argmaxes are not computed, and read NaN and n).
+ * KL = eta + phi(rho + eta) cancels about rho^2 / (2 KL) of eta's size, so its error grows with
+ * how far t is from centred: t's constant comes from the two maxima, and a row where all but the
+ * top token move together (a fuzz finding: 1.1e-5 relative) has rho^2 / KL ~ 200. A direction
+ * with rho^2 > 16 KL is computed again, by a KL-only pass 2 with t moved down by its own rho
+ * (E_p[t] for the forward, E_q[t] for the reverse). One shared centre would not do: when the
+ * distributions are far apart the two means differ widely, and the direction that was fine
+ * would then carry float t's rounding, |t - centre| * 2^-24, into a small KL (the fuzzer found
+ * that too). w and v do not depend on the centre, so the lse and entropies come from run one. */
 static void logits_kernel(const elem *a, const elem *b, size_t n, float temperature, int full,
                           kld_logit_stats *out)
 {
@@ -219,19 +273,23 @@ static void logits_kernel(const elem *a, const elem *b, size_t n, float temperat
         kld_stats_logits_f32_scalar(a, b, n, temperature, out);
         return;
     }
-    logit_sums s = {0};
-    s.amax = v_set1(am);
-    s.bmax = v_set1(bm);
-    s.shift = v_set1(bm - am);
-    s.inv_t = v_set1((float)(1.0 / temperature));
-    if (full)
-        KLD_CHUNKED_LOOP(a, b, n, &s, pass2_chunk_full, pass2_fold, -INFINITY);
-    else
-        KLD_CHUNKED_LOOP(a, b, n, &s, pass2_chunk_kl, pass2_fold, -INFINITY);
-    const double *z = s.total; /* w, v, wt, vt, wh, vh, wx, vy */
+    logit_sums s, moved;
+    double fwd, rev, unused;
+    pass2_run(&s, a, b, n, am, bm, 0.0, temperature, full);
+    kls_from_sums(&s, 0.0, &fwd, &rev);
+    double rho_p = s.total[2] / s.total[0], rho_q = s.total[3] / s.total[1];
+    double centre = carried_centre(am, bm, rho_p, temperature);
+    if (rho_p * rho_p > 16 * fwd && centre != 0) {
+        pass2_run(&moved, a, b, n, am, bm, centre, temperature, 0);
+        kls_from_sums(&moved, centre, &fwd, &unused);
+    }
+    centre = carried_centre(am, bm, rho_q, temperature);
+    if (rho_q * rho_q > 16 * rev && centre != 0) {
+        pass2_run(&moved, a, b, n, am, bm, centre, temperature, 0);
+        kls_from_sums(&moved, centre, &unused, &rev);
+    }
+    const double *z = s.total;
     double la = log(z[0]), lq = log(z[1]);
-    double fwd = s.f_inf ? INFINITY : kl_from_moments(z[2] / z[0], z[4] / z[0], lq - la);
-    double rev = s.r_inf ? INFINITY : kl_from_moments(-z[3] / z[1], z[5] / z[1], la - lq);
     double hp = full ? la - z[6] / z[0] : NAN, hq = full ? lq - z[7] / z[1] : NAN;
     *out = (kld_logit_stats){{fwd, rev, hp, hq, hp + fwd, hq + rev, 1.0, 1.0},
                              am / (double)temperature + la,
