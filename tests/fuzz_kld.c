@@ -128,6 +128,19 @@ static void compare_prob(const kld_stats *got, const kld_stats *ref, const scale
     agree("sum_q", path, got->sum_q, ref->sum_q, 1e-13 * s->q + 1e-300);
 }
 
+/* stats and both on the active path, on the double or the float copy of the input. */
+static void prob_kernels(int f64, const float *pf, const float *qf, const double *pd,
+                         const double *qd, size_t n, kld_stats *st, double *f, double *r)
+{
+    if (f64) {
+        kld_stats_f64(pd, qd, n, st);
+        kld_both_f64(pd, qd, n, f, r);
+    } else {
+        kld_stats_f32(pf, qf, n, st);
+        kld_both_f32(pf, qf, n, f, r);
+    }
+}
+
 static void fuzz_prob(bytes *b, int f64)
 {
     double pd[MAX_N], qd[MAX_N], prev = 0.5;
@@ -148,24 +161,12 @@ static void fuzz_prob(bytes *b, int f64)
     kld_stats ref, got;
     double rf, rr, gf, gr;
     kld_isa_force(KLD_ISA_SCALAR);
-    if (f64) {
-        kld_stats_f64(pd, qd, n, &ref);
-        kld_both_f64(pd, qd, n, &rf, &rr);
-    } else {
-        kld_stats_f32(pf, qf, n, &ref);
-        kld_both_f32(pf, qf, n, &rf, &rr);
-    }
+    prob_kernels(f64, pf, qf, pd, qd, n, &ref, &rf, &rr);
     for (int isa = 1; isa < KLD_ISA_COUNT; isa++) {
         if (kld_isa_force((kld_isa)isa) != 0)
             continue;
         const char *path = kld_isa_name((kld_isa)isa);
-        if (f64) {
-            kld_stats_f64(pd, qd, n, &got);
-            kld_both_f64(pd, qd, n, &gf, &gr);
-        } else {
-            kld_stats_f32(pf, qf, n, &got);
-            kld_both_f32(pf, qf, n, &gf, &gr);
-        }
+        prob_kernels(f64, pf, qf, pd, qd, n, &got, &gf, &gr);
         compare_prob(&got, &ref, &s, f64, path);
         agree("both.forward", path, gf, rf, (f64 ? 1e-13 : 5e-7) * s.kl_f + 5e-11 * s.p + 1e-300);
         agree("both.reverse", path, gr, rr, (f64 ? 1e-13 : 5e-7) * s.kl_r + 5e-11 * s.q + 1e-300);

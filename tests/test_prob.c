@@ -237,6 +237,22 @@ static void special_values(kld_isa isa)
             }
 }
 
+/* A row of 41 tokens (a body and a tail on every vector width): p_top and q_top at index top,
+ * p_rest and q_rest everywhere else; every kernel against the reference, in float and double. */
+static void check_top_row(size_t top, double p_top, double q_top, double p_rest, double q_rest)
+{
+    enum { N = 41 };
+    float p[N], q[N];
+    double pd[N], qd[N];
+    for (size_t i = 0; i < N; i++) {
+        pd[i] = i == top ? p_top : p_rest;
+        qd[i] = i == top ? q_top : q_rest;
+        p[i] = (float)pd[i];
+        q[i] = (float)qd[i];
+    }
+    check_all_kernels(p, q, pd, qd, N);
+}
+
 /* Confident rows: one token holds nearly all the mass in both P and Q, a few ulps below 1 (or at
  * 1) and not equal, so log p and log q are tiny. Deriving one from log max(p, q) and log(p/q)
  * would carry the residual correction's absolute error (its reciprocal is an estimate) into a
@@ -244,26 +260,13 @@ static void special_values(kld_isa isa)
 static void confident_rows(kld_isa isa)
 {
     (void)isa;
-    enum { N = 41 };
-    float p[N], q[N];
-    double pd[N], qd[N];
-    for (size_t top = 0; top < N; top += 8)
+    for (size_t top = 0; top < 41; top += 8)
         for (int k = 1; k <= 5; k++) {
-            for (size_t i = 0; i < N; i++) {
-                pd[i] = (k + 2) * 0x1p-24 / (N - 1);
-                qd[i] = k * 0x1p-24 / (N - 1);
-            }
-            pd[top] = 1 - (k + 2) * 0x1p-24;
-            qd[top] = 1 - k * 0x1p-24;
-            if (top & 8) { /* p > q, and p = 1 once: the quotient lands on the coarser grid above 1 */
-                pd[top] = 1 - (k - 1) * 0x1p-24;
-                qd[top] = 1 - k * 0x1p-24; /* one ulp apart: p/q falls between two floats */
-            }
-            for (size_t i = 0; i < N; i++) {
-                p[i] = (float)pd[i];
-                q[i] = (float)qd[i];
-            }
-            check_all_kernels(p, q, pd, qd, N);
+            double rest_p = (k + 2) * 0x1p-24 / 40, rest_q = k * 0x1p-24 / 40;
+            check_top_row(top, 1 - (k + 2) * 0x1p-24, 1 - k * 0x1p-24, rest_p, rest_q);
+            /* p > q, one ulp apart, and p = 1 once: the quotient falls between two floats on the
+             * coarser grid above 1 */
+            check_top_row(top, 1 - (k - 1) * 0x1p-24, 1 - k * 0x1p-24, rest_p, rest_q);
         }
 }
 
@@ -273,22 +276,8 @@ static void confident_rows(kld_isa isa)
 static void values_above_one(kld_isa isa)
 {
     (void)isa;
-    enum { N = 41 };
-    float p[N], q[N];
-    double pd[N], qd[N];
-    for (size_t top = 0; top < N; top += 8) {
-        for (size_t i = 0; i < N; i++) {
-            pd[i] = 0.01 / (N - 1);
-            qd[i] = 0.001 / (N - 1);
-        }
-        pd[top] = 3.0;
-        qd[top] = 0.999;
-        for (size_t i = 0; i < N; i++) {
-            p[i] = (float)pd[i];
-            q[i] = (float)qd[i];
-        }
-        check_all_kernels(p, q, pd, qd, N);
-    }
+    for (size_t top = 0; top < 41; top += 8)
+        check_top_row(top, 3.0, 0.999, 0.01 / 40, 0.001 / 40);
 }
 
 /* Subnormal, near-equal p and q: the quotient's rounding is then recoverable only on the normal
