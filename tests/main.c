@@ -1,5 +1,6 @@
-/* main.c - the kld test suite: dispatch tests, then every per-path test on every path (skipped
- * where this CPU cannot run the path), then the path-independent tests. */
+/* main.c - the kld test suite: every per-path test once on every path (skipped, with the reason,
+ * where this CPU or build cannot run the path), then the path-independent tests. KLD_ISA and
+ * first-call dispatch are checked by their own programs (test_isa_env.c, test_threads.c). */
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,54 +16,6 @@
 #include "test_guard.h"
 #include "test_logits.h"
 #include "test_prob.h"
-
-/* KLD_ISA (set by a meson test) must have picked the active path, checked before anything forces
- * a path; an unsupported value must have fallen back to the best supported path. */
-static void env_forced_path(void **state)
-{
-    (void)state;
-    const char *env = getenv("KLD_ISA");
-    if (!env)
-        skip();
-    kld_isa best = KLD_ISA_SCALAR;
-    for (int i = 0; i < KLD_ISA_COUNT; i++)
-        if (kld_isa_supported((kld_isa)i))
-            best = (kld_isa)i;
-    for (int i = 0; i < KLD_ISA_COUNT; i++)
-        if (strcmp(env, kld_isa_name((kld_isa)i)) == 0) {
-            if (!kld_isa_supported((kld_isa)i)) {
-                assert_int_equal(kld_isa_active(), best);
-                skip();
-            }
-            assert_int_equal(kld_isa_active(), i);
-            return;
-        }
-    assert_int_equal(kld_isa_active(), best); /* an unknown name */
-}
-
-static void isa_names_and_force(void **state)
-{
-    (void)state;
-    assert_string_equal(kld_isa_name(KLD_ISA_SCALAR), "scalar");
-    assert_string_equal(kld_isa_name(KLD_ISA_AVX2), "avx2");
-    assert_string_equal(kld_isa_name(KLD_ISA_AVX512), "avx512");
-    assert_string_equal(kld_isa_name(KLD_ISA_NEON), "neon");
-    assert_string_equal(kld_isa_name((kld_isa)7), "unknown");
-    assert_true(kld_isa_supported(KLD_ISA_SCALAR));
-    assert_false(kld_isa_supported((kld_isa)-1) || kld_isa_supported((kld_isa)KLD_ISA_COUNT));
-    kld_isa before = kld_isa_active();
-    for (int i = 0; i < KLD_ISA_COUNT; i++) {
-        int ok = kld_isa_force((kld_isa)i);
-        if (kld_isa_supported((kld_isa)i)) {
-            assert_int_equal(ok, 0);
-            assert_int_equal(kld_isa_active(), i);
-        } else {
-            assert_int_equal(ok, -1);
-        }
-    }
-    assert_int_equal(kld_isa_force((kld_isa)99), -1);
-    assert_int_equal(kld_isa_force(before), 0);
-}
 
 typedef struct {
     path_test test;
@@ -93,10 +46,17 @@ static int skipped_by_env(const char *name)
 static void run_path_case(void **state)
 {
     const path_case *c = *state;
-    if (!kld_isa_supported(c->isa) || c->skipped_by_env)
+    if (!kld_isa_supported(c->isa)) {
+        print_message("%s: not supported by this CPU or build\n", kld_isa_name(c->isa));
         skip();
+    }
+    if (c->skipped_by_env) {
+        print_message("skipped by KLD_TEST_SKIP\n");
+        skip();
+    }
     assert_int_equal(kld_isa_force(c->isa), 0);
-    c->test.fn(c->isa);
+    c->test.fn();
+    assert_int_equal(kld_isa_active(), c->isa);
 }
 
 static int free_datasets(void **state)
@@ -117,15 +77,13 @@ int main(void)
     size_t n_path = 0;
     for (size_t g = 0; g < sizeof groups / sizeof *groups; g++)
         n_path += groups[g].count * KLD_ISA_COUNT;
-    size_t total = 2 + n_path + check_test_count;
+    size_t total = n_path + check_test_count;
     struct CMUnitTest *tests = calloc(total, sizeof *tests);
     path_case *cases = calloc(n_path, sizeof *cases);
     char (*names)[64] = calloc(n_path, sizeof *names);
     if (!tests || !cases || !names)
         return 1;
     size_t k = 0, j = 0;
-    tests[k++] = (struct CMUnitTest)cmocka_unit_test(env_forced_path);
-    tests[k++] = (struct CMUnitTest)cmocka_unit_test(isa_names_and_force);
     for (size_t g = 0; g < sizeof groups / sizeof *groups; g++)
         for (size_t i = 0; i < groups[g].count; i++)
             for (int isa = 0; isa < KLD_ISA_COUNT; isa++, j++) {

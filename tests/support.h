@@ -74,9 +74,10 @@ void check_close(const char *what, double got, long double want, double tol);
 void check_stats_f32(const kld_stats *s, const exact *e);
 void check_stats_f64(const kld_stats *s, const exact *e);
 
-/* Tests that run once per path: registered by name, run as "name/path". A path this CPU cannot
- * run is reported as skipped. */
-typedef void (*path_test_fn)(kld_isa isa);
+/* Tests that run once per path: registered by name, run as "name/path". The runner forces the
+ * path before the test and checks that it is still the active one after, so every kld call in
+ * the test runs on that path. A path this CPU cannot run is reported as skipped. */
+typedef void (*path_test_fn)(void);
 typedef struct { const char *name; path_test_fn fn; } path_test;
 
 #endif /* KLD_TEST_SUPPORT_H */

@@ -71,9 +71,8 @@ static void call_everything(const float *p, const float *q, const double *pd, co
     (void)kld_check_f64(pd, n, 1.0, NULL);
 }
 
-static void guard_pages(kld_isa isa)
+static void guard_pages(void)
 {
-    (void)isa;
     static const size_t large[] = {1000, 4099, 65539};
     for (size_t k = 0; k <= 100 + sizeof large / sizeof *large; k++) {
         size_t n = k <= 100 ? k : large[k - 101];

@@ -60,9 +60,8 @@ static void check_row(const float *a, const float *b, size_t n, float t)
 
 /* LLM-like logits at n = 151936, second row z + N(0, s^2) for s from 1 down to 0.01 (KL ~ 5e-5),
  * at T = 1, 0.7 and 2. */
-static void logits_llm_rows(kld_isa isa)
+static void logits_llm_rows(void)
 {
-    (void)isa;
     static const double shifts[] = {1.0, 0.3, 0.1, 0.03, 0.01};
     for (size_t j = 0; j < sizeof shifts / sizeof *shifts; j++) {
         logits l = logits_llm(4000 + j, 151936, 3.0, shifts[j], 0);
@@ -77,9 +76,8 @@ static void logits_llm_rows(kld_isa isa)
 
 /* Heavy-tailed (Cauchy) logits, and logits offset by a constant: softmax is shift-invariant, so
  * b + 7 and a - 3 give the same KL, which the kernel must see through. */
-static void logits_heavy_and_shifted(kld_isa isa)
+static void logits_heavy_and_shifted(void)
 {
-    (void)isa;
     logits l = logits_llm(41, 32000, 2.0, 0.1, 1);
     check_row(l.a, l.b, l.n, 1.0f);
     logits_free(&l);
@@ -100,9 +98,8 @@ static void logits_heavy_and_shifted(kld_isa isa)
  * from its mean (rho^2 / KL ~ 200 here) and eta + phi(rho + eta) cancels hard; the kernel must
  * recentre t (a fuzz finding: 1.1e-5 relative before). Also with a masked token, whose mass
  * enters the reverse's sums through the recentred formula, and at other temperatures. */
-static void logits_off_centre(kld_isa isa)
+static void logits_off_centre(void)
 {
-    (void)isa;
     enum { N = 124 };
     float a[N], b[N];
     static const float bumps[] = {0.374f, 1.5f, -0.8f, 6.0f}; /* 6: far apart, recentred */
@@ -121,9 +118,8 @@ static void logits_off_centre(kld_isa isa)
 
 /* Masked tokens. Masked in both: the KL equals the KL over the unmasked tokens alone (computed on
  * a compacted copy). Masked in b only: forward +inf, reverse finite; in a only: the mirror. */
-static void logits_masked(kld_isa isa)
+static void logits_masked(void)
 {
-    (void)isa;
     const size_t n = 5003;
     logits l = logits_llm(43, n, 3.0, 0.2, 0);
     float *ca = malloc(n * sizeof(float)), *cb = malloc(n * sizeof(float));
@@ -163,9 +159,8 @@ static void logits_masked(kld_isa isa)
 }
 
 /* NaN, +inf, all-masked rows, bad temperatures and NULL give NaN rows; n = 0 and n = 1. */
-static void logits_invalid(kld_isa isa)
+static void logits_invalid(void)
 {
-    (void)isa;
     logits l = logits_llm(44, 100, 3.0, 0.2, 0);
     kld_logit_stats s;
     for (size_t pos = 0; pos < 100; pos += 33) {
@@ -203,9 +198,8 @@ static void logits_invalid(kld_isa isa)
 /* Logits no model produces, but a caller may pass: near the float range, and moderate logits at a
  * tiny temperature. They must still be right (the kernel hands them to its double-precision
  * reference), not NaN or overflowed. */
-static void logits_extreme(kld_isa isa)
+static void logits_extreme(void)
 {
-    (void)isa;
     logits l = logits_llm(49, 300, 1.0, 0.5, 0);
     for (size_t i = 0; i < l.n; i += 7) {
         l.a[i] = i % 2 ? 3e38f : -3e38f;
@@ -220,9 +214,8 @@ static void logits_extreme(kld_isa isa)
 }
 
 /* argmax: the lowest index among equal maxima, in the body and in the tail. */
-static void logits_argmax_ties(kld_isa isa)
+static void logits_argmax_ties(void)
 {
-    (void)isa;
     logits l = logits_llm(45, 77, 1.0, 0.1, 0);
     l.a[70] = l.a[5] = 9.0f;
     l.b[76] = l.b[75] = 9.0f;
@@ -235,9 +228,8 @@ static void logits_argmax_ties(kld_isa isa)
 }
 
 /* Every n from 0 to 80, and every misalignment, at two temperatures. */
-static void logits_lengths_and_offsets(kld_isa isa)
+static void logits_lengths_and_offsets(void)
 {
-    (void)isa;
     for (size_t n = 0; n <= 80; n++) {
         logits l = logits_llm(5000 + n, n, 3.0, 0.5, 0);
         check_row(l.a, l.b, n, 1.0f);
@@ -252,9 +244,8 @@ static void logits_lengths_and_offsets(kld_isa isa)
 
 /* Rows with ld > n give exactly the single-row results; ld < n and NULL give NaN rows; NULL
  * output arrays are skipped; rows == 0 writes nothing. */
-static void rows_equal_single(kld_isa isa)
+static void rows_equal_single(void)
 {
-    (void)isa;
     enum { ROWS = 5, N = 1000, LDP = 1003, LDQ = 1010 };
     rows r = rows_llm(47, ROWS * LDQ, 3.0, 0.3, 0);
     logits l = logits_llm(48, ROWS * LDQ, 3.0, 0.3, 0);

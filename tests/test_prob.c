@@ -18,9 +18,8 @@
  *   H(P) = 1.0296530140645735..., H(Q) = 0.95027053923323456...
  * (40-digit decimal evaluation). The "0.147 both ways" that circulates is wrong by 5x, and the two
  * directions differ. */
-static void classic_f64(kld_isa isa)
+static void classic_f64(void)
 {
-    (void)isa;
     const double p[] = {0.5, 0.3, 0.2}, q[] = {0.6, 0.2, 0.2};
     const long double fwd = 0.030478754035472001487544922L, rev = 0.028299912454739899331428192L;
     check_close("forward", kld_forward_f64(p, q, 3), fwd, 4e-17);
@@ -37,9 +36,8 @@ static void classic_f64(kld_isa isa)
 
 /* The same in float: 0.3, 0.6 and 0.2 round to nearby floats, so the answer moves by ~1e-8;
  * compare with the exact value of the float inputs, and loosely with the decimal one. */
-static void classic_f32(kld_isa isa)
+static void classic_f32(void)
 {
-    (void)isa;
     const float p[] = {0.5f, 0.3f, 0.2f}, q[] = {0.6f, 0.2f, 0.2f};
     exact e = exact_f32(p, q, 3);
     double f, r;
@@ -51,9 +49,8 @@ static void classic_f32(kld_isa isa)
 }
 
 /* reverse(p, q) is forward(q, p); p == p gives exactly 0; cross = entropy + KL. */
-static void identities(kld_isa isa)
+static void identities(void)
 {
-    (void)isa;
     rows r = rows_llm(11, 5000, 3.0, 0.5, 0);
     exact e = exact_f32(r.p32, r.q32, r.n);
     double tol = tol_kl_f32(e.forward, e.abs_forward);
@@ -115,9 +112,8 @@ static void check_dataset(const dataset *d)
 }
 
 /* Every n from 0 to 80 covers every tail length of every vector width, and the empty input. */
-static void lengths_0_to_80(kld_isa isa)
+static void lengths_0_to_80(void)
 {
-    (void)isa;
     for (size_t n = 0; n <= 80; n++) {
         rows r = rows_llm(100 + n, n, 3.0, 0.7, 0);
         check_all_kernels(r.p32, r.q32, r.p64, r.q64, n);
@@ -126,9 +122,8 @@ static void lengths_0_to_80(kld_isa isa)
 }
 
 /* Offsets of 1..15 elements from a malloc'd (16-byte aligned) base: every misalignment. */
-static void misaligned(kld_isa isa)
+static void misaligned(void)
 {
-    (void)isa;
     const size_t n = 1000;
     rows r = rows_llm(7, n + 16, 3.0, 0.5, 0);
     for (size_t off = 1; off <= 15; off++)
@@ -138,9 +133,8 @@ static void misaligned(kld_isa isa)
 
 /* LLM-like rows from KL ~ 0.5 down to KL ~ 1e-6 at n = 151936 (Qwen's vocabulary), and at the
  * smallest and largest vocabularies kld is for. */
-static void llm_rows(kld_isa isa)
+static void llm_rows(void)
 {
-    (void)isa;
     static const double shifts[] = {1.0, 0.45, 0.14, 0.045, 0.014, 0.0014};
     for (size_t j = 0; j < sizeof shifts / sizeof *shifts; j++)
         check_dataset(dataset_get(1000 + j, 151936, 3.0, shifts[j], 0, NULL));
@@ -198,9 +192,8 @@ static void unnormalised(rows *r)
 
 /* Hard inputs at n = 151936: heavy-tailed logits (subnormal and zero tails), a denormal-heavy
  * tail, top-p truncation, ratios far outside the float and double ranges, unnormalised input. */
-static void hard_inputs(kld_isa isa)
+static void hard_inputs(void)
 {
-    (void)isa;
     const size_t n = 151936;
     check_dataset(dataset_get(21, n, 3.0, 0.3, 1, NULL)); /* Cauchy logits */
     check_dataset(dataset_get(22, n, 8.0, 0.5, 0, NULL)); /* sz = 8: many subnormal floats */
@@ -216,9 +209,8 @@ static void hard_inputs(kld_isa isa)
 
 /* Zeros, disjoint supports, NaN, infinities and negatives, each placed in the vector body and in
  * the tail: every path must give the same class of value as the scalar definition. */
-static void special_values(kld_isa isa)
+static void special_values(void)
 {
-    (void)isa;
     /* 1e38 and 1.0000002e38: near-equal huge values, whose reciprocal estimate underflows */
     static const double values[] = {0.0,       -0.0, 1e-45,     FLT_MIN, 0.5,   1.0,     -0.25,
                                     INFINITY, -INFINITY, NAN, 1e-310,  DBL_MAX, 1e38,
@@ -257,9 +249,8 @@ static void check_top_row(size_t top, double p_top, double q_top, double p_rest,
  * 1) and not equal, so log p and log q are tiny. Deriving one from log max(p, q) and log(p/q)
  * would carry the residual correction's absolute error (its reciprocal is an estimate) into a
  * value of 1e-7; the entropies must stay within their relative bound. */
-static void confident_rows(kld_isa isa)
+static void confident_rows(void)
 {
-    (void)isa;
     for (size_t top = 0; top < 41; top += 8)
         for (int k = 1; k <= 5; k++) {
             double rest_p = (k + 2) * 0x1p-24 / 40, rest_q = k * 0x1p-24 / 40;
@@ -273,18 +264,16 @@ static void confident_rows(kld_isa isa)
 /* Unnormalised input with a value above 1 next to one just below it: log max(p, q) > 0, so the
  * smaller one's log may not be derived as log max - |log(p/q)| (that would cancel); the kernels
  * must take it directly. */
-static void values_above_one(kld_isa isa)
+static void values_above_one(void)
 {
-    (void)isa;
     for (size_t top = 0; top < 41; top += 8)
         check_top_row(top, 3.0, 0.999, 0.01 / 40, 0.001 / 40);
 }
 
 /* Subnormal, near-equal p and q: the quotient's rounding is then recoverable only on the normal
  * grid, and the bound is relative to sum |t| (tiny, but exact arithmetic owes it). */
-static void subnormal_pairs(kld_isa isa)
+static void subnormal_pairs(void)
 {
-    (void)isa;
     float p[41], q[41];
     double pd[41], qd[41];
     for (int i = 0; i < 41; i++) {
@@ -303,9 +292,8 @@ static void subnormal_pairs(kld_isa isa)
 }
 
 /* Disjoint supports: both directions +inf; zeros in both at the same place contribute nothing. */
-static void zeros_and_disjoint(kld_isa isa)
+static void zeros_and_disjoint(void)
 {
-    (void)isa;
     float p[40] = {0}, q[40] = {0};
     for (int i = 0; i < 20; i++) {
         p[i] = 0.05f;
@@ -326,9 +314,8 @@ static void zeros_and_disjoint(kld_isa isa)
 }
 
 /* NULL with n > 0 gives NaN; n == 0 gives 0 even with NULL; NULL outputs are skipped. */
-static void null_and_empty(kld_isa isa)
+static void null_and_empty(void)
 {
-    (void)isa;
     const float p[2] = {0.5f, 0.5f};
     const double pd[2] = {0.5, 0.5};
     assert_true(isnan(kld_forward_f32(NULL, p, 2)) && isnan(kld_reverse_f32(p, NULL, 2)));
