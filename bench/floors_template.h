@@ -1,10 +1,11 @@
 /* floors_template.h - the physical floors of a KL kernel on one ISA, stamped from the library's
- * own ops header: a loop that only reads p and q, and a loop that only sums one SLEEF log of
- * each element. Include after an ops header and a definition of FLOOR_NAME(name). */
+ * own lanes header: a loop that only reads p and q, and a loop that only sums one SLEEF log of
+ * each element. Include after a lanes header and definitions of FLOOR_READ and FLOOR_LOG, the
+ * full names of the two functions. */
 #include <stddef.h>
 
 /* Four independent accumulators, so the loop is bound by loads, not by add latency. */
-double FLOOR_NAME(floor_read)(const elem *p, const elem *q, size_t n)
+double FLOOR_READ(const elem *p, const elem *q, size_t n)
 {
     vec a = v_set1(0), b = v_set1(0), c = v_set1(0), d = v_set1(0);
     size_t i = 0;
@@ -26,7 +27,7 @@ double FLOOR_NAME(floor_read)(const elem *p, const elem *q, size_t n)
 
 /* One log per element of p (q is not read): what any kernel calling SLEEF once per element
  * cannot beat. */
-double FLOOR_NAME(floor_log)(const elem *p, const elem *q, size_t n)
+double FLOOR_LOG(const elem *p, const elem *q, size_t n)
 {
     (void)q;
     vec a = v_set1(0);
@@ -40,3 +41,6 @@ double FLOOR_NAME(floor_log)(const elem *p, const elem *q, size_t n)
         s += out[k];
     return s;
 }
+
+#undef FLOOR_READ
+#undef FLOOR_LOG

@@ -19,20 +19,26 @@ extern "C" {
 #define KLD_VERSION_PATCH 0
 
 /*
- * Conventions shared by every kernel (see README.md, "Semantics"):
+ * Conventions shared by every kernel (details and derivations: docs/accuracy.md):
  *
  * - All logarithms are natural: results are in nats.
  * - Terms follow SciPy's scipy.special.rel_entr and entr:
  *     forward term  p>0,q>0: p*log(p/q);  p==0,q>=0: 0;  otherwise (q==0<p, any negative): +inf.
  *     reverse term  the same with p and q swapped.
  *     entropy term  p>0: -p*log(p);  p==0: 0;  p<0: -inf.
- *     cross term    cross_pq = entropy_p + forward, term by term (so -p*log(q) when p,q > 0).
+ *     cross term    cross_pq = entropy_p + forward, term by term (so -p*log(q) when p,q > 0 and
+ *                   p is finite; p = +inf gives -inf + inf = NaN, as SciPy's entr + rel_entr).
  *   A NaN anywhere in p or q makes every sum that reads it NaN.
+ *   One deliberate difference: where p/q overflows or underflows double but p and q are finite,
+ *   kld returns the exact p*(log p - log q), SciPy inf or 0 (rel_entr(0.5, 5e-324) is inf in
+ *   SciPy; kld gives 371.87346237041066).
  * - Inputs are used as given: nothing is renormalised. sum_p and sum_q report the input sums.
  * - n == 0 gives 0. A NULL input pointer with n > 0 gives NaN results, never a crash.
- *   Any alignment and any n are accepted; no kernel reads or writes outside [p, p+n) and [q, q+n).
+ *   Pointers must be aligned for their element type, as C requires of any float * or double *;
+ *   beyond that any offset and any n are accepted, and no kernel reads or writes outside
+ *   [p, p+n) and [q, q+n).
  * - The library never allocates, prints, aborts or starts threads. Every function is thread-safe.
- * - Error bounds for each kernel are documented and tested; see README.md, "Accuracy".
+ * - Error bounds for each kernel are documented and tested; see docs/accuracy.md.
  */
 
 /*! kld_stats : every sum one pass over p and q yields. */
@@ -82,8 +88,12 @@ typedef struct kld_logit_stats {
  * softmax (two passes over a and b: maxima, then sums). Conventions:
  * - a logit of -inf is a masked token (probability 0). A token masked in b but not in a makes the
  *   forward KL +inf (the reverse: the mirror); a token masked in both contributes nothing.
- * - NaN or +inf anywhere in a row, a row of all -inf (in a or b), or a temperature that is not a
- *   finite positive number gives NaN in every value of that row (lse too, argmax = n).
+ * - Temperature: every path scales logits as (a - max a) * s with s = 1/T rounded to float once
+ *   (for T = 1, s = 1 exactly). T must be finite and positive with 1/T finite in float, that is
+ *   1/FLT_MAX <= T <= FLT_MAX (about 2.9e-39 to 3.4e38); any other T (0, negative, NaN, inf,
+ *   smaller) gives NaN results, argmax = n, on every path.
+ * - NaN or +inf anywhere in a row, or a row of all -inf (in a or b), gives NaN in every value of
+ *   that row (lse too, argmax = n).
  * - n == 0 gives 0 for every KL, entropy and cross-entropy, lse = -inf, argmax = 0.
  * - The functions without a temperature use T = 1.
  */
@@ -124,9 +134,11 @@ typedef enum kld_isa { KLD_ISA_SCALAR, KLD_ISA_AVX2, KLD_ISA_AVX512, KLD_ISA_NEO
 #define KLD_ISA_COUNT 4
 
 /*! kld_isa_active() :
- *  @return the path every kernel call uses now. Resolved on first use: the best path the CPU
- *          and OS support, or the one named by the environment variable KLD_ISA
- *          (scalar|avx2|avx512|neon) when that path is supported. */
+ *  @return the path every kernel call uses now. Resolved on first use: the one named by the
+ *          environment variable KLD_ISA (scalar|avx2|avx512|neon) when that path is supported
+ *          here; otherwise (KLD_ISA unset, unknown, or naming a path this CPU or build cannot
+ *          run) the best path the CPU and OS support. The library prints nothing about it:
+ *          kldiv warns when KLD_ISA names a path it does not use. */
 KLD_API kld_isa kld_isa_active(void);
 
 /*! kld_isa_supported() :

@@ -1,41 +1,44 @@
-/* api_logits.c - the public logits entry points: argument conventions, then dispatch. */
-#include <float.h>
-#include <math.h>
-
+/* api_logits.c - the public logits entry points: the argument conventions of api_internal.h
+ * (the temperature rule among them), then the active path's kernel. */
+#include "api_internal.h"
 #include "kernels.h"
-#include "logits_common.h"
 
-void kld_stats_logits_f32(const float *a, const float *b, size_t n, float temperature,
-                          kld_logit_stats *out)
+/* kld_stats_logits_f32 with a given kernel table (the rows API resolves it once). */
+void kld_stats_logits_with(const kld_kernels *k, const float *a, const float *b, size_t n,
+                           float temperature, kld_logit_stats *out)
 {
-    if (!out)
-        return;
-    if (!(temperature > 0 && temperature <= FLT_MAX) || (n && (!a || !b)))
+    float inv_t;
+    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n))
         kld_logits_nan(out, n);
     else if (n)
-        kld_active_kernels()->stats_logits_f32(a, b, n, temperature, out);
+        k->stats_logits_f32(a, b, n, inv_t, out);
     else
         *out = (kld_logit_stats){{0}, -INFINITY, -INFINITY, 0, 0};
 }
 
-void kld_both_logits_at(const float *a, const float *b, size_t n, float temperature,
-                        double *forward, double *reverse)
+void kld_both_logits_with(const kld_kernels *k, const float *a, const float *b, size_t n,
+                          float temperature, double *forward, double *reverse)
 {
     double f = 0.0, r = 0.0;
-    if (!(temperature > 0 && temperature <= FLT_MAX) || (n && (!a || !b)))
+    float inv_t;
+    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n))
         f = r = NAN;
     else if (n)
-        kld_active_kernels()->both_logits_f32(a, b, n, temperature, &f, &r);
-    if (forward)
-        *forward = f;
-    if (reverse)
-        *reverse = r;
+        k->both_logits_f32(a, b, n, inv_t, &f, &r);
+    kld_store_pair(forward, reverse, f, r);
+}
+
+void kld_stats_logits_f32(const float *a, const float *b, size_t n, float temperature,
+                          kld_logit_stats *out)
+{
+    if (out)
+        kld_stats_logits_with(kld_active_kernels(), a, b, n, temperature, out);
 }
 
 void kld_both_logits_f32(const float *a, const float *b, size_t n, double *forward,
                          double *reverse)
 {
-    kld_both_logits_at(a, b, n, 1.0f, forward, reverse);
+    kld_both_logits_with(kld_active_kernels(), a, b, n, 1.0f, forward, reverse);
 }
 
 double kld_forward_logits_f32(const float *a, const float *b, size_t n)

@@ -3,39 +3,57 @@
 
 #include "kld.h"
 
-#define DEFINE_CHECK(T, SUFFIX)                                                                  \
-    kld_status kld_check_##SUFFIX(const T *p, size_t n, double tolerance, size_t *bad_index)     \
-    {                                                                                            \
-        if (n && !p)                                                                             \
-            return KLD_E_NULL;                                                                   \
-        if (!(tolerance >= 0)) {                                                                 \
-            if (bad_index)                                                                       \
-                *bad_index = n;                                                                  \
-            return KLD_E_ARG;                                                                    \
-        }                                                                                        \
-        double sum = 0.0;                                                                        \
-        for (size_t i = 0; i < n; i++) {                                                         \
-            kld_status s = isnan(p[i])   ? KLD_E_NAN                                             \
-                           : isinf(p[i]) ? KLD_E_INF                                             \
-                           : p[i] < 0    ? KLD_E_NEGATIVE                                        \
-                                         : KLD_OK;                                               \
-            if (s != KLD_OK) {                                                                   \
-                if (bad_index)                                                                   \
-                    *bad_index = i;                                                              \
-                return s;                                                                        \
-            }                                                                                    \
-            sum += p[i];                                                                         \
-        }                                                                                        \
-        if (!(fabs(sum - 1.0) <= tolerance)) {                                                   \
-            if (bad_index)                                                                       \
-                *bad_index = n;                                                                  \
-            return KLD_E_NOT_NORMALIZED;                                                         \
-        }                                                                                        \
-        return KLD_OK;                                                                           \
-    }
+#include <stddef.h>
 
-DEFINE_CHECK(float, f32)
-DEFINE_CHECK(double, f64)
+static double f32_at(const void *p, size_t i)
+{
+    return ((const float *)p)[i];
+}
+
+static double f64_at(const void *p, size_t i)
+{
+    return ((const double *)p)[i];
+}
+
+/* The check for any element type; always inlined, so that at (a constant at each call) is too. */
+static inline __attribute__((always_inline)) kld_status
+check_core(const void *p, size_t n, double tolerance, size_t *bad_index,
+           double (*at)(const void *, size_t))
+{
+    if (n && !p)
+        return KLD_E_NULL;
+    size_t bad = n;
+    kld_status s = KLD_OK;
+    if (!(tolerance >= 0)) {
+        s = KLD_E_ARG;
+    } else {
+        double sum = 0.0;
+        for (size_t i = 0; i < n && s == KLD_OK; i++) {
+            double v = at(p, i);
+            s = isnan(v) ? KLD_E_NAN : isinf(v) ? KLD_E_INF : v < 0 ? KLD_E_NEGATIVE : KLD_OK;
+            bad = i;
+            sum += v;
+        }
+        if (s == KLD_OK) {
+            bad = n;
+            if (!(fabs(sum - 1.0) <= tolerance))
+                s = KLD_E_NOT_NORMALIZED;
+        }
+    }
+    if (s != KLD_OK && bad_index)
+        *bad_index = bad;
+    return s;
+}
+
+kld_status kld_check_f32(const float *p, size_t n, double tolerance, size_t *bad_index)
+{
+    return check_core(p, n, tolerance, bad_index, f32_at);
+}
+
+kld_status kld_check_f64(const double *p, size_t n, double tolerance, size_t *bad_index)
+{
+    return check_core(p, n, tolerance, bad_index, f64_at);
+}
 
 const char *kld_status_str(kld_status s)
 {

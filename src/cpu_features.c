@@ -4,6 +4,7 @@
 
 #if defined(__x86_64__)
 #include <cpuid.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 /* XCR0 bits: the OS saves SSE and AVX state (1, 2) and the AVX-512 opmask and upper registers
@@ -18,25 +19,39 @@ static uint64_t read_xcr0(void)
     return (uint64_t)hi << 32 | lo;
 }
 
-int kld_cpu_runs(kld_isa isa)
+/* Bit i set: this CPU and OS run path i. */
+static unsigned detect(void)
 {
-    unsigned a, b, c, d;
-    if (isa == KLD_ISA_SCALAR)
-        return 1;
-    if (isa != KLD_ISA_AVX2 && isa != KLD_ISA_AVX512)
-        return 0;
+    unsigned a, b, c, d, runs = 1u << KLD_ISA_SCALAR;
     if (!__get_cpuid(1, &a, &b, &c, &d))
-        return 0;
+        return runs;
     int osxsave = c >> 27 & 1, avx = c >> 28 & 1, fma = c >> 12 & 1;
     if (!osxsave || !avx || !fma)
-        return 0;
+        return runs;
     uint64_t xcr0 = read_xcr0();
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
-        return 0;
+        return runs;
     int avx2 = b >> 5 & 1, avx512f = b >> 16 & 1;
-    if (isa == KLD_ISA_AVX2)
-        return avx2 && (xcr0 & XCR0_AVX) == XCR0_AVX;
-    return avx512f && (xcr0 & XCR0_AVX512) == XCR0_AVX512;
+    if (avx2 && (xcr0 & XCR0_AVX) == XCR0_AVX)
+        runs |= 1u << KLD_ISA_AVX2;
+    if (avx512f && (xcr0 & XCR0_AVX512) == XCR0_AVX512)
+        runs |= 1u << KLD_ISA_AVX512;
+    return runs;
+}
+
+/* The detected set with KNOWN added, so that 0 means "not detected yet". Racing first calls each
+ * detect and store the same value. */
+#define KNOWN (1u << 31)
+static atomic_uint detected;
+
+int kld_cpu_runs(kld_isa isa)
+{
+    unsigned runs = atomic_load_explicit(&detected, memory_order_relaxed);
+    if (!runs) {
+        runs = detect() | KNOWN;
+        atomic_store_explicit(&detected, runs, memory_order_relaxed);
+    }
+    return (unsigned)isa < KLD_ISA_COUNT && (runs >> isa & 1u);
 }
 
 #elif defined(__aarch64__)

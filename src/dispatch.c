@@ -1,25 +1,59 @@
-/* dispatch.c - picks the kernel table once (best supported path, or KLD_ISA), lock-free and
- * thread-safe, and lets tests and benchmarks force a path. */
+/* dispatch.c - picks the kernel table once (the best supported path, or the one KLD_ISA names),
+ * lock-free and thread-safe, and lets tests and benchmarks force a path. */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernels.h"
 
+/* One row per path compiled into this build; a path of another CPU family stays all-NULL. */
 static const kld_kernels paths[KLD_ISA_COUNT] = {
-    [KLD_ISA_SCALAR] = KLD_PATH_TABLE(scalar),
+    [KLD_ISA_SCALAR] =
+        {
+            .both_f32 = kld_both_f32_scalar,
+            .stats_f32 = kld_stats_f32_scalar,
+            .both_f64 = kld_both_f64_scalar,
+            .stats_f64 = kld_stats_f64_scalar,
+            .stats_logits_f32 = kld_stats_logits_f32_scalar,
+            .both_logits_f32 = kld_both_logits_f32_scalar,
+        },
 #if defined(__x86_64__)
-    [KLD_ISA_AVX2] = KLD_PATH_TABLE(avx2),
-    [KLD_ISA_AVX512] = KLD_PATH_TABLE(avx512),
+    [KLD_ISA_AVX2] =
+        {
+            .both_f32 = kld_both_f32_avx2,
+            .stats_f32 = kld_stats_f32_avx2,
+            .both_f64 = kld_both_f64_avx2,
+            .stats_f64 = kld_stats_f64_avx2,
+            .stats_logits_f32 = kld_stats_logits_f32_avx2,
+            .both_logits_f32 = kld_both_logits_f32_avx2,
+        },
+    [KLD_ISA_AVX512] =
+        {
+            .both_f32 = kld_both_f32_avx512,
+            .stats_f32 = kld_stats_f32_avx512,
+            .both_f64 = kld_both_f64_avx512,
+            .stats_f64 = kld_stats_f64_avx512,
+            .stats_logits_f32 = kld_stats_logits_f32_avx512,
+            .both_logits_f32 = kld_both_logits_f32_avx512,
+        },
 #endif
 #if defined(__aarch64__)
-    [KLD_ISA_NEON] = KLD_PATH_TABLE(neon),
+    [KLD_ISA_NEON] =
+        {
+            .both_f32 = kld_both_f32_neon,
+            .stats_f32 = kld_stats_f32_neon,
+            .both_f64 = kld_both_f64_neon,
+            .stats_f64 = kld_stats_f64_neon,
+            .stats_logits_f32 = kld_stats_logits_f32_neon,
+            .both_logits_f32 = kld_both_logits_f32_neon,
+        },
 #endif
 };
 
 static const char *const names[KLD_ISA_COUNT] = {"scalar", "avx2", "avx512", "neon"};
 
-/* -1 until resolved. Racing first calls all compute the same answer, so a plain store is safe. */
+/* -1 until resolved. Racing first calls each resolve, and the first compare-and-swap wins: they
+ * all compute the same answer, and a kld_isa_force() that got in first is not overwritten. */
 static atomic_int active = -1;
 
 int kld_isa_supported(kld_isa isa)
@@ -34,6 +68,8 @@ const char *kld_isa_name(kld_isa isa)
     return (unsigned)isa < KLD_ISA_COUNT ? names[isa] : "unknown";
 }
 
+/* KLD_ISA's path when it names a supported one; otherwise (unset, unknown, or not runnable here)
+ * the best supported path, as kld.h documents. */
 static kld_isa resolve(void)
 {
     const char *env = getenv("KLD_ISA");
@@ -52,7 +88,7 @@ kld_isa kld_isa_active(void)
     int isa = atomic_load_explicit(&active, memory_order_relaxed);
     if (isa < 0) {
         isa = (int)resolve();
-        int expected = -1; /* a concurrent kld_isa_force() wins over the default */
+        int expected = -1;
         if (!atomic_compare_exchange_strong(&active, &expected, isa))
             isa = expected;
     }

@@ -1,4 +1,5 @@
-/* kernels.h - the kernels every path provides, and the CPU feature query that picks among them. */
+/* kernels.h - the kernel table every path provides, every kernel's prototype written out by path,
+ * and the CPU feature query that picks among the paths (dispatch.c, cpu_features.c). */
 #ifndef KLD_KERNELS_H
 #define KLD_KERNELS_H
 
@@ -6,47 +7,78 @@
 
 #include "kld.h"
 
-/* Kernels assume n > 0, non-NULL p and q, and non-NULL outputs; the public API checks that. */
+/* Kernels assume n > 0, non-NULL inputs and non-NULL outputs; the public API checks that. The
+ * logits kernels take inv_t = fl32(1/T), finite and > 0 (api_internal.h): every path scales a
+ * logit as (a - max a) * inv_t. */
 typedef struct kld_kernels {
     void (*both_f32)(const float *p, const float *q, size_t n, double *forward, double *reverse);
     void (*stats_f32)(const float *p, const float *q, size_t n, kld_stats *out);
     void (*both_f64)(const double *p, const double *q, size_t n, double *forward, double *reverse);
     void (*stats_f64)(const double *p, const double *q, size_t n, kld_stats *out);
-    /* temperature is finite and > 0 */
-    void (*stats_logits_f32)(const float *a, const float *b, size_t n, float temperature,
+    void (*stats_logits_f32)(const float *a, const float *b, size_t n, float inv_t,
                              kld_logit_stats *out);
     /* the two KLs alone: no entropies, no argmax */
-    void (*both_logits_f32)(const float *a, const float *b, size_t n, float temperature,
+    void (*both_logits_f32)(const float *a, const float *b, size_t n, float inv_t,
                             double *forward, double *reverse);
 } kld_kernels;
 
-#define KLD_DECLARE_PATH(isa)                                                                    \
-    void kld_both_f32_##isa(const float *p, const float *q, size_t n, double *f, double *r);     \
-    void kld_stats_f32_##isa(const float *p, const float *q, size_t n, kld_stats *out);          \
-    void kld_both_f64_##isa(const double *p, const double *q, size_t n, double *f, double *r);   \
-    void kld_stats_f64_##isa(const double *p, const double *q, size_t n, kld_stats *out);        \
-    void kld_stats_logits_f32_##isa(const float *a, const float *b, size_t n, float temperature, \
-                                    kld_logit_stats *out);                                       \
-    void kld_both_logits_f32_##isa(const float *a, const float *b, size_t n, float temperature,  \
-                                   double *f, double *r);
-#define KLD_PATH_TABLE(isa)                                                                      \
-    {kld_both_f32_##isa, kld_stats_f32_##isa, kld_both_f64_##isa, kld_stats_f64_##isa,          \
-     kld_stats_logits_f32_##isa, kld_both_logits_f32_##isa}
+/* scalar: src/scalar/prob_f32.c, prob_f64.c, logits_f32.c */
+void kld_both_f32_scalar(const float *p, const float *q, size_t n, double *forward, double *reverse);
+void kld_stats_f32_scalar(const float *p, const float *q, size_t n, kld_stats *out);
+void kld_both_f64_scalar(const double *p, const double *q, size_t n, double *forward,
+                        double *reverse);
+void kld_stats_f64_scalar(const double *p, const double *q, size_t n, kld_stats *out);
+void kld_stats_logits_f32_scalar(const float *a, const float *b, size_t n, float inv_t,
+                                kld_logit_stats *out);
+void kld_both_logits_f32_scalar(const float *a, const float *b, size_t n, float inv_t,
+                               double *forward, double *reverse);
 
-KLD_DECLARE_PATH(scalar)
 #if defined(__x86_64__)
-KLD_DECLARE_PATH(avx2)
-KLD_DECLARE_PATH(avx512)
+/* avx2: src/avx2/prob_f32.c, prob_f64.c, logits_f32.c */
+void kld_both_f32_avx2(const float *p, const float *q, size_t n, double *forward, double *reverse);
+void kld_stats_f32_avx2(const float *p, const float *q, size_t n, kld_stats *out);
+void kld_both_f64_avx2(const double *p, const double *q, size_t n, double *forward,
+                        double *reverse);
+void kld_stats_f64_avx2(const double *p, const double *q, size_t n, kld_stats *out);
+void kld_stats_logits_f32_avx2(const float *a, const float *b, size_t n, float inv_t,
+                                kld_logit_stats *out);
+void kld_both_logits_f32_avx2(const float *a, const float *b, size_t n, float inv_t,
+                               double *forward, double *reverse);
+
+/* avx512: src/avx512/prob_f32.c, prob_f64.c, logits_f32.c */
+void kld_both_f32_avx512(const float *p, const float *q, size_t n, double *forward, double *reverse);
+void kld_stats_f32_avx512(const float *p, const float *q, size_t n, kld_stats *out);
+void kld_both_f64_avx512(const double *p, const double *q, size_t n, double *forward,
+                        double *reverse);
+void kld_stats_f64_avx512(const double *p, const double *q, size_t n, kld_stats *out);
+void kld_stats_logits_f32_avx512(const float *a, const float *b, size_t n, float inv_t,
+                                kld_logit_stats *out);
+void kld_both_logits_f32_avx512(const float *a, const float *b, size_t n, float inv_t,
+                               double *forward, double *reverse);
 #endif
+
 #if defined(__aarch64__)
-KLD_DECLARE_PATH(neon)
+/* neon: src/neon/prob_f32.c, prob_f64.c, logits_f32.c */
+void kld_both_f32_neon(const float *p, const float *q, size_t n, double *forward, double *reverse);
+void kld_stats_f32_neon(const float *p, const float *q, size_t n, kld_stats *out);
+void kld_both_f64_neon(const double *p, const double *q, size_t n, double *forward,
+                        double *reverse);
+void kld_stats_f64_neon(const double *p, const double *q, size_t n, kld_stats *out);
+void kld_stats_logits_f32_neon(const float *a, const float *b, size_t n, float inv_t,
+                                kld_logit_stats *out);
+void kld_both_logits_f32_neon(const float *a, const float *b, size_t n, float inv_t,
+                               double *forward, double *reverse);
 #endif
 
-/* kld_both_logits_f32 at a temperature (for the rows API): the same argument conventions. */
-void kld_both_logits_at(const float *a, const float *b, size_t n, float temperature,
-                        double *forward, double *reverse);
+/* The logits entry points with a given table (api_logits.c), for the rows API, which resolves the
+ * table once per call: the same argument conventions as kld_stats_logits_f32. */
+void kld_stats_logits_with(const kld_kernels *k, const float *a, const float *b, size_t n,
+                           float temperature, kld_logit_stats *out);
+void kld_both_logits_with(const kld_kernels *k, const float *a, const float *b, size_t n,
+                          float temperature, double *forward, double *reverse);
 
-/* 1 if this CPU and OS can run the path's instructions (whether or not it is compiled in). */
+/* 1 if this CPU and OS can run the path's instructions (whether or not it is compiled in);
+ * detected once per process. */
 int kld_cpu_runs(kld_isa isa);
 
 /* The kernels of kld_isa_active(). */

@@ -1,13 +1,15 @@
 /* logits_template.h - KL and friends of P = softmax(a/T), Q = softmax(b/T) straight from logits,
- * written once over the lane operations of an f32 ops header (see prob_template.h for the list,
- * plus v_sub, v_fmadd, v_exp) and stamped per ISA. Include once per translation unit after the
- * ops header and KLD_NAME. It defines two kernels from one body: kld_stats_logits (everything)
- * and kld_both_logits (the two KLs only: no entropy sums, no argmax scans).
+ * written once over the lane operations of an f32 lanes header (see prob_template.h for the
+ * list, plus v_exp) and instantiated by a five-line <isa>/logits_f32.c. Parameters, defined
+ * before the include (and #undef'd at its end): KLD_STATS_LOGITS and KLD_BOTH_LOGITS, the full
+ * names of the two kernels it defines from one body (kernels.h): everything, and the two KLs
+ * only (no entropy sums, no argmax scans).
  *
- * Pass 1 reads a and b for their maxima, their first argmax, and NaN/+inf. Pass 2 computes, with
- * x = (a - max a)/T, y = (b - max b)/T, w = e^x, v = e^y (so p = w/A, q = v/Zq):
+ * The kernels take inv_t = fl32(1/T), and scale logits by multiplying by it, as every path does
+ * (kernels.h). Pass 1 reads a and b for their maxima, their first argmax, and NaN/+inf. Pass 2
+ * computes, with x = (a - max a) inv_t, y = (b - max b) inv_t, w = e^x, v = e^y (p = w/A, q = v/Zq):
  *
- *   t = y - x = ((b - a) - (max b - max a))/T     (b - a first: exact for nearby logits)
+ *   t = y - x = ((b - a) - (max b - max a)) inv_t    (b - a first: exact for nearby logits)
  *   KL(P||Q) = log E_p[e^t] - E_p[t] = eta + phi(rho + eta),
  *     rho = E_p[t], eta = E_p[h(t)], h(t) = e^t - 1 - t, phi(u) = log1p(u) - u,
  *
@@ -16,7 +18,7 @@
  * would dominate. Here the error of each term scales with h(t) ~ t^2/2, the KL's own size: h comes
  * from a degree-11 polynomial (error < 6e-9 relative) for |t| <= 1, and from w*e^t - w - w*t =
  * v - w(1 + t) beyond, where nothing cancels badly. Sums are in double. Pass 2 makes a chunk's
- * exps first and then its arithmetic (see chunked_loop.h).
+ * exps first and then its arithmetic (see chunk_loop.h).
  * Distributions far apart (|rho| + eta > 1) use log(Zq/A) - rho instead, which is then the form
  * that does not cancel; rows with logits beyond 2^100 or 2^60 * T go to the scalar reference.
  *
@@ -24,12 +26,17 @@
  * sets the forward +inf flag and adds its p-mass w to the reverse's h-sum (its e^-t term is w/v
  * with v = 0: exactly the p-mass that Q misses); masked in a only is the mirror. Such lanes take
  * t = 0 and the direct formula, which then gives exactly those masses. Tails pad with -inf. */
+#if !defined(KLD_STATS_LOGITS) || !defined(KLD_BOTH_LOGITS) || !defined(KLD_LANES)
+#error "logits_template.h needs KLD_STATS_LOGITS, KLD_BOTH_LOGITS and a lanes header"
+#endif
+
 #include <float.h>
 #include <math.h>
-#include <string.h>
 
-#include "chunked_loop.h"
-#include "logits_common.h"
+#include "api_internal.h"
+#include "chunk_loop.h"
+#include "kernels.h"
+#include "logit_sums.h"
 
 #define KLD_ALL_LANES ((1u << KLD_LANES) - 1u)
 
@@ -49,15 +56,16 @@ static inline void pass1_block(logit_pass1 *s, vec a, vec b)
     s->ok &= m_bits(m_or(m_le(a, hi), m_eq(a, ninf))) & m_bits(m_or(m_le(b, hi), m_eq(b, ninf)));
 }
 
-static void pass1_chunk(logit_pass1 *s, const elem *a, const elem *b, size_t nv)
+static void pass1_chunk(void *state, const elem *a, const elem *b, size_t nv)
 {
+    logit_pass1 *s = state;
     for (size_t k = 0; k < nv; k++)
         pass1_block(s, v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES));
 }
 
-static void pass1_fold(logit_pass1 *s) /* maxima need no folding */
+static void pass1_fold(void *state) /* maxima need no folding */
 {
-    (void)s;
+    (void)state;
 }
 
 static float max_lane(vec v)
@@ -89,13 +97,13 @@ static size_t first_index_of(const elem *x, size_t n, float m)
 typedef struct {
     vec amax, bmax, shift, inv_t; /* shift = max b - max a, moved by centre * T (logits_kernel) */
     vec exp_neg_c, exp_pos_c;     /* e^-centre and e^centre: v e^-t = w e^centre */
-    double sum[8];   /* this block's sums of w, v, w*t, v*t, w*h(t), v*h(-t), w*x, v*y */
-    double total[8]; /* earlier blocks (chunked_loop.h) */
+    kld_logit_sums sum;   /* this block's (logit_sums.h) */
+    kld_logit_sums total; /* earlier blocks (chunk_loop.h) */
     unsigned f_inf, r_inf;
 } logit_sums;
 
 typedef struct {
-    acc w, v, wt, vt, wh, vh, wx, vy; /* one chunk's share of sum[], in that order */
+    acc w, v, wt, vt, wh, vh, wx, vy; /* one chunk's share of each field of kld_logit_sums */
 } logit_accs;
 
 /* h(t) = e^t - 1 - t = t^2 (E(t^2) + t O(t^2)) and h(-t) = t^2 (E - t O): the Taylor series of
@@ -171,33 +179,37 @@ static inline void pass2_chunk(logit_sums *s, const elem *a, const elem *b, size
     logit_accs c = {0};
     for (size_t k = 0; k < nv; k++)
         pass2_add(s, &c, &e[k], v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES), full, moved);
-    const acc *parts[8] = {&c.w, &c.v, &c.wt, &c.vt, &c.wh, &c.vh, &c.wx, &c.vy};
-    for (int k = 0; k < 8; k++)
-        s->sum[k] += acc_sum(*parts[k]);
+    s->sum.w += acc_sum(c.w);
+    s->sum.v += acc_sum(c.v);
+    s->sum.wt += acc_sum(c.wt);
+    s->sum.vt += acc_sum(c.vt);
+    s->sum.wh += acc_sum(c.wh);
+    s->sum.vh += acc_sum(c.vh);
+    s->sum.wx += acc_sum(c.wx);
+    s->sum.vy += acc_sum(c.vy);
 }
 
-static void pass2_fold(logit_sums *s)
+static void pass2_fold(void *state)
 {
-    for (int k = 0; k < 8; k++) {
-        s->total[k] += s->sum[k];
-        s->sum[k] = 0.0;
-    }
+    logit_sums *s = state;
+    kld_logit_sums_add(&s->total, &s->sum);
+    s->sum = (kld_logit_sums){0};
 }
 
 /* The three pass 2 variants: everything, the KLs only, and the KLs with t moved. */
-static void pass2_chunk_full(logit_sums *s, const elem *a, const elem *b, size_t nv)
+static void pass2_chunk_full(void *state, const elem *a, const elem *b, size_t nv)
 {
-    pass2_chunk(s, a, b, nv, 1, 0);
+    pass2_chunk(state, a, b, nv, 1, 0);
 }
 
-static void pass2_chunk_kl(logit_sums *s, const elem *a, const elem *b, size_t nv)
+static void pass2_chunk_kl(void *state, const elem *a, const elem *b, size_t nv)
 {
-    pass2_chunk(s, a, b, nv, 0, 0);
+    pass2_chunk(state, a, b, nv, 0, 0);
 }
 
-static void pass2_chunk_moved(logit_sums *s, const elem *a, const elem *b, size_t nv)
+static void pass2_chunk_moved(void *state, const elem *a, const elem *b, size_t nv)
 {
-    pass2_chunk(s, a, b, nv, 0, 1);
+    pass2_chunk(state, a, b, nv, 0, 1);
 }
 
 /* KL = log E[e^t] - E[t] = eta + phi(rho + eta), phi(u) = log1p(u) - u, which loses nothing when
@@ -211,37 +223,37 @@ static double kl_from_moments(double rho, double eta, double log_ratio_of_sums)
 
 /* Pass 2 with t moved down by centre (0 for the first run), so that w e^t = v e^-centre. */
 static void pass2_run(logit_sums *s, const elem *a, const elem *b, size_t n, float am, float bm,
-                      double centre, float temperature, int full)
+                      double centre, float inv_t, int full)
 {
     *s = (logit_sums){0};
     s->amax = v_set1(am);
     s->bmax = v_set1(bm);
-    s->shift = v_set1((float)((double)bm - am + centre * temperature));
-    s->inv_t = v_set1((float)(1.0 / temperature));
+    s->shift = v_set1((float)((double)bm - am + centre / inv_t));
+    s->inv_t = v_set1(inv_t);
     s->exp_neg_c = v_set1((float)exp(-centre));
     s->exp_pos_c = v_set1((float)exp(centre));
     if (centre != 0)
-        KLD_CHUNKED_LOOP(a, b, n, s, pass2_chunk_moved, pass2_fold, -INFINITY);
+        kld_run_chunks(s, a, b, n, -INFINITY, pass2_chunk_moved, pass2_fold);
     else if (full)
-        KLD_CHUNKED_LOOP(a, b, n, s, pass2_chunk_full, pass2_fold, -INFINITY);
+        kld_run_chunks(s, a, b, n, -INFINITY, pass2_chunk_full, pass2_fold);
     else
-        KLD_CHUNKED_LOOP(a, b, n, s, pass2_chunk_kl, pass2_fold, -INFINITY);
+        kld_run_chunks(s, a, b, n, -INFINITY, pass2_chunk_kl, pass2_fold);
 }
 
 static void kls_from_sums(const logit_sums *s, double centre, double *fwd, double *rev)
 {
-    const double *z = s->total; /* w, v, wt, vt, wh, vh, wx, vy */
-    double la = log(z[0]), lq = log(z[1]);
-    *fwd = s->f_inf ? INFINITY : kl_from_moments(z[2] / z[0], z[4] / z[0], lq - la - centre);
-    *rev = s->r_inf ? INFINITY : kl_from_moments(-z[3] / z[1], z[5] / z[1], la - lq + centre);
+    const kld_logit_sums *z = &s->total;
+    double la = log(z->w), lq = log(z->v);
+    *fwd = s->f_inf ? INFINITY : kl_from_moments(z->wt / z->w, z->wh / z->w, lq - la - centre);
+    *rev = s->r_inf ? INFINITY : kl_from_moments(-z->vt / z->v, z->vh / z->v, la - lq + centre);
 }
 
 /* The centre that the float shift will carry when asked to move t down by want (in t's units),
  * or 0 where moving does not serve: e^+-centre must stay in range, and the move must register. */
-static double carried_centre(float am, float bm, double want, float temperature)
+static double carried_centre(float am, float bm, double want, float inv_t)
 {
     double exact = (double)bm - am;
-    double centre = ((double)(float)(exact + want * temperature) - exact) / temperature;
+    double centre = ((double)(float)(exact + want / inv_t) - exact) * inv_t;
     return fabs(centre) <= 16 ? centre : 0.0;
 }
 
@@ -255,11 +267,11 @@ static double carried_centre(float am, float bm, double want, float temperature)
  * distributions are far apart the two means differ widely, and the direction that was fine
  * would then carry float t's rounding, |t - centre| * 2^-24, into a small KL (the fuzzer found
  * that too). w and v do not depend on the centre, so the lse and entropies come from run one. */
-static void logits_kernel(const elem *a, const elem *b, size_t n, float temperature, int full,
+static void logits_kernel(const elem *a, const elem *b, size_t n, float inv_t, int full,
                           kld_logit_stats *out)
 {
     logit_pass1 p1 = {v_set1(-INFINITY), v_set1(-INFINITY), v_set1(-INFINITY), KLD_ALL_LANES};
-    KLD_CHUNKED_LOOP(a, b, n, &p1, pass1_chunk, pass1_fold, -INFINITY);
+    kld_run_chunks(&p1, a, b, n, -INFINITY, pass1_chunk, pass1_fold);
     float am = max_lane(p1.max_a), bm = max_lane(p1.max_b);
     if (p1.ok != KLD_ALL_LANES || am == -INFINITY || bm == -INFINITY) {
         kld_logits_nan(out, n);
@@ -269,48 +281,50 @@ static void logits_kernel(const elem *a, const elem *b, size_t n, float temperat
      * 2^60 * T their scaled values: such rows (no model produces them) go to the reference
      * kernel, which works in double. */
     double span = fmax(fmax(fabs(am), fabs(bm)), max_lane(p1.neg_min));
-    if (!(span <= 0x1p100 && span / temperature <= 0x1p60)) {
-        kld_stats_logits_f32_scalar(a, b, n, temperature, out);
+    if (!(span <= 0x1p100 && span * inv_t <= 0x1p60)) {
+        kld_stats_logits_f32_scalar(a, b, n, inv_t, out);
         return;
     }
     logit_sums s, moved;
     double fwd, rev, unused;
-    pass2_run(&s, a, b, n, am, bm, 0.0, temperature, full);
+    pass2_run(&s, a, b, n, am, bm, 0.0, inv_t, full);
     kls_from_sums(&s, 0.0, &fwd, &rev);
-    double rho_p = s.total[2] / s.total[0], rho_q = s.total[3] / s.total[1];
-    double centre = carried_centre(am, bm, rho_p, temperature);
+    double rho_p = s.total.wt / s.total.w, rho_q = s.total.vt / s.total.v;
+    double centre = carried_centre(am, bm, rho_p, inv_t);
     if (rho_p * rho_p > 16 * fwd && centre != 0) {
-        pass2_run(&moved, a, b, n, am, bm, centre, temperature, 0);
+        pass2_run(&moved, a, b, n, am, bm, centre, inv_t, 0);
         kls_from_sums(&moved, centre, &fwd, &unused);
     }
-    centre = carried_centre(am, bm, rho_q, temperature);
+    centre = carried_centre(am, bm, rho_q, inv_t);
     if (rho_q * rho_q > 16 * rev && centre != 0) {
-        pass2_run(&moved, a, b, n, am, bm, centre, temperature, 0);
+        pass2_run(&moved, a, b, n, am, bm, centre, inv_t, 0);
         kls_from_sums(&moved, centre, &unused, &rev);
     }
-    const double *z = s.total;
-    double la = log(z[0]), lq = log(z[1]);
-    double hp = full ? la - z[6] / z[0] : NAN, hq = full ? lq - z[7] / z[1] : NAN;
+    const kld_logit_sums *z = &s.total;
+    double la = log(z->w), lq = log(z->v);
+    double hp = full ? la - z->wx / z->w : NAN, hq = full ? lq - z->vy / z->v : NAN;
     *out = (kld_logit_stats){{fwd, rev, hp, hq, hp + fwd, hq + rev, 1.0, 1.0},
-                             am / (double)temperature + la,
-                             bm / (double)temperature + lq,
+                             am * (double)inv_t + la,
+                             bm * (double)inv_t + lq,
                              full ? first_index_of(a, n, am) : n,
                              full ? first_index_of(b, n, bm) : n};
 }
 
-void KLD_NAME(kld_stats_logits)(const elem *a, const elem *b, size_t n, float temperature,
+void KLD_STATS_LOGITS(const elem *a, const elem *b, size_t n, float inv_t,
                                 kld_logit_stats *out)
 {
-    logits_kernel(a, b, n, temperature, 1, out);
+    logits_kernel(a, b, n, inv_t, 1, out);
 }
 
-void KLD_NAME(kld_both_logits)(const elem *a, const elem *b, size_t n, float temperature,
+void KLD_BOTH_LOGITS(const elem *a, const elem *b, size_t n, float inv_t,
                                double *forward, double *reverse)
 {
     kld_logit_stats s;
-    logits_kernel(a, b, n, temperature, 0, &s);
+    logits_kernel(a, b, n, inv_t, 0, &s);
     *forward = s.kl.forward;
     *reverse = s.kl.reverse;
 }
 
 #undef KLD_ALL_LANES
+#undef KLD_STATS_LOGITS
+#undef KLD_BOTH_LOGITS

@@ -1,9 +1,12 @@
 /* prob_template.h - the probability-space kernels (both, stats), written once over the lane
- * operations that an ops header defines, and stamped out once per ISA and element type.
+ * operations that a lanes header defines, and instantiated once per ISA and element type by a
+ * five-line <isa>/prob_<type>.c.
  *
- * Include it once per translation unit, after defining KLD_NAME(name) (e.g. name##_f32_avx512,
- * which names the two exported kernels) and including an ops header
- * providing: elem and its limits (elem.h), vec, mask, acc, KLD_LANES, v_load, v_store, v_set1,
+ * Parameters, defined before the include (and #undef'd at its end):
+ *   KLD_BOTH, KLD_STATS   the full names of the two kernels this file defines, as declared in
+ *                         kernels.h (e.g. kld_both_f32_avx512, kld_stats_f32_avx512);
+ * and, from the lanes header <isa>/lanes_<type>.h included first: elem and its limits
+ * (limits_<type>.h), vec, mask, acc, KLD_LANES, v_load, v_store, v_set1,
  * v_add, v_sub, v_mul, v_div, v_max, v_min, v_fmadd (a*b + c), v_fnmadd (c - a*b), v_log,
  * v_rcp_approx (1/x to 8 bits or better, finite for x in the normal range), v_select(m, if_set, if_not),
  * m_gt, m_ge, m_le, m_eq, m_and, m_or, m_bits (bit i = lane i), acc_fma (acc + x*y in
@@ -16,15 +19,19 @@
  *           recorded as a flag (inf is absorbing, so the order of addition does not matter);
  *   special everything else (NaN, infinities, negatives, ratios outside the normal range): rare,
  *           and handed to the scalar definitions of terms.h one lane at a time.
- * The tail (n not a multiple of KLD_LANES) is copied into a zero-filled vector (chunked_loop.h), so
+ * The tail (n not a multiple of KLD_LANES) is copied into a zero-filled vector (chunk_loop.h), so
  * nothing is read past n; its padding lanes are zero-class lanes with p = q = 0 and add exactly 0.
  * Each kernel works a chunk at a time: phase 1 makes the chunk's SLEEF calls and stores their
- * results, phase 2 accumulates (see chunked_loop.h for why).
+ * results, phase 2 accumulates (see chunk_loop.h for why).
  */
-#include <math.h>
-#include <string.h>
+#if !defined(KLD_BOTH) || !defined(KLD_STATS) || !defined(KLD_LANES)
+#error "prob_template.h needs KLD_BOTH, KLD_STATS and a lanes header"
+#endif
 
-#include "chunked_loop.h"
+#include <math.h>
+
+#include "chunk_loop.h"
+#include "kernels.h"
 #include "terms.h"
 
 #define KLD_ALL_LANES ((1u << KLD_LANES) - 1u)
@@ -98,12 +105,13 @@ static void special_stats(vec p, vec q, unsigned handled, kld_terms *t)
 
 typedef struct {
     double f, r;             /* this block's sum p*log(p/q) and sum q*log(q/p), special lanes too */
-    double f_total, r_total; /* earlier blocks (chunked_loop.h) */
+    double f_total, r_total; /* earlier blocks (chunk_loop.h) */
     unsigned f_inf, r_inf;   /* a zero-class lane gave +inf */
 } both_sums;
 
-static void both_fold(both_sums *s)
+static void both_fold(void *state)
 {
+    both_sums *s = state;
     s->f_total += s->f;
     s->r_total += s->r;
     s->f = s->r = 0.0;
@@ -166,13 +174,14 @@ static inline void both_pair(both_sums *s, both_accs *a0, both_accs *a1, const l
     }
 }
 
-/* With KLD_BOTH_SPLIT (elem.h: floats), all of the chunk's logs come first and the products
- * second (chunked_loop.h); without (doubles), each pair of vectors takes its logs just before
+/* With KLD_BOTH_SPLIT (tuning.h: floats), all of the chunk's logs come first and the products
+ * second (chunk_loop.h); without (doubles), each pair of vectors takes its logs just before
  * its products. Measured per type: the split makes kld_both_f32 10-15% faster but kld_both_f64
  * 5-13% slower, for reasons not pinned down. stats always splits: 20-30% faster for both types.
  * The lanes go by pointer: passed by value, gcc copied them in halves and halved avx2's speed. */
-static void both_chunk(both_sums *s, const elem *p, const elem *q, size_t nv)
+static void both_chunk(void *state, const elem *p, const elem *q, size_t nv)
 {
+    both_sums *s = state;
     both_accs a0 = {0}, a1 = {0}; /* all-zero bits are 0.0 */
     size_t k = 0;
 #if KLD_BOTH_SPLIT
@@ -198,10 +207,10 @@ static void both_chunk(both_sums *s, const elem *p, const elem *q, size_t nv)
     s->r -= acc_sum(a0.r) + acc_sum(a1.r);
 }
 
-void KLD_NAME(kld_both)(const elem *p, const elem *q, size_t n, double *forward, double *reverse)
+void KLD_BOTH(const elem *p, const elem *q, size_t n, double *forward, double *reverse)
 {
     both_sums s = {0};
-    KLD_CHUNKED_LOOP(p, q, n, &s, both_chunk, both_fold, 0);
+    kld_run_chunks(&s, p, q, n, 0, both_chunk, both_fold);
     *forward = s.f_total + (s.f_inf ? INFINITY : 0.0);
     *reverse = s.r_total + (s.r_inf ? INFINITY : 0.0);
 }
@@ -235,13 +244,14 @@ static inline stats_lanes stats_logs(vec p, vec q)
 }
 
 typedef struct {
-    kld_terms x, x_total; /* this block (special lanes too), earlier blocks (chunked_loop.h) */
+    kld_terms x, x_total; /* this block (special lanes too), earlier blocks (chunk_loop.h) */
     double sum_p, sum_q, sum_p_total, sum_q_total;
     unsigned f_inf, r_inf; /* also the cross-entropy flags: cross = entropy + KL */
 } stats_sums;
 
-static void stats_fold(stats_sums *s)
+static void stats_fold(void *state)
 {
+    stats_sums *s = state;
     kld_terms_merge(&s->x_total, &s->x);
     s->sum_p_total += s->sum_p;
     s->sum_q_total += s->sum_q;
@@ -296,8 +306,9 @@ static inline void stats_add(stats_sums *s, stats_accs *a, const stats_lanes *l,
     }
 }
 
-static void stats_chunk(stats_sums *s, const elem *p, const elem *q, size_t nv)
+static void stats_chunk(void *state, const elem *p, const elem *q, size_t nv)
 {
+    stats_sums *s = state;
     stats_lanes l[KLD_CHUNK_VECS];
     for (size_t k = 0; k < nv; k++)
         l[k] = stats_logs(v_load(p + k * KLD_LANES), v_load(q + k * KLD_LANES));
@@ -314,10 +325,10 @@ static void stats_chunk(stats_sums *s, const elem *p, const elem *q, size_t nv)
     s->sum_q += acc_sum(a.sq);
 }
 
-void KLD_NAME(kld_stats)(const elem *p, const elem *q, size_t n, kld_stats *out)
+void KLD_STATS(const elem *p, const elem *q, size_t n, kld_stats *out)
 {
     stats_sums s = {0};
-    KLD_CHUNKED_LOOP(p, q, n, &s, stats_chunk, stats_fold, 0);
+    kld_run_chunks(&s, p, q, n, 0, stats_chunk, stats_fold);
     const kld_terms *x = &s.x_total;
     double f_inf = s.f_inf ? INFINITY : 0.0, r_inf = s.r_inf ? INFINITY : 0.0;
     *out = (kld_stats){x->forward + f_inf, x->reverse + r_inf, x->entropy_p, x->entropy_q,
@@ -325,3 +336,5 @@ void KLD_NAME(kld_stats)(const elem *p, const elem *q, size_t n, kld_stats *out)
 }
 
 #undef KLD_ALL_LANES
+#undef KLD_BOTH
+#undef KLD_STATS

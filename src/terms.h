@@ -43,12 +43,14 @@ static inline double kld_term_entropy(double p)
     return -INFINITY;
 }
 
-/* Cross-entropy term: entropy_p + forward by definition; -p*log(q) directly when p, q > 0 so the
- * two large logs of tail tokens never cancel. A finite p has a finite entropy term, even where
- * -p*log(p) overflows double (p near DBL_MAX), so an infinite forward term decides the sum. */
+/* Cross-entropy term: entropy_p + forward by definition; -p*log(q) directly when p is finite and
+ * p, q > 0, so the two large logs of tail tokens never cancel (for q = +inf both forms give
+ * -inf). p = +inf takes the definition: -inf + inf = NaN, as SciPy's entr + rel_entr. A finite p
+ * has a finite entropy term, even where -p*log(p) overflows double (p near DBL_MAX), so an
+ * infinite forward term decides the sum. */
 static inline double kld_term_cross(double p, double q)
 {
-    if (p > 0 && q > 0)
+    if (p > 0 && p <= DBL_MAX && q > 0)
         return -p * log(q);
     double f = kld_term_forward(p, q);
     if (p > 0 && p <= DBL_MAX && f == INFINITY)

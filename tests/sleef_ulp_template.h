@@ -1,5 +1,6 @@
-/* sleef_ulp_template.h - the largest error, in float ulps, of the ops header's v_log over every
- * positive finite float, against double log. Stamped per ISA by sleef_ulp_<isa>.c. */
+/* sleef_ulp_template.h - the largest error, in float ulps, of the lanes header's v_log over every
+ * positive finite float, against double log. Instantiated per ISA by sleef_ulp_<isa>.c, which
+ * defines MAX_LOG_ULP, the full name of the function. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -12,7 +13,7 @@ static double ulp_error(float got, double want)
                      : fabs((double)got - want) / ldexp(1.0, e - 24 < -149 ? -149 : e - 24);
 }
 
-double ULP_NAME(max_log_ulp)(void)
+double MAX_LOG_ULP(void)
 {
     double worst = 0;
     elem in[KLD_LANES], out[KLD_LANES];
@@ -27,3 +28,5 @@ double ULP_NAME(max_log_ulp)(void)
     }
     return worst;
 }
+
+#undef MAX_LOG_ULP

@@ -104,8 +104,9 @@ exact exact_f64(const double *p, const double *q, size_t n)
         e.abs_reverse += fabsl(r);
         e.entropy_p += hx;
         e.entropy_q += hy;
-        e.cross_pq += x > 0 && y > 0 ? -x * ly : hx + f;
-        e.cross_qp += x > 0 && y > 0 ? -y * lx : hy + r;
+        /* the direct form for finite positive x; the definition otherwise (x = +inf: NaN) */
+        e.cross_pq += x > 0 && isfinite(x) && y > 0 ? -x * ly : hx + f;
+        e.cross_qp += y > 0 && isfinite(y) && x > 0 ? -y * lx : hy + r;
         e.sum_p += x;
         e.sum_q += y;
     }
@@ -195,7 +196,8 @@ exact_logits exact_logits_f32(const float *a, const float *b, size_t n, float t)
     exact_logits e = {0};
     for (size_t i = 0; i < n; i++)
         e.nan |= isnan(a[i]) || isnan(b[i]) || a[i] == INFINITY || b[i] == INFINITY;
-    long double lt = t, ma, mb;
+    /* kld.h's rule: logits are scaled by s = 1/T rounded to float; dividing by 1/s is that */
+    long double lt = 1.0L / (long double)(float)(1.0 / (double)t), ma, mb;
     long double sa = lse_l(a, n, lt, &e.argmax_a, &ma), sb = lse_l(b, n, lt, &e.argmax_b, &mb);
     e.lse_a = ma / lt + sa;
     e.lse_b = mb / lt + sb;

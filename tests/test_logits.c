@@ -178,10 +178,14 @@ static void logits_invalid(void)
         masked[i] = -INFINITY;
     check_row(masked, l.b, 37, 1.0f);
     check_row(l.a, masked, 37, 1.0f);
-    static const float bad_t[] = {0.0f, -1.0f, NAN, INFINITY, -0.0f};
+    /* 2.5e-39 and below: 1/T overflows float, so there is no scale on any path (kld.h) */
+    static const float bad_t[] = {0.0f, -1.0f, NAN, INFINITY, -0.0f, 2.5e-39f, 1e-40f, 1e-45f};
     for (size_t i = 0; i < sizeof bad_t / sizeof *bad_t; i++) {
         kld_stats_logits_f32(l.a, l.b, 100, bad_t[i], &s);
         assert_true(isnan(s.kl.forward) && isnan(s.lse_a) && s.argmax_a == 100);
+        double f, r;
+        kld_rows_both_logits_f32(l.a, l.b, 1, 100, 100, 100, bad_t[i], &f, &r);
+        assert_true(isnan(f) && isnan(r));
     }
     kld_stats_logits_f32(NULL, l.b, 100, 1.0f, &s);
     assert_true(isnan(s.kl.reverse) && isnan(s.kl.entropy_q));
@@ -209,7 +213,10 @@ static void logits_extreme(void)
     logits_free(&l);
     l = logits_llm(50, 300, 1e4, 1.0, 0);
     check_row(l.a, l.b, l.n, 1e-4f);
-    check_row(l.a, l.b, l.n, 3e-39f); /* a subnormal temperature is still finite and positive */
+    check_row(l.a, l.b, l.n, 3e-39f); /* the smallest kind of T with a float 1/T (kld.h) */
+    logits_free(&l);
+    l = logits_llm(51, 40, 0.0, 0.0, 0); /* all logits 0: span 0, so no route to the reference */
+    check_row(l.a, l.b, l.n, 3e-39f);
     logits_free(&l);
 }
 

@@ -229,6 +229,43 @@ static void special_values(void)
             }
 }
 
+/* cross = entropy + KL term by term, as kld.h says, also with +inf inputs: -inf + inf = NaN (SciPy's
+ * entr(inf) + rel_entr(inf, 0.5) is NaN too), in the body of a vector as in its tail. */
+static void cross_with_infinity(void)
+{
+    float p[33], q[33];
+    for (size_t i = 0; i < 33; i++)
+        p[i] = q[i] = 0.5f;
+    q[32] = INFINITY; /* the tail on every width */
+    kld_stats s;
+    kld_stats_f32(p, q, 33, &s);
+    assert_true(isnan(s.cross_qp) && s.entropy_q == -INFINITY && s.reverse == INFINITY);
+    assert_true(s.cross_pq == -INFINITY && s.forward == -INFINITY); /* 0.5 log(0.5/inf) */
+    q[32] = 0.5f;
+    q[0] = INFINITY; /* the body */
+    kld_stats_f32(p, q, 33, &s);
+    assert_true(isnan(s.cross_qp));
+    const double one_inf[] = {INFINITY}, half[] = {0.5};
+    kld_stats_f64(one_inf, half, 1, &s);
+    assert_true(isnan(s.cross_pq) && isnan(s.entropy_p + s.forward));
+    kld_stats_f64(one_inf, one_inf, 1, &s);
+    assert_true(isnan(s.forward) && isnan(s.cross_pq));
+}
+
+/* Where kld is exact and SciPy's rel_entr is not: rel_entr(0.5, 5e-324) and rel_entr(1e300, 1e-30)
+ * are inf in SciPy because p/q overflows; kld takes log p - log q outside the normal range of
+ * the ratio (terms.h) and returns the finite exact values. kld.h states the exception. */
+static void beyond_scipy(void)
+{
+    const double p[] = {0.5}, q[] = {0x1p-1074}, big[] = {1e300}, small[] = {1e-30};
+    double f = kld_forward_f64(p, q, 1);
+    check_close("rel_entr(0.5, 5e-324)", f, 0.5L * (logl(0.5L) - logl(0x1p-1074L)), 1e-13 * f);
+    assert_true(fabs(f - 371.87346237041066) <= 1e-12);
+    f = kld_forward_f64(big, small, 1);
+    check_close("rel_entr(1e300, 1e-30)", f, 1e300L * (logl(1e300L) - logl(1e-30L)), 1e-13 * f);
+    assert_true(isfinite(f));
+}
+
 /* A row of 41 tokens (a body and a tail on every vector width): p_top and q_top at index top,
  * p_rest and q_rest everywhere else; every kernel against the reference, in float and double. */
 static void check_top_row(size_t top, double p_top, double q_top, double p_rest, double q_rest)
@@ -339,6 +376,8 @@ const path_test prob_tests[] = {
     {"identities", identities},
     {"lengths_0_to_80", lengths_0_to_80},
     {"misaligned", misaligned},
+    {"cross_with_infinity", cross_with_infinity},
+    {"beyond_scipy", beyond_scipy},
     {"llm_rows", llm_rows},
     {"hard_inputs", hard_inputs},
     {"special_values", special_values},

@@ -1,5 +1,5 @@
-/* avx2/logits_f32.c - the avx2 logits kernels (see logits_template.h). */
-#include "kernels.h"
-#include "avx2/ops_f32.h"
-#define KLD_NAME(name) name##_f32_avx2
+/* avx2/logits_f32.c - the avx2 logits kernels on float inputs (logits_template.h). */
+#include "avx2/lanes_f32.h"
+#define KLD_STATS_LOGITS kld_stats_logits_f32_avx2
+#define KLD_BOTH_LOGITS kld_both_logits_f32_avx2
 #include "logits_template.h"

@@ -1,5 +1,5 @@
-/* avx512/prob_f32.c - the avx512 probability-space kernels on float inputs. */
-#include "kernels.h"
-#include "avx512/ops_f32.h"
-#define KLD_NAME(name) name##_f32_avx512
+/* avx512/prob_f32.c - the avx512 probability kernels on float inputs (prob_template.h). */
+#include "avx512/lanes_f32.h"
+#define KLD_BOTH kld_both_f32_avx512
+#define KLD_STATS kld_stats_f32_avx512
 #include "prob_template.h"

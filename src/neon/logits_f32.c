@@ -1,5 +1,5 @@
-/* neon/logits_f32.c - the neon logits kernels (see logits_template.h). */
-#include "kernels.h"
-#include "neon/ops_f32.h"
-#define KLD_NAME(name) name##_f32_neon
+/* neon/logits_f32.c - the neon logits kernels on float inputs (logits_template.h). */
+#include "neon/lanes_f32.h"
+#define KLD_STATS_LOGITS kld_stats_logits_f32_neon
+#define KLD_BOTH_LOGITS kld_both_logits_f32_neon
 #include "logits_template.h"

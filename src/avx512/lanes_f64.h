@@ -1,18 +1,18 @@
-/* avx512/ops_f64.h - lane operations on 8 doubles for prob_template.h (AVX-512F only). */
+/* avx512/lanes_f64.h - lane operations on 8 doubles for the SIMD templates (AVX-512F only). */
 #include <immintrin.h>
 #include <sleef.h>
 
-#define KLD_ELEM_F64
-#include "elem.h"
-#include "x86/arith.h"
+#include "limits_f64.h"
 
+typedef double elem;
 typedef __m512d vec;
 typedef __mmask8 mask;
 typedef __m512d acc;
 
 #define KLD_LANES 8
 
-KLD_X86_ARITH(512, pd)
+#define KLD_MM(op) _mm512_##op##_pd
+#include "x86/arith_template.h"
 
 /* exact: for p ~ q the correction's own error must stay below the double log's (fuzz finding) */
 static inline vec v_rcp_approx(vec x) { return _mm512_div_pd(_mm512_set1_pd(1), x); }

@@ -1,18 +1,18 @@
-/* avx512/ops_f32.h - lane operations on 16 floats for prob_template.h (AVX-512F only). */
+/* avx512/lanes_f32.h - lane operations on 16 floats for the SIMD templates (AVX-512F only). */
 #include <immintrin.h>
 #include <sleef.h>
 
-#define KLD_ELEM_F32
-#include "elem.h"
-#include "x86/arith.h"
+#include "limits_f32.h"
 
+typedef float elem;
 typedef __m512 vec;
 typedef __mmask16 mask;
 typedef struct { __m512d lo, hi; } acc; /* lanes 0-7 and 8-15, widened to double */
 
 #define KLD_LANES 16
 
-KLD_X86_ARITH(512, ps)
+#define KLD_MM(op) _mm512_##op##_ps
+#include "x86/arith_template.h"
 
 static inline vec v_rcp_approx(vec x) { return _mm512_rcp14_ps(x); }
 static inline vec v_exp(vec x) { return Sleef_expf16_u10avx512f(x); }

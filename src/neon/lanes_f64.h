@@ -1,18 +1,21 @@
-/* neon/ops_f64.h - lane operations on 2 doubles for prob_template.h (AArch64 Advanced SIMD). */
+/* neon/lanes_f64.h - lane operations on 2 doubles for the SIMD templates (AArch64 Advanced SIMD). */
 #include <arm_neon.h>
 #include <sleef.h>
 
-#define KLD_ELEM_F64
-#include "elem.h"
-#include "neon/arith.h"
+#include "limits_f64.h"
 
+typedef double elem;
 typedef float64x2_t vec;
 typedef uint64x2_t mask; /* all-ones lanes */
 typedef float64x2_t acc;
 
 #define KLD_LANES 2
 
-KLD_NEON_ARITH(f64, u64)
+#define KLD_NEON(op) op##q_f64
+#define KLD_NEON_MASK(op) op##q_u64
+#include "neon/arith_template.h"
+
+static inline vec v_set1(elem x) { return vdupq_n_f64(x); }
 
 /* exact: for p ~ q the correction's own error must stay below the double log's */
 static inline vec v_rcp_approx(vec x) { return vdivq_f64(vdupq_n_f64(1), x); }

@@ -1,18 +1,19 @@
-/* avx2/ops_f64.h - lane operations on 4 doubles for prob_template.h (AVX2 + FMA). */
+/* avx2/lanes_f64.h - lane operations on 4 doubles for the SIMD templates (AVX2 + FMA). */
 #include <immintrin.h>
 #include <sleef.h>
 
-#define KLD_ELEM_F64
-#include "elem.h"
-#include "x86/arith.h"
+#include "limits_f64.h"
+#include "x86/hsum.h"
 
+typedef double elem;
 typedef __m256d vec;
 typedef __m256d mask; /* all-ones lanes */
 typedef __m256d acc;
 
 #define KLD_LANES 4
 
-KLD_X86_ARITH(256, pd)
+#define KLD_MM(op) _mm256_##op##_pd
+#include "x86/arith_template.h"
 
 /* exact: for p ~ q the correction's own error must stay below the double log's */
 static inline vec v_rcp_approx(vec x) { return _mm256_div_pd(_mm256_set1_pd(1), x); }

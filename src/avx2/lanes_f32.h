@@ -1,18 +1,19 @@
-/* avx2/ops_f32.h - lane operations on 8 floats for prob_template.h (AVX2 + FMA). */
+/* avx2/lanes_f32.h - lane operations on 8 floats for the SIMD templates (AVX2 + FMA). */
 #include <immintrin.h>
 #include <sleef.h>
 
-#define KLD_ELEM_F32
-#include "elem.h"
-#include "x86/arith.h"
+#include "limits_f32.h"
+#include "x86/hsum.h"
 
+typedef float elem;
 typedef __m256 vec;
 typedef __m256 mask; /* all-ones lanes */
 typedef struct { __m256d lo, hi; } acc; /* lanes 0-3 and 4-7, widened to double */
 
 #define KLD_LANES 8
 
-KLD_X86_ARITH(256, ps)
+#define KLD_MM(op) _mm256_##op##_ps
+#include "x86/arith_template.h"
 
 static inline vec v_rcp_approx(vec x) { return _mm256_rcp_ps(x); }
 static inline vec v_exp(vec x) { return Sleef_expf8_u10avx2(x); }

@@ -1,18 +1,21 @@
-/* neon/ops_f32.h - lane operations on 4 floats for prob_template.h (AArch64 Advanced SIMD). */
+/* neon/lanes_f32.h - lane operations on 4 floats for the SIMD templates (AArch64 Advanced SIMD). */
 #include <arm_neon.h>
 #include <sleef.h>
 
-#define KLD_ELEM_F32
-#include "elem.h"
-#include "neon/arith.h"
+#include "limits_f32.h"
 
+typedef float elem;
 typedef float32x4_t vec;
 typedef uint32x4_t mask; /* all-ones lanes */
 typedef struct { float64x2_t lo, hi; } acc; /* lanes 0-1 and 2-3, widened to double */
 
 #define KLD_LANES 4
 
-KLD_NEON_ARITH(f32, u32)
+#define KLD_NEON(op) op##q_f32
+#define KLD_NEON_MASK(op) op##q_u32
+#include "neon/arith_template.h"
+
+static inline vec v_set1(elem x) { return vdupq_n_f32(x); }
 
 static inline vec v_rcp_approx(vec x) /* 8-bit estimate and one Newton step: 16 bits */
 {

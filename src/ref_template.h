@@ -1,0 +1,58 @@
+/* ref_template.h - the reference probability kernels (both, stats): every element through
+ * terms.h in double, summed in blocks of KLD_REF_FOLD elements that are folded into the totals,
+ * so that rounding grows with KLD_REF_FOLD + n/KLD_REF_FOLD additions, not n. Instantiated per
+ * element type by scalar/prob_<type>.c.
+ *
+ * Parameters, defined before the include (and #undef'd at its end): elem, the element type
+ * (a typedef); KLD_BOTH and KLD_STATS, the full names of the two kernels this file defines, as
+ * declared in kernels.h (e.g. kld_both_f32_scalar). */
+#if !defined(KLD_BOTH) || !defined(KLD_STATS)
+#error "ref_template.h needs KLD_BOTH, KLD_STATS and an elem typedef"
+#endif
+
+#include "kernels.h"
+#include "terms.h"
+
+#define KLD_REF_FOLD 1024
+
+void KLD_BOTH(const elem *p, const elem *q, size_t n, double *forward, double *reverse)
+{
+    double f = 0.0, r = 0.0;
+    for (size_t start = 0; start < n; start += KLD_REF_FOLD) {
+        size_t stop = n - start < KLD_REF_FOLD ? n : start + KLD_REF_FOLD;
+        double bf = 0.0, br = 0.0;
+        for (size_t i = start; i < stop; i++) {
+            bf += kld_term_forward(p[i], q[i]);
+            br += kld_term_forward(q[i], p[i]);
+        }
+        f += bf;
+        r += br;
+    }
+    *forward = f;
+    *reverse = r;
+}
+
+void KLD_STATS(const elem *p, const elem *q, size_t n, kld_stats *out)
+{
+    kld_terms t = {0};
+    double sp = 0.0, sq = 0.0;
+    for (size_t start = 0; start < n; start += KLD_REF_FOLD) {
+        size_t stop = n - start < KLD_REF_FOLD ? n : start + KLD_REF_FOLD;
+        kld_terms b = {0};
+        double bp = 0.0, bq = 0.0;
+        for (size_t i = start; i < stop; i++) {
+            kld_terms_add(&b, p[i], q[i]);
+            bp += p[i];
+            bq += q[i];
+        }
+        kld_terms_merge(&t, &b);
+        sp += bp;
+        sq += bq;
+    }
+    *out = (kld_stats){t.forward, t.reverse, t.entropy_p, t.entropy_q,
+                       t.cross_pq, t.cross_qp, sp, sq};
+}
+
+#undef KLD_REF_FOLD
+#undef KLD_BOTH
+#undef KLD_STATS

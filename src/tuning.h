@@ -1,0 +1,25 @@
+/* tuning.h - every tuning constant of the kernels, each with the measurement that chose it.
+ * Numbers are ns/element at n = 151936, medians of bench/run, AMD EPYC Zen 4 (2 vCPU, KVM),
+ * gcc 12, SLEEF 3.5.1, 2026-11-28; re-measure on a change of compiler or CPU family before
+ * trusting them elsewhere (docs/performance.md). */
+#ifndef KLD_TUNING_H
+#define KLD_TUNING_H
+
+/* Vectors per chunk: phase 1 of a chunk makes its SLEEF calls back to back into a stack buffer,
+ * phase 2 does the arithmetic (chunk_loop.h). 32 vectors: kld_both_f32 0.73 -> 0.66 on AVX-512
+ * against one vector per phase; the buffer stays within L1 (stats: 32 x 4 vectors, 8 KiB). */
+#define KLD_CHUNK_VECS 32
+
+/* Chunks per block: a block's sum is added into the grand total after this many chunks, so the
+ * longest chain of additions is about 70 + n/4096 (chunk_loop.h), which the bounds count. Not a
+ * speed choice: any value from 8 to 128 measured the same. */
+#define KLD_FOLD_CHUNKS 32
+
+/* kld_both takes all of a chunk's logs before its products (1) or each pair's logs just before
+ * its products (0). Float: split 0.66 against 0.74 unsplit (AVX-512), 1.17 against 1.31 (AVX2).
+ * Double: split 1.50 against 1.40 unsplit (AVX-512), 3.02 against 2.80 (AVX2), cause not found.
+ * kld_stats always splits: 20-30 % faster for both types. */
+#define KLD_BOTH_SPLIT_F32 1
+#define KLD_BOTH_SPLIT_F64 0
+
+#endif /* KLD_TUNING_H */
