@@ -12,6 +12,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 KLDIV = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="kldiv_test_")
@@ -257,9 +258,126 @@ def main():
     data_error("huge header length", [bogus, pb], "header length")
     data_error("raw not whole rows", ["--vocab", "999", raw_a, raw_b], "whole number")
 
+    # hostile sizes (issue 16.1): a sparse file whose size implies 2^61 or 2^40 rows must be an
+    # error naming the memory per-row results need, never an allocation that wraps
+    def sparse(name, size, head=b""):
+        for folder in ("/dev/shm", TMP):
+            path = os.path.join(folder, "kldiv_test_" + name)
+            try:
+                with open(path, "wb") as f:
+                    f.write(head)
+                os.truncate(path, size)
+                return path
+            except OSError:
+                if os.path.exists(path):
+                    os.unlink(path)
+        return None
+
+    for name, size in (("r61.f32", 2635249153387078804), ("r40.f32", 1 << 42)):
+        path = sparse(name, size)
+        if path:
+            data_error("sparse raw " + name, ["--vocab", "1", path, path], "per-row results")
+            os.unlink(path)
+    for name, rows in (("s61.npy", 1 << 61), ("s40.npy", 1 << 40)):
+        hdr_path = write_npy("hdr_" + name, [[0.0]], "<f2", shape="(%d, 1)" % rows)
+        with open(hdr_path, "rb") as f:
+            head = f.read()[:-2]
+        path = sparse(name, len(head) + 2 * rows, head)
+        if path:
+            data_error("sparse npy " + name, [path, path], "per-row results")
+            os.unlink(path)
+
+    # output that cannot be written is an error, not exit 0 (16.2)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([KLDIV, "-q", pa, pb], stdout=full, stderr=subprocess.PIPE,
+                              text=True)
+    check("stdout /dev/full", done.returncode == 1 and "writing the report failed" in done.stderr,
+          "rc=%d err=%r" % (done.returncode, done.stderr))
+    done = subprocess.run(["sh", "-c", 'exec "$0" -q "$@" >&-', KLDIV, pa, pb],
+                          capture_output=True, text=True)
+    check("stdout closed", done.returncode == 1 and "failed" in done.stderr, done.stderr)
+    rc, _, err = run("--per-row", "/dev/full", pa, pb)
+    check("per-row /dev/full", rc == 1 and "/dev/full" in err, err)
+
+    # --vocab on an .npy file reads no header as data (16.4)
+    data_error("--vocab on npy", ["--vocab", "1000", pa, pb], "drop --vocab")
+
+    # a FIFO with no writer: kldiv says it waits, then reads the stream when a writer comes (16.5)
+    fifo = os.path.join(TMP, "fifo.npy")
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([KLDIV, "-q", "--json", fifo, pb], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    with open(pb, "rb") as src, open(fifo, "wb") as dst:
+        dst.write(src.read())
+    out, err = proc.communicate(timeout=30)
+    check("fifo waits and reads", proc.returncode == 0 and "waiting for its writer" in err and
+          json.loads(out)["rows"] == len(b), "rc=%d err=%r" % (proc.returncode, err))
+    # a stream that ends early: an error, and no per-row file is left behind (16.6)
+    csv_path = os.path.join(TMP, "out", "rows.csv")
+    os.makedirs(os.path.dirname(csv_path))
+    proc = subprocess.Popen([KLDIV, "-q", "--per-row", csv_path, fifo, pb],
+                            stderr=subprocess.PIPE, text=True)
+    with open(pb, "rb") as src, open(fifo, "wb") as dst:
+        dst.write(src.read()[:-4000])
+    _, err = proc.communicate(timeout=30)
+    check("short stream", proc.returncode == 1 and "unexpected end of file" in err, err)
+    check("no half-written csv", os.listdir(os.path.dirname(csv_path)) == [],
+          str(os.listdir(os.path.dirname(csv_path))))
+    # raw float32 from a stream, rows counted as they come
+    proc = subprocess.Popen([KLDIV, "-q", "--json", "--vocab", "1000", fifo, raw_b],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with open(raw_a, "rb") as src, open(fifo, "wb") as dst:
+        dst.write(src.read())
+    out, err = proc.communicate(timeout=30)
+    check("raw stream", proc.returncode == 0 and json.loads(out)["rows"] == len(a), err)
+
+    # --per-row naming an input is refused, and the input survives (16.6)
+    before = open(pb, "rb").read()
+    data_error("per-row is an input", ["--per-row", pb, pa, pb], "is also an input")
+    check("input intact", open(pb, "rb").read() == before)
+
+    # probabilities whose rows do not sum to 1 are bad rows, unless accepted (16.7)
+    p2 = [list(r) for r in p]
+    p2[4] = [2 * v for v in p2[4]]  # sums to 2
+    pp, qq = write_npy("p2.npy", p2), write_npy("q2.npy", q)
+    rc, out, err = run("--json", "--probs", pp, qq)
+    check("unnormalised row is bad", rc == 0 and json.loads(out)["bad_rows"] == [1, 2, 4], out)
+    rc, out, err = run("--json", "--probs", "--unnormalized", pp, qq)
+    check("--unnormalized accepts it", rc == 0 and json.loads(out)["bad_rows"] == [1, 2], out)
+    rc, out, err = run("--json", "--probs", "--sum-tolerance", "1e-12", pp, qq)
+    check("--sum-tolerance tiny", rc == 1 and "every row is bad" in err, err)
+    rc, _, err = run("--json", pp, qq, "--sum-tolerance", "0.1")
+    check("--sum-tolerance needs --probs", rc == 2, err)
+
+    # the .npy header is parsed as numpy parses it (16.8)
+    def npy_header(name, header):
+        return write_npy(name, [[0.5, 0.5]], raw_header=header)
+    dup = npy_header("dup.npy", "{'descr': '<f8', 'descr': '<f4', 'fortran_order': False, "
+                                "'shape': (1, 2), }")
+    rc, out, err = run("--json", "--probs", dup, dup)
+    check("duplicate key: the last wins", rc == 0 and json.loads(out)["vocab"] == 2, err)
+    data_error("key inside a value", [npy_header("kv.npy", "{'descr': '<f4', 'fortran_order': "
+                                                "False, 'x': \"'shape': (1, 2)\", }"), pb], "key")
+    data_error("Falsey", [npy_header("falsey.npy", "{'descr': '<f4', 'fortran_order': Falsey, "
+                                     "'shape': (1, 2), }"), pb], "fortran_order")
+    data_error("extra key", [npy_header("extra.npy", "{'descr': '<f4', 'fortran_order': False, "
+                                        "'shape': (1, 2), 'x': 1, }"), pb], "unexpected key")
+    data_error("(n) is not a tuple", [npy_header("paren.npy", "{'descr': '<f4', 'fortran_order': "
+                                                 "False, 'shape': (2), }"), pb], "shape")
+    big = write_npy("bigshape.npy", [[1.0]], shape="(4611686018427387903, 1)")
+    data_error("truncated with a huge shape", [big, pb], "truncated")
+
+    # KLD_ISA that names no usable path: the documented fallback, and kldiv says so
+    done = subprocess.run([KLDIV, "-q", pa, pb], capture_output=True, text=True,
+                          env=dict(os.environ, KLD_ISA="bogus"))
+    check("KLD_ISA=bogus warns", done.returncode == 0 and "KLD_ISA=bogus" in done.stderr,
+          done.stderr)
+
     # usage errors: exit 2
     for name, args in (("no args", []), ("one file", [pa]), ("bad -t", ["-t", "0", pa, pb]),
                        ("bad temperature", ["--temperature", "-1", pa, pb]),
+                       ("temperature without a float 1/T", ["--temperature", "1e-40", pa, pb]),
                        ("temperature with probs", ["--probs", "--temperature", "2", pa, pb]),
                        ("unknown isa", ["--isa", "sse9", pa, pb]),
                        ("bad vocab", ["--vocab", "x", raw_a, raw_b]),

@@ -1,12 +1,13 @@
-/* npy.c - the .npy header parser (see npy.h). */
+/* npy.c - the .npy header parser (see npy.h): a small tokenizer for the subset of Python literals
+ * that numpy writes in a header, with numpy's rules for what it accepts. */
 #include "npy.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NPY_MAX_HEADER (1u << 20)
+#define NPY_MAX_DIMS 32 /* numpy's NPY_MAXDIMS: more is malformed, not only unsupported */
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -17,98 +18,173 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-/* The value text after 'key': in the dict, or NULL. Keys are matched as whole quoted strings. */
-static const char *find_key(const char *dict, size_t len, const char *key)
+/* A cursor over the header text. */
+typedef struct {
+    const char *s, *end;
+} cursor;
+
+static int is_space(char c)
 {
-    size_t k = strlen(key);
-    for (size_t i = 0; i + k + 2 <= len; i++) {
-        if ((dict[i] == '\'' || dict[i] == '"') && dict[i + k + 1] == dict[i] &&
-            memcmp(dict + i + 1, key, k) == 0) {
-            size_t j = i + k + 2;
-            while (j < len && isspace((unsigned char)dict[j]))
-                j++;
-            if (j < len && dict[j] == ':') {
-                j++;
-                while (j < len && isspace((unsigned char)dict[j]))
-                    j++;
-                return dict + j;
-            }
-        }
-    }
-    return NULL;
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-static int parse_uint(const char **s, const char *end, uint64_t *out)
+static void skip_space(cursor *c)
 {
-    const char *p = *s;
-    uint64_t v = 0;
-    if (p >= end || !isdigit((unsigned char)*p))
-        return -1;
-    for (; p < end && isdigit((unsigned char)*p); p++) {
-        unsigned d = (unsigned)(*p - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return -1;
-        v = v * 10 + d;
+    while (c->s < c->end && is_space(*c->s))
+        c->s++;
+}
+
+/* Consumes ch after optional whitespace. */
+static int eat(cursor *c, char ch)
+{
+    skip_space(c);
+    if (c->s < c->end && *c->s == ch) {
+        c->s++;
+        return 1;
     }
-    if (p < end && (*p == 'L' || *p == 'l')) /* Python 2 longs */
-        p++;
-    *s = p;
-    *out = v;
     return 0;
+}
+
+/* A quoted string without escapes ('...' or "..."); *text and *len point into the header. */
+static int string_token(cursor *c, const char **text, size_t *len)
+{
+    skip_space(c);
+    if (c->s >= c->end || (*c->s != '\'' && *c->s != '"'))
+        return 0;
+    char q = *c->s++;
+    const char *start = c->s;
+    while (c->s < c->end && *c->s != q) {
+        if (*c->s == '\\' || *c->s == '\n')
+            return 0; /* numpy never writes escapes; refuse rather than guess */
+        c->s++;
+    }
+    if (c->s >= c->end)
+        return 0;
+    *text = start;
+    *len = (size_t)(c->s - start);
+    c->s++;
+    return 1;
+}
+
+/* True or False as a whole word. */
+static int bool_token(cursor *c, int *value)
+{
+    skip_space(c);
+    static const char *const words[2] = {"False", "True"};
+    for (int v = 0; v < 2; v++) {
+        size_t k = strlen(words[v]);
+        if ((size_t)(c->end - c->s) >= k && memcmp(c->s, words[v], k) == 0 &&
+            ((size_t)(c->end - c->s) == k ||
+             !(c->s[k] == '_' || (c->s[k] >= '0' && c->s[k] <= '9') ||
+               ((c->s[k] | 0x20) >= 'a' && (c->s[k] | 0x20) <= 'z')))) {
+            c->s += k;
+            *value = v;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A non-negative decimal integer (a Python 2 'L' suffix allowed), with overflow checks. */
+static int uint_token(cursor *c, uint64_t *out)
+{
+    skip_space(c);
+    uint64_t v = 0;
+    const char *start = c->s;
+    while (c->s < c->end && *c->s >= '0' && *c->s <= '9') {
+        unsigned d = (unsigned)(*c->s - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return 0;
+        v = v * 10 + d;
+        c->s++;
+    }
+    if (c->s == start)
+        return 0;
+    if (c->s < c->end && (*c->s == 'L' || *c->s == 'l'))
+        c->s++;
+    *out = v;
+    return 1;
+}
+
+/* A tuple of integers: (), (n,), (n, m), with an optional trailing comma after the last. */
+static int shape_token(cursor *c, uint64_t *dims, int *nd)
+{
+    if (!eat(c, '('))
+        return 0;
+    *nd = 0;
+    if (eat(c, ')'))
+        return 1;
+    for (;;) {
+        if (*nd == NPY_MAX_DIMS || !uint_token(c, &dims[*nd]))
+            return 0;
+        (*nd)++;
+        int comma = eat(c, ',');
+        if (eat(c, ')'))
+            return *nd > 1 || comma; /* (n) is an int in Python, not a tuple */
+        if (!comma)
+            return 0;
+    }
+}
+
+static int key_is(const char *text, size_t len, const char *key)
+{
+    return len == strlen(key) && memcmp(text, key, len) == 0;
 }
 
 int npy_parse_dict(const char *dict, size_t len, npy_info *info, char *err, size_t errlen)
 {
-    const char *end = dict + len;
-    const char *d = find_key(dict, len, "descr");
-    if (!d || d >= end || (*d != '\'' && *d != '"'))
-        return fail(err, errlen, "no 'descr' in the .npy header");
-    char q = *d++;
-    const char *de = memchr(d, q, (size_t)(end - d));
-    if (!de || de - d > 8)
-        return fail(err, errlen, "malformed 'descr' in the .npy header");
-    char descr[9] = {0};
-    memcpy(descr, d, (size_t)(de - d));
-    if (strcmp(descr, "<f2") == 0)
+    cursor c = {dict, dict + len};
+    const char *descr = NULL;
+    size_t descr_len = 0;
+    int fortran = -1, nd = -1;
+    uint64_t dims[NPY_MAX_DIMS];
+    if (!eat(&c, '{'))
+        return fail(err, errlen, "malformed .npy header (no dict)");
+    /* Python keeps the last of duplicate keys, and so does numpy; so does this parser. */
+    while (!eat(&c, '}')) {
+        const char *key;
+        size_t key_len;
+        if (!string_token(&c, &key, &key_len) || !eat(&c, ':'))
+            return fail(err, errlen, "malformed .npy header (expected 'key':)");
+        if (key_is(key, key_len, "descr")) {
+            if (!string_token(&c, &descr, &descr_len))
+                return fail(err, errlen, "malformed 'descr' in the .npy header (need a string: "
+                                         "structured dtypes are not supported)");
+        } else if (key_is(key, key_len, "fortran_order")) {
+            if (!bool_token(&c, &fortran))
+                return fail(err, errlen, "malformed 'fortran_order' in the .npy header");
+        } else if (key_is(key, key_len, "shape")) {
+            if (!shape_token(&c, dims, &nd))
+                return fail(err, errlen, "malformed 'shape' in the .npy header");
+        } else {
+            return fail(err, errlen, "unexpected key '%.*s' in the .npy header",
+                        (int)(key_len < 40 ? key_len : 40), key);
+        }
+        if (!eat(&c, ',')) {
+            if (!eat(&c, '}'))
+                return fail(err, errlen, "malformed .npy header (expected , or })");
+            break;
+        }
+    }
+    skip_space(&c);
+    if (c.s != c.end)
+        return fail(err, errlen, "malformed .npy header (bytes after the dict)");
+    if (!descr || fortran < 0 || nd < 0)
+        return fail(err, errlen, "the .npy header lacks %s",
+                    !descr ? "'descr'" : fortran < 0 ? "'fortran_order'" : "'shape'");
+
+    if (key_is(descr, descr_len, "<f2"))
         info->dtype = NPY_F16, info->itemsize = 2;
-    else if (strcmp(descr, "<f4") == 0)
+    else if (key_is(descr, descr_len, "<f4"))
         info->dtype = NPY_F32, info->itemsize = 4;
-    else if (strcmp(descr, "<f8") == 0)
+    else if (key_is(descr, descr_len, "<f8"))
         info->dtype = NPY_F64, info->itemsize = 8;
     else
         return fail(err, errlen,
-                    "unsupported dtype '%s' (need little-endian float16, float32 or float64)",
-                    descr);
-
-    const char *f = find_key(dict, len, "fortran_order");
-    if (!f)
-        return fail(err, errlen, "no 'fortran_order' in the .npy header");
-    if ((size_t)(end - f) >= 4 && memcmp(f, "True", 4) == 0)
+                    "unsupported dtype '%.*s' (need little-endian float16, float32 or float64)",
+                    (int)(descr_len < 16 ? descr_len : 16), descr);
+    if (fortran)
         return fail(err, errlen, "Fortran-order arrays are not supported (save in C order)");
-    if ((size_t)(end - f) < 5 || memcmp(f, "False", 5) != 0)
-        return fail(err, errlen, "malformed 'fortran_order' in the .npy header");
-
-    const char *s = find_key(dict, len, "shape");
-    if (!s || s >= end || *s != '(')
-        return fail(err, errlen, "no 'shape' tuple in the .npy header");
-    s++;
-    uint64_t dims[3];
-    int nd = 0;
-    for (;;) {
-        while (s < end && isspace((unsigned char)*s))
-            s++;
-        if (s < end && *s == ')')
-            break;
-        if (nd == 3 || parse_uint(&s, end, &dims[nd]) != 0)
-            return fail(err, errlen, "unsupported or malformed 'shape' in the .npy header");
-        nd++;
-        while (s < end && isspace((unsigned char)*s))
-            s++;
-        if (s < end && *s == ',')
-            s++;
-        else if (s >= end || *s != ')')
-            return fail(err, errlen, "malformed 'shape' in the .npy header");
-    }
     if (nd == 1)
         info->rows = 1, info->cols = dims[0];
     else if (nd == 2)
@@ -118,7 +194,8 @@ int npy_parse_dict(const char *dict, size_t len, npy_info *info, char *err, size
     if (info->cols == 0 || info->rows == 0)
         return fail(err, errlen, "empty array");
     if (info->cols > UINT64_MAX / (uint64_t)info->itemsize / info->rows)
-        return fail(err, errlen, "shape too large");
+        return fail(err, errlen, "shape too large: %llu x %llu elements overflow 64 bits",
+                    (unsigned long long)info->rows, (unsigned long long)info->cols);
     return 0;
 }
 
@@ -127,16 +204,23 @@ int npy_read_header(FILE *f, npy_info *info, char *err, size_t errlen)
     unsigned char pre[12];
     if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0)
         return fail(err, errlen, "not a .npy file (bad magic)");
+    return npy_read_header_after_magic(f, pre, info, err, errlen);
+}
+
+int npy_read_header_after_magic(FILE *f, const unsigned char pre[10], npy_info *info, char *err,
+                                size_t errlen)
+{
     int major = pre[6];
     uint64_t hlen, prefix;
     if (major == 1) {
         hlen = (uint64_t)pre[8] | (uint64_t)pre[9] << 8;
         prefix = 10;
     } else if (major == 2 || major == 3) {
-        if (fread(pre + 10, 1, 2, f) != 2)
+        unsigned char more[2];
+        if (fread(more, 1, 2, f) != 2)
             return fail(err, errlen, "truncated .npy header");
-        hlen = (uint64_t)pre[8] | (uint64_t)pre[9] << 8 | (uint64_t)pre[10] << 16 |
-               (uint64_t)pre[11] << 24;
+        hlen = (uint64_t)pre[8] | (uint64_t)pre[9] << 8 | (uint64_t)more[0] << 16 |
+               (uint64_t)more[1] << 24;
         prefix = 12;
     } else {
         return fail(err, errlen, "unsupported .npy format version %d", major);

@@ -1,0 +1,104 @@
+/* cli.c - kldiv from its options to its report (see cli.h): open both inputs, check that they
+ * match, run the rows, write the report and the per-row CSV, and turn every failure into a
+ * one-line message and exit status 1. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "input.h"
+#include "kld.h"
+#include "options.h"
+#include "out_file.h"
+#include "report.h"
+#include "results.h"
+#include "runner.h"
+
+/* KLD_ISA names a path the library did not pick (unknown, or not runnable here): say so. */
+static void warn_isa_env(void)
+{
+    const char *env = getenv("KLD_ISA");
+    const char *active = kld_isa_name(kld_isa_active());
+    if (env && strcmp(env, active) != 0)
+        fprintf(stderr, "kldiv: KLD_ISA=%s is not a path this CPU and build support; using %s\n",
+                env, active);
+}
+
+static int inputs_match(const input in[2])
+{
+    int rows_known = in[0].rows && in[1].rows;
+    if (in[0].vocab == in[1].vocab && (!rows_known || in[0].rows == in[1].rows))
+        return 0;
+    fprintf(stderr, "kldiv: shapes differ: %s is %llu x %llu, %s is %llu x %llu\n", in[0].path,
+            (unsigned long long)in[0].rows, (unsigned long long)in[0].vocab, in[1].path,
+            (unsigned long long)in[1].rows, (unsigned long long)in[1].vocab);
+    return -1;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int kldiv_main(int argc, char **argv)
+{
+    kldiv_options o;
+    int status = options_parse(argc, argv, &o);
+    if (status >= 0)
+        return fflush(stdout) == 0 && !ferror(stdout) ? status : 1;
+    warn_isa_env();
+    input in[2] = {{0}, {0}};
+    out_file csv = {0};
+    results res = {.limit = o.memory_limit};
+    uint64_t rows = 0;
+    status = 1;
+    if (input_open(&in[0], o.base, o.vocab) != 0 || input_open(&in[1], o.new_, o.vocab) != 0 ||
+        inputs_match(in) != 0 || results_reserve(&res, in[0].rows) != 0)
+        goto out;
+    if (o.per_row) {
+        if (out_file_open(&csv, o.per_row, in, 2) != 0)
+            goto out;
+        res.csv = csv.f;
+        res.csv_path = o.per_row;
+        if (fprintf(csv.f, "row,forward,reverse,entropy_base,entropy_new,top_base,top_new\n") < 0)
+            goto out;
+    }
+    const double start = now();
+    if (run_rows(in, &o, &res, &rows) != 0)
+        goto out;
+    const double seconds = now() - start;
+    char dtype[32];
+    snprintf(dtype, sizeof dtype, "%s%s%s", input_dtype_name(in[0].dtype),
+             in[0].dtype == in[1].dtype ? "" : "/",
+             in[0].dtype == in[1].dtype ? "" : input_dtype_name(in[1].dtype));
+    run_info info = {(size_t)rows, (size_t)in[0].vocab, dtype, kld_isa_name(kld_isa_active()),
+                     o.probs, o.temperature, seconds,
+                     (double)rows * (double)in[0].vocab * (in[0].itemsize + in[1].itemsize) /
+                         seconds / 1e9};
+    if (o.per_row) {
+        res.csv = NULL;
+        if (out_file_commit(&csv) != 0)
+            goto out;
+    }
+    if (report_write(stdout, &res, &info, o.json) != 0) {
+        fprintf(stderr, "kldiv: writing the report failed\n");
+        goto out;
+    }
+    if (rows > 0 && res.good == 0) {
+        fprintf(stderr, "kldiv: every row is bad (%llu rows): no statistics\n",
+                (unsigned long long)rows);
+        goto out;
+    }
+    status = 0;
+out:
+    out_file_abort(&csv);
+    for (int k = 0; k < 2; k++)
+        input_close(&in[k]);
+    results_free(&res);
+    return status;
+}

@@ -1,0 +1,185 @@
+/* options.c - kldiv's command line (see options.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "options.h"
+
+#include <errno.h>
+#include <float.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kld.h"
+
+#define DEFAULT_SUM_TOLERANCE 1e-3
+
+static const char usage_text[] =
+    "usage: kldiv [options] BASE NEW\n"
+    "  BASE, NEW         .npy files (float32, float16 or float64, C order, shape (rows, vocab)\n"
+    "                    or (vocab,)), or raw little-endian float32 with --vocab N; a pipe or\n"
+    "                    FIFO is read as a stream (kldiv <(zcat a.npy.gz) ...)\n"
+    "  --vocab N         the inputs are raw float32 rows of N entries\n"
+    "  --probs           the inputs are probabilities (default: logits)\n"
+    "  --sum-tolerance E with --probs, a row whose sum differs from 1 by more than E is a bad\n"
+    "                    row (default 1e-3)\n"
+    "  --unnormalized    with --probs, accept rows of any sum (as --sum-tolerance inf)\n"
+    "  --temperature T   softmax temperature for logits (default 1)\n"
+    "  --json            print the summary as one JSON object\n"
+    "  --per-row F       write a CSV: row,forward,reverse,entropy_base,entropy_new,top_base,top_new\n"
+    "  --isa NAME        force a path: scalar, avx2, avx512 or neon\n"
+    "  -t N              worker threads over rows (default 1)\n"
+    "  --memory-limit M  MiB kldiv may hold (per-row results, 8 bytes a row, and read\n"
+    "                    buffers; default: half the machine's memory); inputs that need more\n"
+    "                    are an error, not a crash\n"
+    "  -q                no progress bar\n"
+    "  -h, --help        this text\n"
+    "  --version         the kld version\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "kldiv: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage_text);
+    return 2;
+}
+
+static int force_isa(const char *name)
+{
+    for (int i = 0; i < KLD_ISA_COUNT; i++)
+        if (strcmp(name, kld_isa_name((kld_isa)i)) == 0) {
+            if (kld_isa_force((kld_isa)i) != 0)
+                return usage_error("path '%s' is not supported on this CPU", name);
+            return -1;
+        }
+    return usage_error("unknown path '%s' (scalar, avx2, avx512, neon)", name);
+}
+
+/* Half of physical memory: what kldiv lets itself hold at most. */
+static uint64_t default_memory_limit(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0)
+        return (uint64_t)1 << 32;
+    return (uint64_t)pages / 2 * (uint64_t)page;
+}
+
+int options_parse(int argc, char **argv, kldiv_options *o)
+{
+    enum {
+        OPT_VOCAB = 256,
+        OPT_PROBS,
+        OPT_SUM_TOL,
+        OPT_UNNORM,
+        OPT_TEMP,
+        OPT_JSON,
+        OPT_PER_ROW,
+        OPT_ISA,
+        OPT_MEMORY,
+        OPT_VERSION
+    };
+    static const struct option longopts[] = {
+        {"vocab", required_argument, NULL, OPT_VOCAB},
+        {"probs", no_argument, NULL, OPT_PROBS},
+        {"sum-tolerance", required_argument, NULL, OPT_SUM_TOL},
+        {"unnormalized", no_argument, NULL, OPT_UNNORM},
+        {"temperature", required_argument, NULL, OPT_TEMP},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"per-row", required_argument, NULL, OPT_PER_ROW},
+        {"isa", required_argument, NULL, OPT_ISA},
+        {"memory-limit", required_argument, NULL, OPT_MEMORY},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    *o = (kldiv_options){.threads = 1, .temperature = 1.0f,
+                         .sum_tolerance = DEFAULT_SUM_TOLERANCE,
+                         .memory_limit = default_memory_limit()};
+    int temp_given = 0, tol_given = 0, c, rc;
+    char *end;
+    optind = 0; /* a full re-initialisation of getopt: kldiv_main may run more than once */
+    while ((c = getopt_long(argc, argv, "t:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_VOCAB:
+            errno = 0;
+            o->vocab = strtoull(optarg, &end, 10);
+            if (errno || *end || o->vocab == 0 || optarg[0] == '-' || o->vocab > (1ull << 40))
+                return usage_error("--vocab needs a positive integer up to 2^40, not '%s'",
+                                   optarg);
+            break;
+        case OPT_PROBS:
+            o->probs = 1;
+            break;
+        case OPT_SUM_TOL:
+            o->sum_tolerance = strtod(optarg, &end);
+            if (*end || !(o->sum_tolerance >= 0))
+                return usage_error("--sum-tolerance needs a number >= 0 (or inf), not '%s'",
+                                   optarg);
+            tol_given = 1;
+            break;
+        case OPT_UNNORM:
+            o->sum_tolerance = INFINITY;
+            tol_given = 1;
+            break;
+        case OPT_TEMP:
+            o->temperature = strtof(optarg, &end);
+            /* kld.h's range: a finite, positive T whose reciprocal is a finite float */
+            if (*end || !(o->temperature > 0) || isinf(o->temperature) ||
+                !((float)(1.0 / o->temperature) <= FLT_MAX))
+                return usage_error("--temperature needs a finite positive number from about "
+                                   "2.9e-39 to 3.4e38, not '%s'",
+                                   optarg);
+            temp_given = 1;
+            break;
+        case OPT_JSON:
+            o->json = 1;
+            break;
+        case OPT_PER_ROW:
+            o->per_row = optarg;
+            break;
+        case OPT_ISA:
+            if ((rc = force_isa(optarg)) >= 0)
+                return rc;
+            break;
+        case OPT_MEMORY: {
+            errno = 0;
+            unsigned long long mib = strtoull(optarg, &end, 10);
+            if (errno || *end || mib == 0 || optarg[0] == '-' || mib > (1ull << 40))
+                return usage_error("--memory-limit needs a positive number of MiB, not '%s'",
+                                   optarg);
+            o->memory_limit = (uint64_t)mib << 20;
+            break;
+        }
+        case 't': {
+            long t = strtol(optarg, &end, 10);
+            if (*end || t < 1 || t > 256)
+                return usage_error("-t needs a thread count from 1 to 256, not '%s'", optarg);
+            o->threads = (int)t;
+            break;
+        }
+        case 'q':
+            o->quiet = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        case OPT_VERSION:
+            printf("kldiv (kld) %d.%d.%d\n", KLD_VERSION_MAJOR, KLD_VERSION_MINOR,
+                   KLD_VERSION_PATCH);
+            return 0;
+        default:
+            fputs(usage_text, stderr);
+            return 2;
+        }
+    }
+    if (argc - optind != 2)
+        return usage_error("%s", "need two input files, BASE and NEW");
+    if (o->probs && temp_given)
+        return usage_error("%s", "--temperature applies to logits, not to --probs");
+    if (!o->probs && tol_given)
+        return usage_error("%s", "--sum-tolerance and --unnormalized apply to --probs");
+    o->base = argv[optind];
+    o->new_ = argv[optind + 1];
+    return -1;
+}

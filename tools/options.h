@@ -1,0 +1,21 @@
+/* options.h - kldiv's command line, parsed into one struct. */
+#ifndef KLDIV_OPTIONS_H
+#define KLDIV_OPTIONS_H
+
+#include <stdint.h>
+
+typedef struct {
+    const char *base, *new_;  /* the two inputs */
+    uint64_t vocab;           /* --vocab: raw float32 rows of this length; 0: .npy inputs */
+    int probs, json, quiet, threads;
+    double sum_tolerance;     /* --probs: a row whose sum differs from 1 by more is bad */
+    float temperature;
+    const char *per_row;      /* --per-row CSV path, or NULL */
+    uint64_t memory_limit;    /* --memory-limit: bytes kldiv may hold for per-row results */
+} kldiv_options;
+
+/* Parses argv into o (forcing the --isa path). Returns -1 to go on, or the exit status to end
+ * with: 0 after --help or --version, 2 after a usage error (message printed). */
+int options_parse(int argc, char **argv, kldiv_options *o);
+
+#endif /* KLDIV_OPTIONS_H */

@@ -1,0 +1,28 @@
+/* out_file.h - an output file that never destroys an input and is never left half-written: it is
+ * refused when it is one of the inputs (same device and inode), written to a temporary file in
+ * the same directory, and renamed over the target only once every write has succeeded. A target
+ * that is not a regular file (/dev/stdout, a FIFO) is written in place. */
+#ifndef KLDIV_OUT_FILE_H
+#define KLDIV_OUT_FILE_H
+
+#include <stdio.h>
+
+#include "input.h"
+
+typedef struct {
+    const char *path;
+    char *tmp; /* the temporary file's name, or NULL when writing in place */
+    FILE *f;
+} out_file;
+
+/* Returns 0, or -1 after printing why. */
+int out_file_open(out_file *o, const char *path, const input *inputs, int count);
+
+/* Flushes, checks every write, closes and renames. Returns 0, or -1 after printing why (the
+ * temporary file is then removed). */
+int out_file_commit(out_file *o);
+
+/* Closes and removes the temporary file (a failed run leaves nothing behind). */
+void out_file_abort(out_file *o);
+
+#endif /* KLDIV_OUT_FILE_H */

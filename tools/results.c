@@ -1,0 +1,92 @@
+/* results.c - what kldiv keeps of its rows (see results.h). */
+#include "results.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int over_limit(const results *r, uint64_t rows)
+{
+    fprintf(stderr,
+            "kldiv: %llu rows need %.1f GiB for their per-row results (8 bytes a row, kept for "
+            "exact percentiles); kldiv holds at most %.1f GiB (--memory-limit): split the input\n",
+            (unsigned long long)rows, (double)rows * 8 / (1 << 30),
+            (double)r->limit / (1 << 30));
+    return -1;
+}
+
+int results_reserve(results *r, uint64_t rows)
+{
+    return rows > r->limit / 8 ? over_limit(r, rows) : 0;
+}
+
+/* v (capacity *cap elements of 8 bytes, used of them used) with room for one more, doubling as
+ * needed within the limit; NULL after printing why. */
+static void *grow(results *r, void *v, size_t *cap, size_t used)
+{
+    if (used < *cap)
+        return v;
+    uint64_t held = (uint64_t)r->fwd_cap + r->bad_cap, more = *cap ? *cap : 1024;
+    if (held + more > r->limit / 8)
+        more = r->limit / 8 > held ? r->limit / 8 - held : 0;
+    if (more == 0 || more > SIZE_MAX / 8 - *cap) {
+        over_limit(r, r->good + r->n_bad + 1);
+        return NULL;
+    }
+    void *bigger = realloc(v, (*cap + more) * 8);
+    if (!bigger) {
+        fprintf(stderr, "kldiv: out of memory for per-row results\n");
+        return NULL;
+    }
+    *cap += more;
+    return bigger;
+}
+
+static int write_csv(results *r, uint64_t row, const row_result *x)
+{
+    int n = x->bad ? fprintf(r->csv, "%llu,nan,nan,nan,nan,,\n", (unsigned long long)row)
+                   : fprintf(r->csv, "%llu,%.10g,%.10g,%.10g,%.10g,%zu,%zu\n",
+                             (unsigned long long)row, x->forward, x->reverse, x->entropy_base,
+                             x->entropy_new, x->top_base, x->top_new);
+    if (n >= 0)
+        return 0;
+    fprintf(stderr, "kldiv: %s: write failed: %s\n", r->csv_path, strerror(errno));
+    return -1;
+}
+
+int results_add(results *r, const row_result *rows, size_t count)
+{
+    for (size_t k = 0; k < count; k++) {
+        const row_result *x = &rows[k];
+        uint64_t row = (uint64_t)r->good + r->n_bad;
+        if (r->csv && write_csv(r, row, x) != 0)
+            return -1;
+        if (x->bad) {
+            uint64_t *bad = grow(r, r->bad, &r->bad_cap, r->n_bad);
+            if (!bad)
+                return -1;
+            r->bad = bad;
+            r->bad[r->n_bad++] = row;
+            continue;
+        }
+        double *fwd = grow(r, r->fwd, &r->fwd_cap, r->good);
+        if (!fwd)
+            return -1;
+        r->fwd = fwd;
+        r->fwd[r->good++] = x->forward;
+        r->rev_sum += x->reverse;
+        r->rev_max = r->good == 1 || x->reverse > r->rev_max ? x->reverse : r->rev_max;
+        r->hb_sum += x->entropy_base;
+        r->hn_sum += x->entropy_new;
+        r->agree += x->top_base == x->top_new;
+    }
+    return 0;
+}
+
+void results_free(results *r)
+{
+    free(r->fwd);
+    free(r->bad);
+    r->fwd = NULL;
+    r->bad = NULL;
+}

@@ -1,0 +1,38 @@
+/* results.h - what kldiv keeps of its rows. Each row's values are folded into running sums as the
+ * row comes, written to the per-row CSV when there is one, and only two things are held: the
+ * forward KL of every good row (8 bytes a row, for exact percentiles) and the indices of bad
+ * rows, together within a memory limit that an input's row count cannot push past. */
+#ifndef KLDIV_RESULTS_H
+#define KLDIV_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct {
+    double forward, reverse, entropy_base, entropy_new;
+    size_t top_base, top_new;
+    int bad;
+} row_result;
+
+typedef struct {
+    uint64_t limit;  /* bytes for fwd and bad together */
+    double *fwd;     /* the forward KL of each good row, in row order */
+    uint64_t *bad;   /* the index of each bad row */
+    size_t good, n_bad, fwd_cap, bad_cap;
+    double rev_sum, rev_max, hb_sum, hn_sum;
+    size_t agree;    /* good rows whose top tokens agree */
+    FILE *csv;       /* the --per-row file, or NULL */
+    const char *csv_path;
+} results;
+
+/* Checks up front that rows rows fit within the limit; returns 0, or -1 after printing why. */
+int results_reserve(results *r, uint64_t rows);
+
+/* Adds count rows in order; returns 0, or -1 after printing why (out of the memory limit, or a
+ * failed write of the CSV). */
+int results_add(results *r, const row_result *rows, size_t count);
+
+void results_free(results *r);
+
+#endif /* KLDIV_RESULTS_H */
