@@ -29,6 +29,9 @@
  * keeps its accumulators in registers. gcc and clang, the compilers kld builds with. */
 #define KLD_NOINLINE __attribute__((noinline))
 
+/* m_bits of a mask with every lane set. */
+#define KLD_ALL_LANES ((1u << KLD_LANES) - 1u)
+
 typedef void (*kld_chunk_fn)(void *state, const elem *x, const elem *y, size_t nvec);
 typedef void (*kld_fold_fn)(void *state);
 

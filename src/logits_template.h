@@ -38,8 +38,6 @@
 #include "kernels.h"
 #include "logit_sums.h"
 
-#define KLD_ALL_LANES ((1u << KLD_LANES) - 1u)
-
 typedef struct {
     vec max_a, max_b, neg_min; /* neg_min: the largest -x over finite a and b */
     unsigned ok;               /* lanes that never saw NaN or +inf */
@@ -170,8 +168,9 @@ static inline void pass2_add(logit_sums *s, logit_accs *c, const logit_exps *e, 
     }
 }
 
-static inline void pass2_chunk(logit_sums *s, const elem *a, const elem *b, size_t nv, int full,
-                               int moved)
+/* Always inlined, so that each of the three variants below is compiled for its own flags. */
+static inline __attribute__((always_inline)) void
+pass2_chunk(logit_sums *s, const elem *a, const elem *b, size_t nv, int full, int moved)
 {
     logit_exps e[KLD_CHUNK_VECS];
     for (size_t k = 0; k < nv; k++)
@@ -325,6 +324,5 @@ void KLD_BOTH_LOGITS(const elem *a, const elem *b, size_t n, float inv_t,
     *reverse = s.kl.reverse;
 }
 
-#undef KLD_ALL_LANES
 #undef KLD_STATS_LOGITS
 #undef KLD_BOTH_LOGITS

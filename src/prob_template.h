@@ -34,8 +34,6 @@
 #include "kernels.h"
 #include "terms.h"
 
-#define KLD_ALL_LANES ((1u << KLD_LANES) - 1u)
-
 /* One vector's fast lanes and its corrected log(p/q), which only fast lanes may use.
  * p > 0 with p/q in the normal range implies q > 0 and both finite. The correction
  * c = (p - r*q) / p is below 2^-23 in magnitude, so an approximate reciprocal of p (8 bits or more)
@@ -335,6 +333,5 @@ void KLD_STATS(const elem *p, const elem *q, size_t n, kld_stats *out)
                        x->cross_pq + f_inf, x->cross_qp + r_inf, s.sum_p_total, s.sum_q_total};
 }
 
-#undef KLD_ALL_LANES
 #undef KLD_BOTH
 #undef KLD_STATS

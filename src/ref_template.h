@@ -12,8 +12,7 @@
 
 #include "kernels.h"
 #include "terms.h"
-
-#define KLD_REF_FOLD 1024
+#include "tuning.h"
 
 void KLD_BOTH(const elem *p, const elem *q, size_t n, double *forward, double *reverse)
 {
@@ -53,6 +52,5 @@ void KLD_STATS(const elem *p, const elem *q, size_t n, kld_stats *out)
                        t.cross_pq, t.cross_qp, sp, sq};
 }
 
-#undef KLD_REF_FOLD
 #undef KLD_BOTH
 #undef KLD_STATS

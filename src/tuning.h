@@ -15,6 +15,11 @@
  * speed choice: any value from 8 to 128 measured the same. */
 #define KLD_FOLD_CHUNKS 32
 
+/* Elements per block of the scalar reference (ref_template.h, scalar/logits_f32.c): a block's
+ * sum is added into the total, so rounding grows with 1024 + n/1024 additions, not n. Not a
+ * speed choice. */
+#define KLD_REF_FOLD 1024
+
 /* kld_both takes all of a chunk's logs before its products (1) or each pair's logs just before
  * its products (0). Float: split 0.66 against 0.74 unsplit (AVX-512), 1.17 against 1.31 (AVX2).
  * Double: split 1.50 against 1.40 unsplit (AVX-512), 3.02 against 2.80 (AVX2), cause not found.

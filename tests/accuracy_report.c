@@ -1,6 +1,6 @@
 /* accuracy_report.c - prints each path's measured error on LLM-like rows (n = 151936, KL from
  * ~1e-1 to ~1e-4, worst of 5 seeds) against the long-double reference, and the same for the
- * logits kernels (second row z + N(0, s^2), s from 1 to 0.01), as Markdown tables for the README.
+ * logits kernels (second row z + N(0, s^2), s from 1 to 0.01), as Markdown tables for docs/accuracy.md.
  * Run: build/tests/accuracy-report */
 #include <math.h>
 #include <stdio.h>

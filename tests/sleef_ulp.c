@@ -1,7 +1,7 @@
 /* sleef_ulp.c - measures the largest error, in ulps of the float result, of the SLEEF u35 logf
  * each x86 path calls, over every positive finite float (2^31 - 2^23 inputs), against double log
  * (itself within one double ulp, far below a float ulp). This constant M enters the error bounds
- * derived in README.md. Run: build/tests/sleef-ulp */
+ * derived in docs/accuracy.md. Run: build/tests/sleef-ulp */
 #include <stdio.h>
 
 #include "kld.h"

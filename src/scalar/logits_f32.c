@@ -7,8 +7,7 @@
 #include "api_internal.h"
 #include "kernels.h"
 #include "logit_sums.h"
-
-#define KLD_REF_FOLD 1024
+#include "tuning.h"
 
 void kld_stats_logits_f32_scalar(const float *a, const float *b, size_t n, float inv_t,
                                  kld_logit_stats *out)
