@@ -8,6 +8,7 @@ import json
 import math
 import os
 import random
+import shutil
 import struct
 import subprocess
 import sys
@@ -374,6 +375,77 @@ def main():
     check("KLD_ISA=bogus warns", done.returncode == 0 and "KLD_ISA=bogus" in done.stderr,
           done.stderr)
 
+    # memory: --memory-limit bounds what kldiv holds, tiny rows included (red-team round 2)
+    zeros = os.path.join(TMP, "zeros.f32")
+    with open(zeros, "wb") as f:
+        f.write(bytes(16 << 20))  # 4 Mi rows of one entry
+    rc, _, err = run("--vocab", "1", "--memory-limit", "32", zeros, zeros)
+    check("memory limit: rows refused", rc == 1 and "per-row results" in err, err)
+    # within the limit, under an address-space cap a little above it (with the default limit this
+    # run held 690 MB of chunk results before the fix)
+    done = subprocess.run(["sh", "-c", 'ulimit -v 240000; exec "$0" "$@"', KLDIV, "-q", "--json",
+                           "--vocab", "1", "--memory-limit", "96", zeros, zeros],
+                          capture_output=True, text=True)
+    check("memory limit: run within it", done.returncode == 0 and
+          json.loads(done.stdout)["rows"] == 4 << 20, done.stderr)
+
+    # --per-row keeps an existing file's mode, replaces a symlink's target, not the link
+    keep = os.path.join(TMP, "keep.csv")
+    for mode in (0o444, 0o600):
+        with open(keep, "w") as f:
+            f.write("old\n")
+        os.chmod(keep, mode)
+        rc, _, err = run("--per-row", keep, pa, pb)
+        check("per-row keeps mode %o" % mode, rc == 0 and os.stat(keep).st_mode & 0o777 == mode and
+              open(keep).read().startswith("row,"), err)
+        os.chmod(keep, 0o600)
+    link = os.path.join(TMP, "link.csv")
+    os.symlink(keep, link)
+    rc, _, err = run("--per-row", link, pa, pb)
+    check("per-row through a symlink", rc == 0 and os.path.islink(link) and
+          open(keep).read().startswith("row,"), err)
+    # a FIFO as --per-row with no reader: an error, not a hang
+    out_fifo = os.path.join(TMP, "out.fifo")
+    os.mkfifo(out_fifo)
+    try:
+        done = subprocess.run([KLDIV, "-q", "--per-row", out_fifo, pa, pb], capture_output=True,
+                              text=True, timeout=20)
+        check("per-row FIFO without reader", done.returncode == 1 and "no reader" in done.stderr,
+              done.stderr)
+    except subprocess.TimeoutExpired:
+        check("per-row FIFO without reader", False, "hung")
+    # SIGINT mid-run leaves no temporary file behind
+    sig_dir = os.path.join(TMP, "sig")
+    os.makedirs(sig_dir)
+    proc = subprocess.Popen([KLDIV, "-q", "--vocab", "1000", "--memory-limit", "64", "--per-row",
+                             os.path.join(sig_dir, "rows.csv"), "/dev/zero", "/dev/zero"],
+                            stderr=subprocess.PIPE)
+    time.sleep(1.0)
+    proc.send_signal(2)
+    proc.communicate(timeout=30)
+    check("SIGINT leaves no temporary file", os.listdir(sig_dir) == [], str(os.listdir(sig_dir)))
+
+    # an empty stream is an error, not an all-NaN report
+    rc, _, err = run("--vocab", "4", "/dev/null", "/dev/null")
+    check("empty stream", rc == 1 and "no rows" in err, err)
+    # --isa overrides KLD_ISA: no warning then
+    done = subprocess.run([KLDIV, "-q", "--isa", "scalar", pa, pb], capture_output=True, text=True,
+                          env=dict(os.environ, KLD_ISA="bogus"))
+    check("--isa silences KLD_ISA", done.returncode == 0 and done.stderr == "", done.stderr)
+
+    # headers numpy refuses: leading zeros, a lowercase l, \v, a minor version, > 10000 bytes
+    for name, header in (("lead0", "{'descr': '<f4', 'fortran_order': False, 'shape': (01, 2), }"),
+                         ("lower_l", "{'descr': '<f4', 'fortran_order': False, 'shape': (1l, 2), }"),
+                         ("vtab", "{'descr': '<f4',\v'fortran_order': False, 'shape': (1, 2), }")):
+        data_error("npy " + name, [npy_header(name + ".npy", header), pb], "malformed")
+    minor = write_npy("minor.npy", [[0.5, 0.5]])
+    with open(minor, "r+b") as f:
+        f.seek(7)
+        f.write(b"\x01")
+    data_error("npy minor version", [minor, pb], "version 1.1")
+    data_error("npy header > 10000 bytes", [npy_header("long.npy", "{'descr': '<f4', "
+               "'fortran_order': False, 'shape': (1, 2), }" + " " * 10100), pb], "header length")
+
     # usage errors: exit 2
     for name, args in (("no args", []), ("one file", [pa]), ("bad -t", ["-t", "0", pa, pb]),
                        ("bad temperature", ["--temperature", "-1", pa, pb]),
@@ -381,6 +453,8 @@ def main():
                        ("temperature with probs", ["--probs", "--temperature", "2", pa, pb]),
                        ("unknown isa", ["--isa", "sse9", pa, pb]),
                        ("bad vocab", ["--vocab", "x", raw_a, raw_b]),
+                       ("vocab with a space and a sign", ["--vocab", " -18446744073709551615", raw_a, raw_b]),
+                       ("empty sum tolerance", ["--probs", "--sum-tolerance", "", pa, pb]),
                        ("unknown option", ["--frobnicate", pa, pb])):
         rc, _, err = run(*args)
         check("usage: " + name, rc == 2 and "kldiv" in err, "rc=%d err=%r" % (rc, err))
@@ -389,6 +463,7 @@ def main():
     rc, out, _ = run("--help")
     check("--help", rc == 0 and "--per-row" in out)
 
+    shutil.rmtree(TMP, ignore_errors=True)
     print("kldiv: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -17,7 +17,8 @@
 #include "results.h"
 #include "runner.h"
 
-/* KLD_ISA names a path the library did not pick (unknown, or not runnable here): say so. */
+/* KLD_ISA names a path the library did not pick (unknown, or not runnable here), and --isa did
+ * not override it: say so. */
 static void warn_isa_env(void)
 {
     const char *env = getenv("KLD_ISA");
@@ -49,12 +50,19 @@ int kldiv_main(int argc, char **argv)
 {
     kldiv_options o;
     int status = options_parse(argc, argv, &o);
-    if (status >= 0)
-        return fflush(stdout) == 0 && !ferror(stdout) ? status : 1;
-    warn_isa_env();
+    if (status >= 0) {
+        if (fflush(stdout) == 0 && !ferror(stdout))
+            return status;
+        fprintf(stderr, "kldiv: writing to stdout failed\n");
+        return 1;
+    }
+    if (!o.isa_forced)
+        warn_isa_env();
     input in[2] = {{0}, {0}};
     out_file csv = {0};
-    results res = {.limit = o.memory_limit};
+    char names[512];
+    snprintf(names, sizeof names, "%s, %s", o.base, o.new_);
+    results res = {.limit = o.memory_limit / 2, .inputs = names};
     uint64_t rows = 0;
     status = 1;
     if (input_open(&in[0], o.base, o.vocab) != 0 || input_open(&in[1], o.new_, o.vocab) != 0 ||
@@ -71,6 +79,10 @@ int kldiv_main(int argc, char **argv)
     const double start = now();
     if (run_rows(in, &o, &res, &rows) != 0)
         goto out;
+    if (rows == 0) { /* an empty stream (an empty regular file fails earlier) */
+        fprintf(stderr, "kldiv: %s: no rows to compare\n", names);
+        goto out;
+    }
     const double seconds = now() - start;
     char dtype[32];
     snprintf(dtype, sizeof dtype, "%s%s%s", input_dtype_name(in[0].dtype),
@@ -90,7 +102,7 @@ int kldiv_main(int argc, char **argv)
         goto out;
     }
     if (rows > 0 && res.good == 0) {
-        fprintf(stderr, "kldiv: every row is bad (%llu rows): no statistics\n",
+        fprintf(stderr, "kldiv: %s: every row is bad (%llu rows): no statistics\n", names,
                 (unsigned long long)rows);
         goto out;
     }

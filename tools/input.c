@@ -143,8 +143,10 @@ int input_open(input *in, const char *path, uint64_t raw_vocab)
     if (is_llama)
         return fail(in, "a llama.cpp --kl-divergence-base file (magic _logits_): not a format "
                         "kldiv reads yet");
-    if (!is_npy || in->peeked < 8)
+    if (!is_npy)
         return fail(in, "not a .npy file (bad magic); raw float32 input needs --vocab N");
+    if (in->peeked < 8)
+        return fail(in, "truncated .npy header");
     return open_npy(in);
 }
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NPY_MAX_HEADER (1u << 20)
+#define NPY_MAX_HEADER 10000u /* numpy's default max_header_size: it refuses longer ones */
 #define NPY_MAX_DIMS 32 /* numpy's NPY_MAXDIMS: more is malformed, not only unsupported */
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -18,14 +18,17 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-/* A cursor over the header text. */
+/* A cursor over the header text; long_suffix: Python 2's L suffix on integers is accepted (numpy
+ * filters it from format 1.0 and 2.0 headers, not from 3.0). */
 typedef struct {
     const char *s, *end;
+    int long_suffix;
 } cursor;
 
+/* Python's whitespace between tokens (inside braces newlines are too); not \v. */
 static int is_space(char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
 static void skip_space(cursor *c)
@@ -85,12 +88,15 @@ static int bool_token(cursor *c, int *value)
     return 0;
 }
 
-/* A non-negative decimal integer (a Python 2 'L' suffix allowed), with overflow checks. */
+/* A non-negative decimal integer as Python reads it (no leading zeros; Python 2's L suffix where
+ * allowed), with overflow checks. */
 static int uint_token(cursor *c, uint64_t *out)
 {
     skip_space(c);
     uint64_t v = 0;
     const char *start = c->s;
+    if (c->s + 1 < c->end && c->s[0] == '0' && c->s[1] >= '0' && c->s[1] <= '9')
+        return 0; /* 02 is a syntax error in Python 3 */
     while (c->s < c->end && *c->s >= '0' && *c->s <= '9') {
         unsigned d = (unsigned)(*c->s - '0');
         if (v > (UINT64_MAX - d) / 10)
@@ -100,7 +106,7 @@ static int uint_token(cursor *c, uint64_t *out)
     }
     if (c->s == start)
         return 0;
-    if (c->s < c->end && (*c->s == 'L' || *c->s == 'l'))
+    if (c->long_suffix && c->s < c->end && *c->s == 'L')
         c->s++;
     *out = v;
     return 1;
@@ -131,9 +137,10 @@ static int key_is(const char *text, size_t len, const char *key)
     return len == strlen(key) && memcmp(text, key, len) == 0;
 }
 
-int npy_parse_dict(const char *dict, size_t len, npy_info *info, char *err, size_t errlen)
+int npy_parse_dict(const char *dict, size_t len, int major, npy_info *info, char *err,
+                   size_t errlen)
 {
-    cursor c = {dict, dict + len};
+    cursor c = {dict, dict + len, major < 3};
     const char *descr = NULL;
     size_t descr_len = 0;
     int fortran = -1, nd = -1;
@@ -210,7 +217,9 @@ int npy_read_header(FILE *f, npy_info *info, char *err, size_t errlen)
 int npy_read_header_after_magic(FILE *f, const unsigned char pre[10], npy_info *info, char *err,
                                 size_t errlen)
 {
-    int major = pre[6];
+    int major = pre[6], minor = pre[7];
+    if (minor != 0)
+        return fail(err, errlen, "unsupported .npy format version %d.%d", major, minor);
     uint64_t hlen, prefix;
     if (major == 1) {
         hlen = (uint64_t)pre[8] | (uint64_t)pre[9] << 8;
@@ -226,11 +235,12 @@ int npy_read_header_after_magic(FILE *f, const unsigned char pre[10], npy_info *
         return fail(err, errlen, "unsupported .npy format version %d", major);
     }
     if (hlen == 0 || hlen > NPY_MAX_HEADER)
-        return fail(err, errlen, "implausible .npy header length %llu", (unsigned long long)hlen);
+        return fail(err, errlen, "implausible .npy header length %llu (numpy reads at most %u)",
+                    (unsigned long long)hlen, NPY_MAX_HEADER);
     char *dict = malloc(hlen);
     if (!dict)
         return fail(err, errlen, "out of memory");
-    int rc = fread(dict, 1, hlen, f) == hlen ? npy_parse_dict(dict, hlen, info, err, errlen)
+    int rc = fread(dict, 1, hlen, f) == hlen ? npy_parse_dict(dict, hlen, major, info, err, errlen)
                                                : fail(err, errlen, "truncated .npy header");
     free(dict);
     info->data_offset = prefix + hlen;

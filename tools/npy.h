@@ -15,7 +15,8 @@ typedef struct {
 } npy_info;
 
 /* Parses the header at the start of f. On failure returns -1 and writes a one-line reason
- * (without the file name) to err. The header is bounded (at most 1 MiB) and parsed as the
+ * (without the file name) to err. The header is bounded (at most 10000 bytes, numpy's own
+ * limit) and parsed as the
  * Python literal numpy writes (a dict of exactly 'descr', 'fortran_order' and 'shape'; the last
  * of duplicate keys wins, as in numpy); every number is checked for overflow, and only
  * little-endian float16/32/64 in C order with 1 or 2 dimensions is accepted. */
@@ -26,7 +27,9 @@ int npy_read_header(FILE *f, npy_info *info, char *err, size_t errlen);
 int npy_read_header_after_magic(FILE *f, const unsigned char pre[10], npy_info *info, char *err,
                                 size_t errlen);
 
-/* Parses a header already in memory (the part after the magic, version and length fields). */
-int npy_parse_dict(const char *dict, size_t len, npy_info *info, char *err, size_t errlen);
+/* Parses a header already in memory (the part after the magic, version and length fields) of
+ * format version major (1, 2 or 3). */
+int npy_parse_dict(const char *dict, size_t len, int major, npy_info *info, char *err,
+                   size_t errlen);
 
 #endif

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <float.h>
 #include <getopt.h>
@@ -30,9 +31,9 @@ static const char usage_text[] =
     "  --per-row F       write a CSV: row,forward,reverse,entropy_base,entropy_new,top_base,top_new\n"
     "  --isa NAME        force a path: scalar, avx2, avx512 or neon\n"
     "  -t N              worker threads over rows (default 1)\n"
-    "  --memory-limit M  MiB kldiv may hold (per-row results, 8 bytes a row, and read\n"
-    "                    buffers; default: half the machine's memory); inputs that need more\n"
-    "                    are an error, not a crash\n"
+    "  --memory-limit M  MiB kldiv may hold, half for per-row results (8 bytes a row) and\n"
+    "                    half for read buffers (default: half the machine's memory); inputs\n"
+    "                    that need more are an error, not a crash\n"
     "  -q                no progress bar\n"
     "  -h, --help        this text\n"
     "  --version         the kld version\n";
@@ -104,7 +105,8 @@ int options_parse(int argc, char **argv, kldiv_options *o)
         case OPT_VOCAB:
             errno = 0;
             o->vocab = strtoull(optarg, &end, 10);
-            if (errno || *end || o->vocab == 0 || optarg[0] == '-' || o->vocab > (1ull << 40))
+            if (errno || *end || o->vocab == 0 || !isdigit((unsigned char)optarg[0]) ||
+                o->vocab > (1ull << 40))
                 return usage_error("--vocab needs a positive integer up to 2^40, not '%s'",
                                    optarg);
             break;
@@ -113,7 +115,7 @@ int options_parse(int argc, char **argv, kldiv_options *o)
             break;
         case OPT_SUM_TOL:
             o->sum_tolerance = strtod(optarg, &end);
-            if (*end || !(o->sum_tolerance >= 0))
+            if (*end || end == optarg || !(o->sum_tolerance >= 0))
                 return usage_error("--sum-tolerance needs a number >= 0 (or inf), not '%s'",
                                    optarg);
             tol_given = 1;
@@ -125,7 +127,7 @@ int options_parse(int argc, char **argv, kldiv_options *o)
         case OPT_TEMP:
             o->temperature = strtof(optarg, &end);
             /* kld.h's range: a finite, positive T whose reciprocal is a finite float */
-            if (*end || !(o->temperature > 0) || isinf(o->temperature) ||
+            if (*end || end == optarg || !(o->temperature > 0) || isinf(o->temperature) ||
                 !((float)(1.0 / o->temperature) <= FLT_MAX))
                 return usage_error("--temperature needs a finite positive number from about "
                                    "2.9e-39 to 3.4e38, not '%s'",
@@ -141,11 +143,13 @@ int options_parse(int argc, char **argv, kldiv_options *o)
         case OPT_ISA:
             if ((rc = force_isa(optarg)) >= 0)
                 return rc;
+            o->isa_forced = 1;
             break;
         case OPT_MEMORY: {
             errno = 0;
             unsigned long long mib = strtoull(optarg, &end, 10);
-            if (errno || *end || mib == 0 || optarg[0] == '-' || mib > (1ull << 40))
+            if (errno || *end || mib == 0 || !isdigit((unsigned char)optarg[0]) ||
+                mib > (1ull << 40))
                 return usage_error("--memory-limit needs a positive number of MiB, not '%s'",
                                    optarg);
             o->memory_limit = (uint64_t)mib << 20;
@@ -153,7 +157,7 @@ int options_parse(int argc, char **argv, kldiv_options *o)
         }
         case 't': {
             long t = strtol(optarg, &end, 10);
-            if (*end || t < 1 || t > 256)
+            if (*end || !isdigit((unsigned char)optarg[0]) || t < 1 || t > 256)
                 return usage_error("-t needs a thread count from 1 to 256, not '%s'", optarg);
             o->threads = (int)t;
             break;

@@ -11,7 +11,8 @@ typedef struct {
     double sum_tolerance;     /* --probs: a row whose sum differs from 1 by more is bad */
     float temperature;
     const char *per_row;      /* --per-row CSV path, or NULL */
-    uint64_t memory_limit;    /* --memory-limit: bytes kldiv may hold for per-row results */
+    uint64_t memory_limit;    /* --memory-limit: bytes kldiv may hold (results and buffers) */
+    int isa_forced;           /* --isa was given */
 } kldiv_options;
 
 /* Parses argv into o (forcing the --isa path). Returns -1 to go on, or the exit status to end

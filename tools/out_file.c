@@ -1,8 +1,11 @@
 /* out_file.c - an output file written safely (see out_file.h). */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 #include "out_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +17,59 @@ static int fail(const char *path, const char *what)
     return -1;
 }
 
+/* The temporary file to remove if a signal ends the run (one at a time: kldiv has one). */
+static char pending[PATH_MAX + 16];
+static volatile sig_atomic_t have_pending;
+static struct sigaction saved[3];
+static const int cleanup_signals[3] = {SIGINT, SIGTERM, SIGHUP};
+
+static void remove_pending(int sig)
+{
+    if (have_pending)
+        unlink(pending);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void watch(const char *tmp)
+{
+    size_t len = strlen(tmp);
+    if (len >= sizeof pending)
+        return;
+    memcpy(pending, tmp, len + 1);
+    have_pending = 1;
+    struct sigaction sa = {0};
+    sa.sa_handler = remove_pending;
+    sigemptyset(&sa.sa_mask);
+    for (int k = 0; k < 3; k++)
+        sigaction(cleanup_signals[k], &sa, &saved[k]);
+}
+
+static void unwatch(void)
+{
+    if (!have_pending)
+        return;
+    for (int k = 0; k < 3; k++)
+        sigaction(cleanup_signals[k], &saved[k], NULL);
+    have_pending = 0;
+}
+
+/* A target that is not a regular file (/dev/stdout, a FIFO, a device) is written in place; a FIFO
+ * without a reader is an error, not a silent hang. */
+static int open_in_place(out_file *o, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return fail(path, errno == ENXIO ? "a FIFO with no reader" : strerror(errno));
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 || !(o->f = fdopen(fd, "w"))) {
+        int e = errno;
+        close(fd);
+        return fail(path, strerror(e));
+    }
+    return 0;
+}
+
 int out_file_open(out_file *o, const char *path, const input *inputs, int count)
 {
     *o = (out_file){.path = path};
@@ -22,29 +78,41 @@ int out_file_open(out_file *o, const char *path, const input *inputs, int count)
     for (int k = 0; exists && k < count; k++)
         if (st.st_dev == inputs[k].dev && st.st_ino == inputs[k].ino)
             return fail(path, "is also an input: refusing to overwrite it");
-    if (exists && !S_ISREG(st.st_mode)) {
-        o->f = fopen(path, "w");
-        return o->f ? 0 : fail(path, strerror(errno));
-    }
-    size_t len = strlen(path);
+    if (exists && !S_ISREG(st.st_mode))
+        return open_in_place(o, path);
+    if (exists && access(path, W_OK) != 0)
+        return fail(path, "not writable: refusing to replace it");
+    /* The temporary file goes beside the real file (through a symlink, the target is replaced,
+     * as writing it in place would) and takes the existing file's mode, or fopen's. */
+    char *real = exists ? realpath(path, NULL) : NULL;
+    const char *target = real ? real : path;
+    size_t len = strlen(target);
     o->tmp = malloc(len + sizeof ".tmp.XXXXXX");
-    if (!o->tmp)
-        return fail(path, "out of memory");
-    memcpy(o->tmp, path, len);
+    if (!o->tmp || (exists && !real)) {
+        free(real);
+        free(o->tmp);
+        o->tmp = NULL;
+        return fail(path, exists ? strerror(errno) : "out of memory");
+    }
+    memcpy(o->tmp, target, len);
     memcpy(o->tmp + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    int fd = mkstemp(o->tmp);
-    mode_t mask = umask(0); /* mkstemp makes 0600; the file gets what fopen would give it */
+    o->target = real;
+    mode_t mask = umask(0);
     umask(mask);
-    if (fd < 0 || fchmod(fd, 0666 & ~mask) != 0 || !(o->f = fdopen(fd, "w"))) {
+    int fd = mkstemp(o->tmp);
+    int ok = fd >= 0 && fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask) == 0;
+    if (ok && exists && geteuid() == 0 && (st.st_uid != 0 || st.st_gid != 0))
+        ok = fchown(fd, st.st_uid, st.st_gid) == 0; /* root keeps the file its owner's */
+    if (!ok || !(o->f = fdopen(fd, "w"))) {
         int e = errno;
         if (fd >= 0) {
             close(fd);
             unlink(o->tmp);
         }
-        free(o->tmp);
-        o->tmp = NULL;
+        out_file_abort(o);
         return fail(path, strerror(e));
     }
+    watch(o->tmp);
     return 0;
 }
 
@@ -55,12 +123,14 @@ int out_file_commit(out_file *o)
     if (fclose(o->f) != 0 && !bad)
         bad = 1, e = errno;
     o->f = NULL;
-    if (!bad && o->tmp && rename(o->tmp, o->path) != 0)
+    if (!bad && o->tmp && rename(o->tmp, o->target ? o->target : o->path) != 0)
         bad = 1, e = errno;
     if (bad && o->tmp)
         unlink(o->tmp);
+    unwatch();
     free(o->tmp);
-    o->tmp = NULL;
+    free(o->target);
+    o->tmp = o->target = NULL;
     return bad ? fail(o->path, e ? strerror(e) : "write failed") : 0;
 }
 
@@ -70,6 +140,8 @@ void out_file_abort(out_file *o)
         fclose(o->f);
     if (o->tmp)
         unlink(o->tmp);
+    unwatch();
     free(o->tmp);
+    free(o->target);
     *o = (out_file){0};
 }

@@ -1,7 +1,9 @@
 /* out_file.h - an output file that never destroys an input and is never left half-written: it is
- * refused when it is one of the inputs (same device and inode), written to a temporary file in
- * the same directory, and renamed over the target only once every write has succeeded. A target
- * that is not a regular file (/dev/stdout, a FIFO) is written in place. */
+ * refused when it is one of the inputs (same device and inode) or, when it exists, not writable;
+ * written to a temporary file beside it (beside a symlink's target) with the existing file's
+ * mode and owner; and renamed over the target only once every write has succeeded. SIGINT,
+ * SIGTERM and SIGHUP remove the temporary file. A target that is not a regular file
+ * (/dev/stdout, a FIFO with a reader) is written in place. */
 #ifndef KLDIV_OUT_FILE_H
 #define KLDIV_OUT_FILE_H
 
@@ -11,7 +13,8 @@
 
 typedef struct {
     const char *path;
-    char *tmp; /* the temporary file's name, or NULL when writing in place */
+    char *tmp;    /* the temporary file's name, or NULL when writing in place */
+    char *target; /* the resolved path of an existing file, or NULL: path itself */
     FILE *f;
 } out_file;
 

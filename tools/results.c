@@ -8,10 +8,11 @@
 static int over_limit(const results *r, uint64_t rows)
 {
     fprintf(stderr,
-            "kldiv: %llu rows need %.1f GiB for their per-row results (8 bytes a row, kept for "
-            "exact percentiles); kldiv holds at most %.1f GiB (--memory-limit): split the input\n",
-            (unsigned long long)rows, (double)rows * 8 / (1 << 30),
-            (double)r->limit / (1 << 30));
+            "kldiv: %s: %llu rows need %.1f MiB for their per-row results (8 bytes a row, kept for "
+            "exact percentiles); kldiv holds at most %.1f MiB for them (half of --memory-limit): "
+            "split the input\n",
+            r->inputs, (unsigned long long)rows, (double)rows * 8 / (1 << 20),
+            (double)r->limit / (1 << 20));
     return -1;
 }
 

@@ -17,6 +17,7 @@ typedef struct {
 
 typedef struct {
     uint64_t limit;  /* bytes for fwd and bad together */
+    const char *inputs; /* "BASE, NEW", for messages */
     double *fwd;     /* the forward KL of each good row, in row order */
     uint64_t *bad;   /* the index of each bad row */
     size_t good, n_bad, fwd_cap, bad_cap;

@@ -157,25 +157,28 @@ static void buffers_free(buffers *b)
     free(b->scratch);
 }
 
-/* Rows per chunk and the buffers for them; -1 after printing why. Each of the (at most four)
- * row buffers holds at most CHUNK_BYTES and an eighth of the memory limit. */
-static int buffers_alloc(buffers *b, size_t *chunk, uint64_t vocab, uint64_t known_rows,
-                         int use64, uint64_t limit)
+/* Rows per chunk and the buffers for them; -1 after printing why. A chunk's buffers (at most
+ * 24 bytes an entry: raw bytes and two rows of doubles, and 152 bytes of results a row) take at
+ * most half the memory limit and, for speed, about CHUNK_BYTES per buffer. */
+static int buffers_alloc(buffers *b, size_t *chunk, const input in[2], int use64, uint64_t limit)
 {
     *b = (buffers){0};
-    uint64_t per_buffer = limit / 8 < CHUNK_BYTES ? limit / 8 : CHUNK_BYTES;
-    /* vocab <= 2^40 (--vocab) or vocab * itemsize < 2^64 (npy.c): one row may still not fit */
-    if (vocab > per_buffer / sizeof(double)) {
-        fprintf(stderr, "kldiv: a row of %llu entries needs %.1f MiB in each of its buffers; "
-                        "kldiv holds at most %.1f MiB in all (--memory-limit)\n",
-                (unsigned long long)vocab, (double)vocab * 8 / (1 << 20),
-                (double)limit / (1 << 20));
+    /* vocab <= 2^40 (--vocab) or vocab * itemsize < 2^64 (npy.c): this cannot overflow */
+    const uint64_t vocab = in[0].vocab, per_row = 24 * vocab + sizeof(row_result) +
+                                                  sizeof(kld_logit_stats);
+    uint64_t rows = limit / 2 / per_row, fast = CHUNK_BYTES / (8 * vocab);
+    rows = fast && fast < rows ? fast : rows;
+    if (rows == 0) {
+        fprintf(stderr, "kldiv: %s, %s: a row of %llu entries needs %.1f MiB of buffers; kldiv "
+                        "holds at most %.1f MiB (--memory-limit), half of it for buffers\n",
+                in[0].path, in[1].path, (unsigned long long)vocab,
+                (double)per_row / (1 << 20), (double)limit / (1 << 20));
         return -1;
     }
-    size_t n = (size_t)vocab, rows = (size_t)(per_buffer / (vocab * sizeof(double)));
-    if (known_rows && known_rows < rows)
-        rows = (size_t)known_rows;
-    *chunk = rows;
+    if (in[0].rows && in[0].rows < rows)
+        rows = in[0].rows;
+    size_t n = (size_t)vocab;
+    *chunk = (size_t)rows;
     b->raw = malloc(rows * n * sizeof(double));
     b->res = malloc(rows * sizeof *b->res);
     b->scratch = malloc(rows * sizeof *b->scratch);
@@ -209,7 +212,7 @@ int run_rows(input in[2], const kldiv_options *o, results *res, uint64_t *rows)
     const int use64 = o->probs && in[0].dtype == NPY_F64 && in[1].dtype == NPY_F64;
     buffers b;
     size_t chunk;
-    if (buffers_alloc(&b, &chunk, in[0].vocab, in[0].rows, use64, o->memory_limit) != 0)
+    if (buffers_alloc(&b, &chunk, in, use64, o->memory_limit) != 0)
         return -1;
     const int show_progress = !o->quiet && isatty(STDERR_FILENO);
     const uint64_t total = in[0].rows; /* 0 when a stream's rows are not known */
