@@ -4,7 +4,9 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <random>
 #include <string>
@@ -20,11 +22,50 @@ constexpr size_t kBatchRows = 64, kBatchVocab = 151936;
 const kld_isa kNoPath = kld_isa(KLD_ISA_COUNT);  // floors and peers: no kld path to force
 
 // LLM-like rows: p = softmax(z), z ~ N(0, 3^2); q = softmax(z + e), e ~ N(0, 0.5^2).
-// Logits: a = z, b = z + e (the same z and e, before the softmax).
+// Logits: a = z, b = z + e (the same z and e, before the softmax). The same values rounded to
+// f16 and bf16 (their bits): half[format][p, q, a, b]; and those widened back to float, so that
+// a half kernel is compared with the f32 kernel on the same values (f16 probabilities below
+// 6e-8 are 0, and zeros take the kernels' rare-lane path whatever the input type).
+enum Half { kF16, kBF16, kNoHalf };
 struct Data {
     std::vector<float> p32, q32, a32, b32;
     std::vector<double> p64, q64;
+    std::vector<uint16_t> half[2][4];
+    std::vector<float> widened[2][4];
 };
+
+// Round to nearest even: float to bfloat16 bits, and float to IEEE binary16 bits.
+uint16_t to_bf16(float f) {
+    uint32_t x;
+    std::memcpy(&x, &f, 4);
+    return uint16_t((x + 0x7fffu + (x >> 16 & 1u)) >> 16);
+}
+
+uint16_t to_f16(float f) {
+    uint32_t x;
+    std::memcpy(&x, &f, 4);
+    uint32_t sign = x >> 16 & 0x8000u, m = x & 0x7fffffu;
+    int e = int(x >> 23 & 0xff) - 127 + 15;
+    if ((x >> 23 & 0xff) == 0xff) return uint16_t(sign | 0x7c00u | (m ? 0x200u : 0));
+    if (e >= 31) return uint16_t(sign | 0x7c00u);
+    int shift = 13;
+    uint32_t base = uint32_t(e) << 10;
+    if (e <= 0) {  // subnormal half, or zero
+        if (e < -10) return uint16_t(sign);
+        m |= 0x800000u;
+        shift = 14 - e;
+        base = 0;
+    }
+    uint32_t h = base | m >> shift, rem = m & ((1u << shift) - 1), halfway = 1u << (shift - 1);
+    if (rem > halfway || (rem == halfway && (h & 1))) h++;  // may carry into the exponent: right
+    return uint16_t(sign | h);
+}
+
+float from_f16(uint16_t h) {
+    int e = h >> 10 & 0x1f, m = h & 0x3ff;
+    double v = e == 31 ? (m ? NAN : INFINITY) : e ? std::ldexp(m + 1024, e - 25) : std::ldexp(m, -24);
+    return float(h >> 15 ? -v : v);
+}
 
 void softmax(std::vector<double> &x, size_t begin, size_t n) {
     double m = -INFINITY, s = 0;
@@ -53,6 +94,17 @@ const Data &data() {
         }
         d.p32.assign(d.p64.begin(), d.p64.end());
         d.q32.assign(d.q64.begin(), d.q64.end());
+        const std::vector<float> *src[4] = {&d.p32, &d.q32, &d.a32, &d.b32};
+        for (int k = 0; k < 4; k++)
+            for (float v : *src[k]) {
+                d.half[kF16][k].push_back(to_f16(v));
+                d.half[kBF16][k].push_back(to_bf16(v));
+                d.widened[kF16][k].push_back(from_f16(d.half[kF16][k].back()));
+                uint32_t bits = uint32_t(d.half[kBF16][k].back()) << 16;
+                float w;
+                std::memcpy(&w, &bits, 4);
+                d.widened[kBF16][k].push_back(w);
+            }
         return d;
     }();
     return d;
@@ -63,16 +115,23 @@ enum Input { kProbs, kLogits };
 
 template <typename T>
 void run(benchmark::State &state, kld_isa isa, size_t rows, size_t n, Input input,
-         const std::function<double(const T *, const T *, size_t)> &fn) {
+         const std::function<double(const T *, const T *, size_t)> &fn, Half half) {
     if (isa != kNoPath && kld_isa_force(isa) != 0) {
         state.SkipWithError("path not supported");
         return;
     }
     const Data &d = data();
     const T *p, *q;
-    if constexpr (sizeof(T) == 4) {
+    if constexpr (sizeof(T) == 2) {
+        p = d.half[half][input == kLogits ? 2 : 0].data();
+        q = d.half[half][input == kLogits ? 3 : 1].data();
+    } else if constexpr (sizeof(T) == 4) {
         p = input == kLogits ? d.a32.data() : d.p32.data();
         q = input == kLogits ? d.b32.data() : d.q32.data();
+        if (half != kNoHalf) {
+            p = d.widened[half][input == kLogits ? 2 : 0].data();
+            q = d.widened[half][input == kLogits ? 3 : 1].data();
+        }
     } else {
         p = d.p64.data();
         q = d.q64.data();
@@ -89,14 +148,22 @@ void run(benchmark::State &state, kld_isa isa, size_t rows, size_t n, Input inpu
 
 const std::string kBatchName = std::to_string(kBatchRows) + "x" + std::to_string(kBatchVocab);
 
+// Every size and the batch; half-precision comparisons (half set) at n = 151936 only.
 template <typename T>
 void add(const std::string &name, kld_isa isa, std::function<double(const T *, const T *, size_t)> fn,
-         Input input = kProbs) {
+         Input input = kProbs, Half half = kNoHalf) {
+    if (half != kNoHalf) {
+        benchmark::RegisterBenchmark((name + "/151936").c_str(), [=](benchmark::State &s) {
+            run<T>(s, isa, 1, 151936, input, fn, half);
+        });
+        return;
+    }
     for (size_t n : kSizes)
-        benchmark::RegisterBenchmark((name + "/" + std::to_string(n)).c_str(),
-                                     [=](benchmark::State &s) { run<T>(s, isa, 1, n, input, fn); });
+        benchmark::RegisterBenchmark((name + "/" + std::to_string(n)).c_str(), [=](benchmark::State &s) {
+            run<T>(s, isa, 1, n, input, fn, half);
+        });
     benchmark::RegisterBenchmark((name + "/" + kBatchName).c_str(), [=](benchmark::State &s) {
-        run<T>(s, isa, kBatchRows, kBatchVocab, input, fn);
+        run<T>(s, isa, kBatchRows, kBatchVocab, input, fn, half);
     });
 }
 
@@ -111,7 +178,8 @@ void add_rows(const std::string &name, kld_isa isa, Input input,
                        rows_fn(p, q, kBatchRows, kBatchVocab, kBatchVocab, kBatchVocab, f.data(),
                                r.data());
                        return f[0] + r[kBatchRows - 1];
-                   });
+                   },
+                   kNoHalf);
     });
 }
 
@@ -154,6 +222,24 @@ void register_all() {
             kld_stats_logits_f32(a, b, n, 1.0f, &s);
             return s.kl.forward + s.lse_a;
         }), kLogits);
+        // f16 and bf16 kernels, each next to the f32 kernel on the same (widened) values
+        using H = std::function<double(const uint16_t *, const uint16_t *, size_t)>;
+        for (Half h : {kF16, kBF16}) {
+            const std::string t = h == kF16 ? "f16" : "bf16";
+            const bool f16 = h == kF16;
+            add<uint16_t>("both_" + t + "/" + path, isa, H([f16](auto p, auto q, size_t n) {
+                return both(f16 ? kld_both_f16 : kld_both_bf16, p, q, n); }), kProbs, h);
+            add<uint16_t>("stats_" + t + "/" + path, isa, H([f16](auto p, auto q, size_t n) {
+                return stats(f16 ? kld_stats_f16 : kld_stats_bf16, p, q, n); }), kProbs, h);
+            add<uint16_t>("both_logits_" + t + "/" + path, isa, H([f16](auto a, auto b, size_t n) {
+                return both(f16 ? kld_both_logits_f16 : kld_both_logits_bf16, a, b, n); }), kLogits, h);
+            add<float>("both_f32_on_" + t + "/" + path, isa, F32([](auto p, auto q, size_t n) {
+                return both(kld_both_f32, p, q, n); }), kProbs, h);
+            add<float>("stats_f32_on_" + t + "/" + path, isa, F32([](auto p, auto q, size_t n) {
+                return stats(kld_stats_f32, p, q, n); }), kProbs, h);
+            add<float>("both_logits_f32_on_" + t + "/" + path, isa, F32([](auto a, auto b, size_t n) {
+                return both(kld_both_logits_f32, a, b, n); }), kLogits, h);
+        }
         add_rows("rows_both_f32/" + path, isa, kProbs, kld_rows_both_f32);
         add_rows("rows_both_logits_f32/" + path, isa, kLogits, rows_both_logits);
     }

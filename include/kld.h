@@ -3,6 +3,7 @@
 #define KLD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -76,10 +77,25 @@ KLD_API void kld_both_f64(const double *p, const double *q, size_t n, double *fo
                           double *reverse);
 KLD_API void kld_stats_f64(const double *p, const double *q, size_t n, kld_stats *out);
 
+/*! The same four kernels for half-precision inputs, passed as their bits: IEEE binary16 (_f16)
+ *  and bfloat16 (_bf16). Every f16 and bf16 value is a float, so each kernel is the f32 kernel
+ *  on the widened values, with its error bound; subnormals, infinities and NaN follow the f32
+ *  conventions. The x86 avx2 path needs F16C for f16 (every AVX2 CPU has it; dispatch checks). */
+KLD_API double kld_forward_f16(const uint16_t *p, const uint16_t *q, size_t n);
+KLD_API double kld_reverse_f16(const uint16_t *p, const uint16_t *q, size_t n);
+KLD_API void kld_both_f16(const uint16_t *p, const uint16_t *q, size_t n, double *forward,
+                          double *reverse);
+KLD_API void kld_stats_f16(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+KLD_API double kld_forward_bf16(const uint16_t *p, const uint16_t *q, size_t n);
+KLD_API double kld_reverse_bf16(const uint16_t *p, const uint16_t *q, size_t n);
+KLD_API void kld_both_bf16(const uint16_t *p, const uint16_t *q, size_t n, double *forward,
+                           double *reverse);
+KLD_API void kld_stats_bf16(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+
 /*! kld_logit_stats : the stats of P = softmax(a/T) and Q = softmax(b/T), from logits. */
 typedef struct kld_logit_stats {
     kld_stats kl;              /* the eight sums; sum_p = sum_q = 1 by construction */
-    double lse_a, lse_b;       /* log-sum-exp of a/T and of b/T */
+    double lse_a, lse_b;       /* log-sum-exp of a*s and of b*s, s = 1/T rounded to float */
     size_t argmax_a, argmax_b; /* top token of each row (lowest index on ties); n for a NaN row */
 } kld_logit_stats;
 
@@ -109,6 +125,21 @@ KLD_API void kld_both_logits_f32(const float *a, const float *b, size_t n, doubl
 KLD_API void kld_stats_logits_f32(const float *a, const float *b, size_t n, float temperature,
                                   kld_logit_stats *out);
 
+/*! The same four logits kernels for f16 and bf16 logits (their bits), with the same
+ *  conventions; each is the f32 kernel on the widened logits. */
+KLD_API double kld_forward_logits_f16(const uint16_t *a, const uint16_t *b, size_t n);
+KLD_API double kld_reverse_logits_f16(const uint16_t *a, const uint16_t *b, size_t n);
+KLD_API void kld_both_logits_f16(const uint16_t *a, const uint16_t *b, size_t n, double *forward,
+                                 double *reverse);
+KLD_API void kld_stats_logits_f16(const uint16_t *a, const uint16_t *b, size_t n,
+                                  float temperature, kld_logit_stats *out);
+KLD_API double kld_forward_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n);
+KLD_API double kld_reverse_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n);
+KLD_API void kld_both_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n,
+                                  double *forward, double *reverse);
+KLD_API void kld_stats_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n,
+                                   float temperature, kld_logit_stats *out);
+
 /*
  * Rows: row r of p starts at p + r*ldp elements (ldp >= n), likewise q (ldq), a, b; results go to
  * element r of each output array, and equal the single-row call on that row exactly.
@@ -127,6 +158,27 @@ KLD_API void kld_rows_both_logits_f32(const float *a, const float *b, size_t row
 KLD_API void kld_rows_stats_logits_f32(const float *a, const float *b, size_t rows, size_t n,
                                        size_t lda, size_t ldb, float temperature,
                                        kld_logit_stats *out);
+/*! The same four for f16 and bf16 rows (their bits); ldp, ldq, lda, ldb count elements. */
+KLD_API void kld_rows_both_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n,
+                               size_t ldp, size_t ldq, double *forward, double *reverse);
+KLD_API void kld_rows_stats_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n,
+                                size_t ldp, size_t ldq, kld_stats *out);
+KLD_API void kld_rows_both_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                                      size_t lda, size_t ldb, float temperature, double *forward,
+                                      double *reverse);
+KLD_API void kld_rows_stats_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows,
+                                       size_t n, size_t lda, size_t ldb, float temperature,
+                                       kld_logit_stats *out);
+KLD_API void kld_rows_both_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n,
+                                size_t ldp, size_t ldq, double *forward, double *reverse);
+KLD_API void kld_rows_stats_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n,
+                                 size_t ldp, size_t ldq, kld_stats *out);
+KLD_API void kld_rows_both_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows,
+                                       size_t n, size_t lda, size_t ldb, float temperature,
+                                       double *forward, double *reverse);
+KLD_API void kld_rows_stats_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows,
+                                        size_t n, size_t lda, size_t ldb, float temperature,
+                                        kld_logit_stats *out);
 
 /*! kld_isa : the implementation paths. SCALAR is the reference and is always available. */
 typedef enum kld_isa { KLD_ISA_SCALAR, KLD_ISA_AVX2, KLD_ISA_AVX512, KLD_ISA_NEON } kld_isa;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "kld.h"
+#include "terms.h"
 
 /* Work to do (n > 0) but an input is NULL: every result is NaN. */
 static inline int kld_missing_input(const void *x, const void *y, size_t n)
@@ -29,17 +30,6 @@ static inline void kld_store_pair(double *forward, double *reverse, double f, do
         *forward = f;
     if (reverse)
         *reverse = r;
-}
-
-static inline kld_stats kld_stats_nan(void)
-{
-    return (kld_stats){NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-}
-
-/* NaN or +inf in a row, a row of all -inf, or no valid temperature: every value NaN, argmax n. */
-static inline void kld_logits_nan(kld_logit_stats *out, size_t n)
-{
-    *out = (kld_logit_stats){kld_stats_nan(), NAN, NAN, n, n};
 }
 
 /* The temperature rule of every path: logits are scaled by multiplying them by

@@ -74,3 +74,75 @@ void kld_stats_f64(const double *p, const double *q, size_t n, kld_stats *out)
     else
         *out = (kld_stats){0};
 }
+
+void kld_both_f16(const uint16_t *p, const uint16_t *q, size_t n, double *forward, double *reverse)
+{
+    double f = 0.0, r = 0.0;
+    if (kld_missing_input(p, q, n))
+        f = r = NAN;
+    else if (n)
+        kld_active_kernels()->both_f16(p, q, n, &f, &r);
+    kld_store_pair(forward, reverse, f, r);
+}
+
+double kld_forward_f16(const uint16_t *p, const uint16_t *q, size_t n)
+{
+    double f;
+    kld_both_f16(p, q, n, &f, NULL);
+    return f;
+}
+
+double kld_reverse_f16(const uint16_t *p, const uint16_t *q, size_t n)
+{
+    double r;
+    kld_both_f16(p, q, n, NULL, &r);
+    return r;
+}
+
+void kld_stats_f16(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out)
+{
+    if (!out)
+        return;
+    if (kld_missing_input(p, q, n))
+        *out = kld_stats_nan();
+    else if (n)
+        kld_active_kernels()->stats_f16(p, q, n, out);
+    else
+        *out = (kld_stats){0};
+}
+
+void kld_both_bf16(const uint16_t *p, const uint16_t *q, size_t n, double *forward, double *reverse)
+{
+    double f = 0.0, r = 0.0;
+    if (kld_missing_input(p, q, n))
+        f = r = NAN;
+    else if (n)
+        kld_active_kernels()->both_bf16(p, q, n, &f, &r);
+    kld_store_pair(forward, reverse, f, r);
+}
+
+double kld_forward_bf16(const uint16_t *p, const uint16_t *q, size_t n)
+{
+    double f;
+    kld_both_bf16(p, q, n, &f, NULL);
+    return f;
+}
+
+double kld_reverse_bf16(const uint16_t *p, const uint16_t *q, size_t n)
+{
+    double r;
+    kld_both_bf16(p, q, n, NULL, &r);
+    return r;
+}
+
+void kld_stats_bf16(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out)
+{
+    if (!out)
+        return;
+    if (kld_missing_input(p, q, n))
+        *out = kld_stats_nan();
+    else if (n)
+        kld_active_kernels()->stats_bf16(p, q, n, out);
+    else
+        *out = (kld_stats){0};
+}

@@ -43,8 +43,9 @@ void kld_rows_stats_logits_f32(const float *a, const float *b, size_t rows, size
     for (size_t r = 0; r < rows; r++) {
         if (bad)
             kld_logits_nan(&out[r], n);
-        else
-            kld_stats_logits_with(k, a + r * lda, b + r * ldb, n, temperature, &out[r]);
+        else /* n == 0: no row pointer is formed (a and b may be NULL) */
+            kld_stats_logits_f32_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
+                                     &out[r]);
     }
 }
 
@@ -55,8 +56,129 @@ void kld_rows_both_logits_f32(const float *a, const float *b, size_t rows, size_
     const kld_kernels *k = kld_active_kernels();
     for (size_t r = 0; r < rows; r++) {
         double f = NAN, rv = NAN;
-        if (!bad)
-            kld_both_logits_with(k, a + r * lda, b + r * ldb, n, temperature, &f, &rv);
+        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
+            kld_both_logits_f32_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
+                                    &f, &rv);
+        kld_store_pair(forward ? &forward[r] : NULL, reverse ? &reverse[r] : NULL, f, rv);
+    }
+}
+
+void kld_rows_both_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp,
+                       size_t ldq, double *forward, double *reverse)
+{
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        double f = bad ? NAN : 0.0, b = f;
+        if (!bad && n)
+            k->both_f16(p + r * ldp, q + r * ldq, n, &f, &b);
+        kld_store_pair(forward ? &forward[r] : NULL, reverse ? &reverse[r] : NULL, f, b);
+    }
+}
+
+void kld_rows_stats_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp,
+                        size_t ldq, kld_stats *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        if (bad)
+            out[r] = kld_stats_nan();
+        else if (n)
+            k->stats_f16(p + r * ldp, q + r * ldq, n, &out[r]);
+        else
+            out[r] = (kld_stats){0};
+    }
+}
+
+void kld_rows_stats_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                               size_t lda, size_t ldb, float temperature, kld_logit_stats *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        if (bad)
+            kld_logits_nan(&out[r], n);
+        else /* n == 0: no row pointer is formed (a and b may be NULL) */
+            kld_stats_logits_f16_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
+                                     &out[r]);
+    }
+}
+
+void kld_rows_both_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n, size_t lda,
+                              size_t ldb, float temperature, double *forward, double *reverse)
+{
+    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        double f = NAN, rv = NAN;
+        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
+            kld_both_logits_f16_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
+                                    &f, &rv);
+        kld_store_pair(forward ? &forward[r] : NULL, reverse ? &reverse[r] : NULL, f, rv);
+    }
+}
+
+void kld_rows_both_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp,
+                       size_t ldq, double *forward, double *reverse)
+{
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        double f = bad ? NAN : 0.0, b = f;
+        if (!bad && n)
+            k->both_bf16(p + r * ldp, q + r * ldq, n, &f, &b);
+        kld_store_pair(forward ? &forward[r] : NULL, reverse ? &reverse[r] : NULL, f, b);
+    }
+}
+
+void kld_rows_stats_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp,
+                        size_t ldq, kld_stats *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        if (bad)
+            out[r] = kld_stats_nan();
+        else if (n)
+            k->stats_bf16(p + r * ldp, q + r * ldq, n, &out[r]);
+        else
+            out[r] = (kld_stats){0};
+    }
+}
+
+void kld_rows_stats_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                               size_t lda, size_t ldb, float temperature, kld_logit_stats *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        if (bad)
+            kld_logits_nan(&out[r], n);
+        else /* n == 0: no row pointer is formed (a and b may be NULL) */
+            kld_stats_logits_bf16_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
+                                     &out[r]);
+    }
+}
+
+void kld_rows_both_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n, size_t lda,
+                              size_t ldb, float temperature, double *forward, double *reverse)
+{
+    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        double f = NAN, rv = NAN;
+        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
+            kld_both_logits_bf16_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
+                                    &f, &rv);
         kld_store_pair(forward ? &forward[r] : NULL, reverse ? &reverse[r] : NULL, f, rv);
     }
 }

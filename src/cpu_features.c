@@ -25,14 +25,15 @@ static unsigned detect(void)
     unsigned a, b, c, d, runs = 1u << KLD_ISA_SCALAR;
     if (!__get_cpuid(1, &a, &b, &c, &d))
         return runs;
-    int osxsave = c >> 27 & 1, avx = c >> 28 & 1, fma = c >> 12 & 1;
+    /* F16C (the avx2 path's f16 loads) comes with every AVX2 CPU, but is its own bit */
+    int osxsave = c >> 27 & 1, avx = c >> 28 & 1, fma = c >> 12 & 1, f16c = c >> 29 & 1;
     if (!osxsave || !avx || !fma)
         return runs;
     uint64_t xcr0 = read_xcr0();
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
         return runs;
     int avx2 = b >> 5 & 1, avx512f = b >> 16 & 1;
-    if (avx2 && (xcr0 & XCR0_AVX) == XCR0_AVX)
+    if (avx2 && f16c && (xcr0 & XCR0_AVX) == XCR0_AVX)
         runs |= 1u << KLD_ISA_AVX2;
     if (avx512f && (xcr0 & XCR0_AVX512) == XCR0_AVX512)
         runs |= 1u << KLD_ISA_AVX512;

@@ -4,81 +4,161 @@
 #define KLD_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kld.h"
 
 /* Kernels assume n > 0, non-NULL inputs and non-NULL outputs; the public API checks that. The
  * logits kernels take inv_t = fl32(1/T), finite and > 0 (api_internal.h): every path scales a
- * logit as (a - max a) * inv_t. */
+ * logit as (a - max a) * inv_t. f16 and bf16 inputs are their bits, as uint16_t. */
 typedef struct kld_kernels {
     void (*both_f32)(const float *p, const float *q, size_t n, double *forward, double *reverse);
     void (*stats_f32)(const float *p, const float *q, size_t n, kld_stats *out);
     void (*both_f64)(const double *p, const double *q, size_t n, double *forward, double *reverse);
     void (*stats_f64)(const double *p, const double *q, size_t n, kld_stats *out);
+    void (*both_f16)(const uint16_t *p, const uint16_t *q, size_t n, double *forward, double *reverse);
+    void (*stats_f16)(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+    void (*both_bf16)(const uint16_t *p, const uint16_t *q, size_t n, double *forward, double *reverse);
+    void (*stats_bf16)(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
     void (*stats_logits_f32)(const float *a, const float *b, size_t n, float inv_t,
                              kld_logit_stats *out);
-    /* the two KLs alone: no entropies, no argmax */
-    void (*both_logits_f32)(const float *a, const float *b, size_t n, float inv_t,
-                            double *forward, double *reverse);
+    void (*both_logits_f32)(const float *a, const float *b, size_t n, float inv_t, double *forward,
+                            double *reverse); /* the two KLs alone: no entropies, no argmax */
+    void (*stats_logits_f16)(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                             kld_logit_stats *out);
+    void (*both_logits_f16)(const uint16_t *a, const uint16_t *b, size_t n, float inv_t, double *forward,
+                            double *reverse); /* the two KLs alone: no entropies, no argmax */
+    void (*stats_logits_bf16)(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                             kld_logit_stats *out);
+    void (*both_logits_bf16)(const uint16_t *a, const uint16_t *b, size_t n, float inv_t, double *forward,
+                            double *reverse); /* the two KLs alone: no entropies, no argmax */
 } kld_kernels;
 
-/* scalar: src/scalar/prob_f32.c, prob_f64.c, logits_f32.c */
-void kld_both_f32_scalar(const float *p, const float *q, size_t n, double *forward, double *reverse);
+/* scalar: src/scalar/prob_<type>.c, logits_<type>.c */
+void kld_both_f32_scalar(const float *p, const float *q, size_t n,
+                     double *forward, double *reverse);
 void kld_stats_f32_scalar(const float *p, const float *q, size_t n, kld_stats *out);
-void kld_both_f64_scalar(const double *p, const double *q, size_t n, double *forward,
-                        double *reverse);
+void kld_both_f64_scalar(const double *p, const double *q, size_t n,
+                     double *forward, double *reverse);
 void kld_stats_f64_scalar(const double *p, const double *q, size_t n, kld_stats *out);
+void kld_both_f16_scalar(const uint16_t *p, const uint16_t *q, size_t n,
+                     double *forward, double *reverse);
+void kld_stats_f16_scalar(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+void kld_both_bf16_scalar(const uint16_t *p, const uint16_t *q, size_t n,
+                     double *forward, double *reverse);
+void kld_stats_bf16_scalar(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
 void kld_stats_logits_f32_scalar(const float *a, const float *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_f32_scalar(const float *a, const float *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_stats_logits_f16_scalar(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                                kld_logit_stats *out);
+void kld_both_logits_f16_scalar(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                               double *forward, double *reverse);
+void kld_stats_logits_bf16_scalar(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                                kld_logit_stats *out);
+void kld_both_logits_bf16_scalar(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                               double *forward, double *reverse);
 
 #if defined(__x86_64__)
-/* avx2: src/avx2/prob_f32.c, prob_f64.c, logits_f32.c */
-void kld_both_f32_avx2(const float *p, const float *q, size_t n, double *forward, double *reverse);
+/* avx2: src/avx2/prob_<type>.c, logits_<type>.c */
+void kld_both_f32_avx2(const float *p, const float *q, size_t n,
+                     double *forward, double *reverse);
 void kld_stats_f32_avx2(const float *p, const float *q, size_t n, kld_stats *out);
-void kld_both_f64_avx2(const double *p, const double *q, size_t n, double *forward,
-                        double *reverse);
+void kld_both_f64_avx2(const double *p, const double *q, size_t n,
+                     double *forward, double *reverse);
 void kld_stats_f64_avx2(const double *p, const double *q, size_t n, kld_stats *out);
+void kld_both_f16_avx2(const uint16_t *p, const uint16_t *q, size_t n,
+                     double *forward, double *reverse);
+void kld_stats_f16_avx2(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+void kld_both_bf16_avx2(const uint16_t *p, const uint16_t *q, size_t n,
+                     double *forward, double *reverse);
+void kld_stats_bf16_avx2(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
 void kld_stats_logits_f32_avx2(const float *a, const float *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_f32_avx2(const float *a, const float *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_stats_logits_f16_avx2(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                                kld_logit_stats *out);
+void kld_both_logits_f16_avx2(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                               double *forward, double *reverse);
+void kld_stats_logits_bf16_avx2(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                                kld_logit_stats *out);
+void kld_both_logits_bf16_avx2(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                               double *forward, double *reverse);
 
-/* avx512: src/avx512/prob_f32.c, prob_f64.c, logits_f32.c */
-void kld_both_f32_avx512(const float *p, const float *q, size_t n, double *forward, double *reverse);
+/* avx512: src/avx512/prob_<type>.c, logits_<type>.c */
+void kld_both_f32_avx512(const float *p, const float *q, size_t n,
+                     double *forward, double *reverse);
 void kld_stats_f32_avx512(const float *p, const float *q, size_t n, kld_stats *out);
-void kld_both_f64_avx512(const double *p, const double *q, size_t n, double *forward,
-                        double *reverse);
+void kld_both_f64_avx512(const double *p, const double *q, size_t n,
+                     double *forward, double *reverse);
 void kld_stats_f64_avx512(const double *p, const double *q, size_t n, kld_stats *out);
+void kld_both_f16_avx512(const uint16_t *p, const uint16_t *q, size_t n,
+                     double *forward, double *reverse);
+void kld_stats_f16_avx512(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+void kld_both_bf16_avx512(const uint16_t *p, const uint16_t *q, size_t n,
+                     double *forward, double *reverse);
+void kld_stats_bf16_avx512(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
 void kld_stats_logits_f32_avx512(const float *a, const float *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_f32_avx512(const float *a, const float *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_stats_logits_f16_avx512(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                                kld_logit_stats *out);
+void kld_both_logits_f16_avx512(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                               double *forward, double *reverse);
+void kld_stats_logits_bf16_avx512(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                                kld_logit_stats *out);
+void kld_both_logits_bf16_avx512(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                               double *forward, double *reverse);
 #endif
 
 #if defined(__aarch64__)
-/* neon: src/neon/prob_f32.c, prob_f64.c, logits_f32.c */
-void kld_both_f32_neon(const float *p, const float *q, size_t n, double *forward, double *reverse);
+/* neon: src/neon/prob_<type>.c, logits_<type>.c */
+void kld_both_f32_neon(const float *p, const float *q, size_t n,
+                     double *forward, double *reverse);
 void kld_stats_f32_neon(const float *p, const float *q, size_t n, kld_stats *out);
-void kld_both_f64_neon(const double *p, const double *q, size_t n, double *forward,
-                        double *reverse);
+void kld_both_f64_neon(const double *p, const double *q, size_t n,
+                     double *forward, double *reverse);
 void kld_stats_f64_neon(const double *p, const double *q, size_t n, kld_stats *out);
+void kld_both_f16_neon(const uint16_t *p, const uint16_t *q, size_t n,
+                     double *forward, double *reverse);
+void kld_stats_f16_neon(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+void kld_both_bf16_neon(const uint16_t *p, const uint16_t *q, size_t n,
+                     double *forward, double *reverse);
+void kld_stats_bf16_neon(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
 void kld_stats_logits_f32_neon(const float *a, const float *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_f32_neon(const float *a, const float *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_stats_logits_f16_neon(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                                kld_logit_stats *out);
+void kld_both_logits_f16_neon(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                               double *forward, double *reverse);
+void kld_stats_logits_bf16_neon(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                                kld_logit_stats *out);
+void kld_both_logits_bf16_neon(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                               double *forward, double *reverse);
 #endif
 
 /* The logits entry points with a given table (api_logits.c), for the rows API, which resolves the
- * table once per call: the same argument conventions as kld_stats_logits_f32. */
-void kld_stats_logits_with(const kld_kernels *k, const float *a, const float *b, size_t n,
-                           float temperature, kld_logit_stats *out);
-void kld_both_logits_with(const kld_kernels *k, const float *a, const float *b, size_t n,
-                          float temperature, double *forward, double *reverse);
+ * table once per call: the same argument conventions as kld_stats_logits_<type>. */
+void kld_stats_logits_f32_with(const kld_kernels *k, const float *a, const float *b, size_t n,
+                               float temperature, kld_logit_stats *out);
+void kld_both_logits_f32_with(const kld_kernels *k, const float *a, const float *b, size_t n,
+                              float temperature, double *forward, double *reverse);
+void kld_stats_logits_f16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
+                               float temperature, kld_logit_stats *out);
+void kld_both_logits_f16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
+                              float temperature, double *forward, double *reverse);
+void kld_stats_logits_bf16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
+                               float temperature, kld_logit_stats *out);
+void kld_both_logits_bf16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
+                              float temperature, double *forward, double *reverse);
 
-/* 1 if this CPU and OS can run the path's instructions (whether or not it is compiled in);
- * detected once per process. */
+/* 1 if this CPU and OS can run the path's instructions (whether or not it is compiled in); the
+ * detection is cached after the first call (racing first calls each detect the same answer). */
 int kld_cpu_runs(kld_isa isa);
 
 /* The kernels of kld_isa_active(). */

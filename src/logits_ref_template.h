@@ -1,26 +1,35 @@
-/* scalar/logits_f32.c - the reference logits kernel: maxima, then the sums of the softmaxes in
- * double with libm exp, and KL(P||Q) = sum p*(x - y) - lse_a + lse_b directly (in double the
- * cancellation of the two log-sum-exps costs ~1e-15 absolute). It defines the semantics of the
- * logits kernels: scaled logits are x = (a - max a) * inv_t, with inv_t = fl32(1/T) (kernels.h). */
+/* logits_ref_template.h - the reference logits kernels: maxima, then the sums of the softmaxes
+ * in double with libm exp, and KL(P||Q) = sum p*(x - y) - lse_a + lse_b directly (in double the
+ * cancellation of the two log-sum-exps costs ~1e-15 absolute). They define the semantics of the
+ * logits kernels: scaled logits are x = (a - max a) * inv_t, with inv_t = fl32(1/T) (kernels.h).
+ * Instantiated per storage type by scalar/logits_<type>.c.
+ *
+ * Parameters, defined before the include (and #undef'd at its end): KLD_STATS_LOGITS and
+ * KLD_BOTH_LOGITS, the full names of the two kernels it defines (kernels.h); and, from a
+ * scalar/load_<type>.h included first, elem and elem_value (to float). */
+#if !defined(KLD_STATS_LOGITS) || !defined(KLD_BOTH_LOGITS)
+#error "logits_ref_template.h needs KLD_STATS_LOGITS, KLD_BOTH_LOGITS and a scalar/load_<type>.h"
+#endif
+
 #include <math.h>
 
-#include "api_internal.h"
 #include "kernels.h"
 #include "logit_sums.h"
+#include "terms.h"
 #include "tuning.h"
 
-void kld_stats_logits_f32_scalar(const float *a, const float *b, size_t n, float inv_t,
-                                 kld_logit_stats *out)
+void KLD_STATS_LOGITS(const elem *a, const elem *b, size_t n, float inv_t, kld_logit_stats *out)
 {
     float am = -INFINITY, bm = -INFINITY;
     size_t ia = 0, ib = 0;
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
-        bad |= isnan(a[i]) || isnan(b[i]) || a[i] == INFINITY || b[i] == INFINITY;
-        if (a[i] > am)
-            am = a[i], ia = i;
-        if (b[i] > bm)
-            bm = b[i], ib = i;
+        float ai = elem_value(a[i]), bi = elem_value(b[i]);
+        bad |= isnan(ai) || isnan(bi) || ai == INFINITY || bi == INFINITY;
+        if (ai > am)
+            am = ai, ia = i;
+        if (bi > bm)
+            bm = bi, ib = i;
     }
     if (bad || am == -INFINITY || bm == -INFINITY) {
         kld_logits_nan(out, n);
@@ -33,8 +42,9 @@ void kld_stats_logits_f32_scalar(const float *a, const float *b, size_t n, float
         size_t stop = n - start < KLD_REF_FOLD ? n : start + KLD_REF_FOLD;
         kld_logit_sums blk = {0};
         for (size_t i = start; i < stop; i++) {
-            int fa = a[i] > -INFINITY, fb = b[i] > -INFINITY;
-            double x = ((double)a[i] - am) * s_t, y = ((double)b[i] - bm) * s_t, w = 0, v = 0;
+            float ai = elem_value(a[i]), bi = elem_value(b[i]);
+            int fa = ai > -INFINITY, fb = bi > -INFINITY;
+            double x = ((double)ai - am) * s_t, y = ((double)bi - bm) * s_t, w = 0, v = 0;
             if (fa) {
                 w = exp(x);
                 blk.w += w;
@@ -62,11 +72,14 @@ void kld_stats_logits_f32_scalar(const float *a, const float *b, size_t n, float
                              am * s_t + la, bm * s_t + lq, ia, ib};
 }
 
-void kld_both_logits_f32_scalar(const float *a, const float *b, size_t n, float inv_t,
-                                double *forward, double *reverse)
+void KLD_BOTH_LOGITS(const elem *a, const elem *b, size_t n, float inv_t, double *forward,
+                     double *reverse)
 {
     kld_logit_stats s;
-    kld_stats_logits_f32_scalar(a, b, n, inv_t, &s);
+    KLD_STATS_LOGITS(a, b, n, inv_t, &s);
     *forward = s.kl.forward;
     *reverse = s.kl.reverse;
 }
+
+#undef KLD_STATS_LOGITS
+#undef KLD_BOTH_LOGITS

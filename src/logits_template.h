@@ -1,9 +1,11 @@
 /* logits_template.h - KL and friends of P = softmax(a/T), Q = softmax(b/T) straight from logits,
  * written once over the lane operations of an f32 lanes header (see prob_template.h for the
- * list, plus v_exp) and instantiated by a five-line <isa>/logits_f32.c. Parameters, defined
- * before the include (and #undef'd at its end): KLD_STATS_LOGITS and KLD_BOTH_LOGITS, the full
- * names of the two kernels it defines from one body (kernels.h): everything, and the two KLs
- * only (no entropy sums, no argmax scans).
+ * list, plus v_exp) and a storage header (float, f16 or bf16), instantiated by a five-line
+ * <isa>/logits_<type>.c. Parameters, defined before the include (and #undef'd at its end):
+ * KLD_STATS_LOGITS and KLD_BOTH_LOGITS, the full names of the two kernels it defines from one
+ * body (kernels.h): everything, and the two KLs only (no entropy sums, no argmax scans); and
+ * KLD_REF_STATS_LOGITS, the scalar reference kernel of the same storage type, which takes the
+ * rows whose logits are too large for float differences.
  *
  * The kernels take inv_t = fl32(1/T), and scale logits by multiplying by it, as every path does
  * (kernels.h). Pass 1 reads a and b for their maxima, their first argmax, and NaN/+inf. Pass 2
@@ -20,23 +22,24 @@
  * v - w(1 + t) beyond, where nothing cancels badly. Sums are in double. Pass 2 makes a chunk's
  * exps first and then its arithmetic (see chunk_loop.h).
  * Distributions far apart (|rho| + eta > 1) use log(Zq/A) - rho instead, which is then the form
- * that does not cancel; rows with logits beyond 2^100 or 2^60 * T go to the scalar reference.
+ * that does not cancel; rows with logits beyond 2^100 or 2^60 / inv_t go to the scalar reference.
  *
  * Masked tokens (-inf): a lane masked in both contributes nothing; masked in b only (p > 0 = q)
  * sets the forward +inf flag and adds its p-mass w to the reverse's h-sum (its e^-t term is w/v
  * with v = 0: exactly the p-mass that Q misses); masked in a only is the mirror. Such lanes take
  * t = 0 and the direct formula, which then gives exactly those masses. Tails pad with -inf. */
-#if !defined(KLD_STATS_LOGITS) || !defined(KLD_BOTH_LOGITS) || !defined(KLD_LANES)
-#error "logits_template.h needs KLD_STATS_LOGITS, KLD_BOTH_LOGITS and a lanes header"
+#if !defined(KLD_STATS_LOGITS) || !defined(KLD_BOTH_LOGITS) || !defined(KLD_REF_STATS_LOGITS) || \
+    !defined(KLD_LANES) || !defined(KLD_ELEM_NEG_INF)
+#error "logits_template.h needs KLD_STATS_LOGITS, KLD_BOTH_LOGITS, KLD_REF_STATS_LOGITS, a lanes header and a storage header"
 #endif
 
 #include <float.h>
 #include <math.h>
 
-#include "api_internal.h"
 #include "chunk_loop.h"
 #include "kernels.h"
 #include "logit_sums.h"
+#include "terms.h"
 
 typedef struct {
     vec max_a, max_b, neg_min; /* neg_min: the largest -x over finite a and b */
@@ -68,7 +71,7 @@ static void pass1_fold(void *state) /* maxima need no folding */
 
 static float max_lane(vec v)
 {
-    elem lanes[KLD_LANES];
+    lane lanes[KLD_LANES];
     v_store(lanes, v);
     float m = lanes[0];
     for (unsigned k = 1; k < KLD_LANES; k++)
@@ -87,13 +90,13 @@ static size_t first_index_of(const elem *x, size_t n, float m)
             return i + (size_t)__builtin_ctz(hit);
     }
     for (; i < n; i++)
-        if (x[i] == m)
+        if (elem_to_lane(x[i]) == m)
             break;
     return i;
 }
 
 typedef struct {
-    vec amax, bmax, shift, inv_t; /* shift = max b - max a, moved by centre * T (logits_kernel) */
+    vec amax, bmax, shift, inv_t; /* shift = max b - max a, moved by centre / inv_t */
     vec exp_neg_c, exp_pos_c;     /* e^-centre and e^centre: v e^-t = w e^centre */
     kld_logit_sums sum;   /* this block's (logit_sums.h) */
     kld_logit_sums total; /* earlier blocks (chunk_loop.h) */
@@ -232,11 +235,11 @@ static void pass2_run(logit_sums *s, const elem *a, const elem *b, size_t n, flo
     s->exp_neg_c = v_set1((float)exp(-centre));
     s->exp_pos_c = v_set1((float)exp(centre));
     if (centre != 0)
-        kld_run_chunks(s, a, b, n, -INFINITY, pass2_chunk_moved, pass2_fold);
+        kld_run_chunks(s, a, b, n, KLD_ELEM_NEG_INF, pass2_chunk_moved, pass2_fold);
     else if (full)
-        kld_run_chunks(s, a, b, n, -INFINITY, pass2_chunk_full, pass2_fold);
+        kld_run_chunks(s, a, b, n, KLD_ELEM_NEG_INF, pass2_chunk_full, pass2_fold);
     else
-        kld_run_chunks(s, a, b, n, -INFINITY, pass2_chunk_kl, pass2_fold);
+        kld_run_chunks(s, a, b, n, KLD_ELEM_NEG_INF, pass2_chunk_kl, pass2_fold);
 }
 
 static void kls_from_sums(const logit_sums *s, double centre, double *fwd, double *rev)
@@ -270,18 +273,18 @@ static void logits_kernel(const elem *a, const elem *b, size_t n, float inv_t, i
                           kld_logit_stats *out)
 {
     logit_pass1 p1 = {v_set1(-INFINITY), v_set1(-INFINITY), v_set1(-INFINITY), KLD_ALL_LANES};
-    kld_run_chunks(&p1, a, b, n, -INFINITY, pass1_chunk, pass1_fold);
+    kld_run_chunks(&p1, a, b, n, KLD_ELEM_NEG_INF, pass1_chunk, pass1_fold);
     float am = max_lane(p1.max_a), bm = max_lane(p1.max_b);
     if (p1.ok != KLD_ALL_LANES || am == -INFINITY || bm == -INFINITY) {
         kld_logits_nan(out, n);
         return;
     }
     /* Logits beyond 2^100 would overflow the float differences a - max a, b - a, and beyond
-     * 2^60 * T their scaled values: such rows (no model produces them) go to the reference
+     * 2^60 / inv_t their scaled values: such rows (no model produces them) go to the reference
      * kernel, which works in double. */
     double span = fmax(fmax(fabs(am), fabs(bm)), max_lane(p1.neg_min));
     if (!(span <= 0x1p100 && span * inv_t <= 0x1p60)) {
-        kld_stats_logits_f32_scalar(a, b, n, inv_t, out);
+        KLD_REF_STATS_LOGITS(a, b, n, inv_t, out);
         return;
     }
     logit_sums s, moved;
@@ -326,3 +329,4 @@ void KLD_BOTH_LOGITS(const elem *a, const elem *b, size_t n, float inv_t,
 
 #undef KLD_STATS_LOGITS
 #undef KLD_BOTH_LOGITS
+#undef KLD_REF_STATS_LOGITS

@@ -5,8 +5,10 @@
  * Parameters, defined before the include (and #undef'd at its end):
  *   KLD_BOTH, KLD_STATS   the full names of the two kernels this file defines, as declared in
  *                         kernels.h (e.g. kld_both_f32_avx512, kld_stats_f32_avx512);
- * and, from the lanes header <isa>/lanes_<type>.h included first: elem and its limits
- * (limits_<type>.h), vec, mask, acc, KLD_LANES, v_load, v_store, v_set1,
+ * from the storage header included second (load_native.h, or <isa>/load_f16.h and load_bf16.h
+ * on f32 lanes): elem, v_load (elem to lanes), KLD_ELEM_ZERO, KLD_ELEM_NEG_INF, elem_to_lane;
+ * and, from the lanes header <isa>/lanes_<type>.h included first: lane and its limits
+ * (limits_<type>.h), vec, mask, acc, KLD_LANES, v_store, v_set1,
  * v_add, v_sub, v_mul, v_div, v_max, v_min, v_fmadd (a*b + c), v_fnmadd (c - a*b), v_log,
  * v_rcp_approx (1/x to 8 bits or better, finite for x in the normal range), v_select(m, if_set, if_not),
  * m_gt, m_ge, m_le, m_eq, m_and, m_or, m_bits (bit i = lane i), acc_fma (acc + x*y in
@@ -24,8 +26,8 @@
  * Each kernel works a chunk at a time: phase 1 makes the chunk's SLEEF calls and stores their
  * results, phase 2 accumulates (see chunk_loop.h for why).
  */
-#if !defined(KLD_BOTH) || !defined(KLD_STATS) || !defined(KLD_LANES)
-#error "prob_template.h needs KLD_BOTH, KLD_STATS and a lanes header"
+#if !defined(KLD_BOTH) || !defined(KLD_STATS) || !defined(KLD_LANES) || !defined(KLD_ELEM_ZERO)
+#error "prob_template.h needs KLD_BOTH, KLD_STATS, a lanes header and a storage header"
 #endif
 
 #include <math.h>
@@ -81,7 +83,7 @@ static inline mask zero_class(vec p, vec q)
 /* Lanes that are neither fast nor zero-class, through the scalar definitions. */
 static void special_both(vec p, vec q, unsigned handled, double *f, double *r)
 {
-    elem ps[KLD_LANES], qs[KLD_LANES];
+    lane ps[KLD_LANES], qs[KLD_LANES];
     v_store(ps, p);
     v_store(qs, q);
     for (unsigned k = 0; k < KLD_LANES; k++)
@@ -93,7 +95,7 @@ static void special_both(vec p, vec q, unsigned handled, double *f, double *r)
 
 static void special_stats(vec p, vec q, unsigned handled, kld_terms *t)
 {
-    elem ps[KLD_LANES], qs[KLD_LANES];
+    lane ps[KLD_LANES], qs[KLD_LANES];
     v_store(ps, p);
     v_store(qs, q);
     for (unsigned k = 0; k < KLD_LANES; k++)
@@ -172,11 +174,10 @@ static inline void both_pair(both_sums *s, both_accs *a0, both_accs *a1, const l
     }
 }
 
-/* With KLD_BOTH_SPLIT (tuning.h: floats), all of the chunk's logs come first and the products
- * second (chunk_loop.h); without (doubles), each pair of vectors takes its logs just before
- * its products. Measured per type: the split makes kld_both_f32 10-15% faster but kld_both_f64
- * 5-13% slower, for reasons not pinned down. stats always splits: 20-30% faster for both types.
- * The lanes go by pointer: passed by value, gcc copied them in halves and halved avx2's speed. */
+/* With KLD_BOTH_SPLIT (floats), all of the chunk's logs come first and the products second
+ * (chunk_loop.h); without (doubles), each pair of vectors takes its logs just before its
+ * products; tuning.h has the measurements. The lanes go by pointer: passed by value, gcc copied
+ * them in halves and halved avx2's speed. */
 static void both_chunk(void *state, const elem *p, const elem *q, size_t nv)
 {
     both_sums *s = state;
@@ -208,7 +209,7 @@ static void both_chunk(void *state, const elem *p, const elem *q, size_t nv)
 void KLD_BOTH(const elem *p, const elem *q, size_t n, double *forward, double *reverse)
 {
     both_sums s = {0};
-    kld_run_chunks(&s, p, q, n, 0, both_chunk, both_fold);
+    kld_run_chunks(&s, p, q, n, KLD_ELEM_ZERO, both_chunk, both_fold);
     *forward = s.f_total + (s.f_inf ? INFINITY : 0.0);
     *reverse = s.r_total + (s.r_inf ? INFINITY : 0.0);
 }
@@ -326,7 +327,7 @@ static void stats_chunk(void *state, const elem *p, const elem *q, size_t nv)
 void KLD_STATS(const elem *p, const elem *q, size_t n, kld_stats *out)
 {
     stats_sums s = {0};
-    kld_run_chunks(&s, p, q, n, 0, stats_chunk, stats_fold);
+    kld_run_chunks(&s, p, q, n, KLD_ELEM_ZERO, stats_chunk, stats_fold);
     const kld_terms *x = &s.x_total;
     double f_inf = s.f_inf ? INFINITY : 0.0, r_inf = s.r_inf ? INFINITY : 0.0;
     *out = (kld_stats){x->forward + f_inf, x->reverse + r_inf, x->entropy_p, x->entropy_q,

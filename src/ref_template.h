@@ -3,11 +3,12 @@
  * so that rounding grows with KLD_REF_FOLD + n/KLD_REF_FOLD additions, not n. Instantiated per
  * element type by scalar/prob_<type>.c.
  *
- * Parameters, defined before the include (and #undef'd at its end): elem, the element type
- * (a typedef); KLD_BOTH and KLD_STATS, the full names of the two kernels this file defines, as
- * declared in kernels.h (e.g. kld_both_f32_scalar). */
+ * Parameters, defined before the include (and #undef'd at its end): KLD_BOTH and KLD_STATS, the
+ * full names of the two kernels this file defines, as declared in kernels.h (e.g.
+ * kld_both_f32_scalar). It also needs, from a scalar/load_<type>.h included first, the elem
+ * typedef and elem_value. */
 #if !defined(KLD_BOTH) || !defined(KLD_STATS)
-#error "ref_template.h needs KLD_BOTH, KLD_STATS and an elem typedef"
+#error "ref_template.h needs KLD_BOTH, KLD_STATS and a scalar/load_<type>.h"
 #endif
 
 #include "kernels.h"
@@ -21,8 +22,9 @@ void KLD_BOTH(const elem *p, const elem *q, size_t n, double *forward, double *r
         size_t stop = n - start < KLD_REF_FOLD ? n : start + KLD_REF_FOLD;
         double bf = 0.0, br = 0.0;
         for (size_t i = start; i < stop; i++) {
-            bf += kld_term_forward(p[i], q[i]);
-            br += kld_term_forward(q[i], p[i]);
+            double pi = elem_value(p[i]), qi = elem_value(q[i]);
+            bf += kld_term_forward(pi, qi);
+            br += kld_term_forward(qi, pi);
         }
         f += bf;
         r += br;
@@ -40,9 +42,10 @@ void KLD_STATS(const elem *p, const elem *q, size_t n, kld_stats *out)
         kld_terms b = {0};
         double bp = 0.0, bq = 0.0;
         for (size_t i = start; i < stop; i++) {
-            kld_terms_add(&b, p[i], q[i]);
-            bp += p[i];
-            bq += q[i];
+            double pi = elem_value(p[i]), qi = elem_value(q[i]);
+            kld_terms_add(&b, pi, qi);
+            bp += pi;
+            bq += qi;
         }
         kld_terms_merge(&t, &b);
         sp += bp;

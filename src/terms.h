@@ -6,6 +6,8 @@
 #include <float.h>
 #include <math.h>
 
+#include "kld.h"
+
 /* log(p/q) for finite p, q > 0, to about one ulp of the result. The quotient r = fl(p/q) is off by
  * up to half an ulp; fma(-r, q, p) is the exact residual p - r*q (when r is normal), so
  * log(p/q) = log(r) + residual/p to first order, which removes that error even when p ~ q and the
@@ -81,6 +83,18 @@ static inline void kld_terms_merge(kld_terms *t, const kld_terms *b)
     t->entropy_q += b->entropy_q;
     t->cross_pq += b->cross_pq;
     t->cross_qp += b->cross_qp;
+}
+
+/* The results of a call that has no answer: every sum NaN; for logits (NaN or +inf in a row, a
+ * row of all -inf, or no valid temperature) lse NaN too and argmax n. */
+static inline kld_stats kld_stats_nan(void)
+{
+    return (kld_stats){NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+}
+
+static inline void kld_logits_nan(kld_logit_stats *out, size_t n)
+{
+    *out = (kld_logit_stats){kld_stats_nan(), NAN, NAN, n, n};
 }
 
 #endif /* KLD_TERMS_H */

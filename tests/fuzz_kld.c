@@ -1,7 +1,8 @@
 /* fuzz_kld.c - differential fuzz target: turns the input bytes into p and q (or logits a, b, or an
  * .npy header) full of zeros, subnormals, NaN, infinities, negatives, near-equal pairs and huge
  * ratios, and checks that every runnable path agrees with the scalar reference within the
- * documented bounds, or in the same NaN/infinity class. Built for libFuzzer with -Dfuzz=true;
+ * documented bounds, or in the same NaN/infinity class; and that the f16 and bf16 kernels give
+ * the f32 kernels' bits on the widened values. Built for libFuzzer with -Dfuzz=true;
  * otherwise fuzz_replay.c runs it over the regression corpus in tests/corpus/. */
 #define _POSIX_C_SOURCE 200809L
 #include <float.h>
@@ -224,12 +225,89 @@ static void fuzz_logits(bytes *b)
     }
 }
 
+/* f16 or bf16 bits to float, from the fields (independent of the library's conversion). */
+static float half_value(int bf16, uint16_t h)
+{
+    int ebits = bf16 ? 8 : 5, mbits = 15 - ebits, bias = (1 << (ebits - 1)) - 1;
+    int e = h >> mbits & ((1 << ebits) - 1);
+    unsigned m = h & ((1u << mbits) - 1);
+    double v = e == (1 << ebits) - 1 ? (m ? NAN : INFINITY)
+               : e == 0              ? ldexp((double)m, 1 - bias - mbits)
+                                     : ldexp((double)(m | 1u << mbits), e - bias - mbits);
+    return (float)(h >> 15 ? -v : v);
+}
+
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b));
+}
+
+static void same_stats(const char *what, const char *path, const kld_stats *a, const kld_stats *b)
+{
+    const double *x = &a->forward, *y = &b->forward; /* kld_stats is eight doubles */
+    for (int k = 0; k < 8; k++)
+        if (!same_bits(x[k], y[k]))
+            fail(what, path, x[k], y[k], 0);
+}
+
+/* f16 and bf16: every path's half kernels must give the bits of the same path's f32 kernels on
+ * the widened values (the f32 kernels are checked against the reference above). The bits come
+ * raw from the input, or as specials; temperatures include some below 1/FLT_MAX, which have no
+ * float 1/T and must give NaN on every path. */
+static void fuzz_half(bytes *b, int bf16, int logits)
+{
+    static const float temps[8] = {1.0f, 0.9f, 1e-3f, 3e-39f, 1e-40f, 2.5e-39f, 1e30f, 0.0f};
+    static const uint16_t special[2][8] = {{0x0000, 0x8000, 0x0001, 0x7bff, 0x7c00, 0xfc00, 0x7e00,
+                                            0x3c00},
+                                           {0x0000, 0x8000, 0x0001, 0x7f7f, 0x7f80, 0xff80, 0x7fc0,
+                                            0x3f80}};
+    uint16_t hp[MAX_N], hq[MAX_N];
+    float fp[MAX_N], fq[MAX_N];
+    float t = temps[take(b) & 7];
+    size_t n = 0;
+    while (b->n && n < MAX_N) {
+        for (int k = 0; k < 2; k++) {
+            unsigned c = take(b);
+            uint16_t h = c & 1 ? special[bf16][c >> 1 & 7] : (uint16_t)(take(b) << 8 | c);
+            (k ? hq : hp)[n] = h;
+            (k ? fq : fp)[n] = half_value(bf16, h);
+        }
+        n++;
+    }
+    for (int isa = 0; isa < KLD_ISA_COUNT; isa++) {
+        if (kld_isa_force((kld_isa)isa) != 0)
+            continue;
+        const char *path = kld_isa_name((kld_isa)isa);
+        if (logits) {
+            kld_logit_stats got, want;
+            kld_stats_logits_f32(fp, fq, n, t, &want);
+            (bf16 ? kld_stats_logits_bf16 : kld_stats_logits_f16)(hp, hq, n, t, &got);
+            same_stats("half logits", path, &got.kl, &want.kl);
+            if (!same_bits(got.lse_a, want.lse_a) || got.argmax_a != want.argmax_a ||
+                got.argmax_b != want.argmax_b)
+                fail("half logits lse/argmax", path, got.lse_a, want.lse_a, 0);
+            if (!((float)(1.0 / t) <= FLT_MAX) && !(isnan(got.kl.forward) && got.argmax_a == n))
+                fail("temperature without a float 1/T", path, got.kl.forward, NAN, 0);
+        } else {
+            kld_stats got, want;
+            kld_stats_f32(fp, fq, n, &want);
+            (bf16 ? kld_stats_bf16 : kld_stats_f16)(hp, hq, n, &got);
+            same_stats("half stats", path, &got, &want);
+            double f, r;
+            (bf16 ? kld_both_bf16 : kld_both_f16)(hp, hq, n, &f, &r);
+            kld_both_f32(fp, fq, n, &want.forward, &want.reverse);
+            if (!same_bits(f, want.forward) || !same_bits(r, want.reverse))
+                fail("half both", path, f, want.forward, 0);
+        }
+    }
+}
+
 /* The .npy header parser on hostile bytes: no crash, and an accepted shape never overflows. */
 static void fuzz_npy(bytes *b)
 {
     npy_info info;
     char err[256];
-    if (npy_parse_dict((const char *)b->d, b->n, &info, err, sizeof err) == 0) {
+    if (npy_parse_dict((const char *)b->d, b->n, 1, &info, err, sizeof err) == 0) {
         if (info.rows == 0 || info.cols == 0 ||
             info.cols > UINT64_MAX / (uint64_t)info.itemsize / info.rows)
             fail("npy shape", "parser", (double)info.rows, (double)info.cols, 0);
@@ -244,7 +322,12 @@ static void fuzz_npy(bytes *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     bytes b = {data, size};
-    switch (take(&b) & 3) {
+    unsigned mode = take(&b);
+    if (mode & 0x40) { /* bit 6: the half-precision kernels (the older modes keep their bytes) */
+        fuzz_half(&b, mode & 1, mode >> 1 & 1);
+        return 0;
+    }
+    switch (mode & 3) {
     case 0:
         fuzz_prob(&b, 0);
         break;

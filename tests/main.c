@@ -14,6 +14,7 @@
 #include "kld.h"
 #include "test_check.h"
 #include "test_guard.h"
+#include "test_half.h"
 #include "test_logits.h"
 #include "test_prob.h"
 
@@ -73,6 +74,7 @@ int main(void)
         size_t count;
     } groups[] = {{prob_tests, prob_test_count},
                   {logits_tests, logits_test_count},
+                  {half_tests, half_test_count},
                   {guard_tests, guard_test_count}};
     size_t n_path = 0;
     for (size_t g = 0; g < sizeof groups / sizeof *groups; g++)

@@ -16,13 +16,13 @@ static double ulp_error(float got, double want)
 double MAX_LOG_ULP(void)
 {
     double worst = 0;
-    elem in[KLD_LANES], out[KLD_LANES];
+    lane in[KLD_LANES], out[KLD_LANES];
     for (uint32_t bits = 1; bits < 0x7f800000u; bits += KLD_LANES) {
         for (uint32_t k = 0; k < KLD_LANES; k++) {
             uint32_t b = bits + k < 0x7f800000u ? bits + k : 0x3f800000u;
             memcpy(&in[k], &b, sizeof b);
         }
-        v_store(out, v_log(v_load(in)));
+        v_store(out, v_log(v_load_lanes(in)));
         for (uint32_t k = 0; k < KLD_LANES; k++)
             worst = fmax(worst, ulp_error(out[k], log((double)in[k])));
     }

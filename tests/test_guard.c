@@ -2,6 +2,7 @@
  * (PROT_NONE) pages, before and after: a read outside [x, x+n) crashes the test. */
 #define _DEFAULT_SOURCE
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -71,6 +72,41 @@ static void call_everything(const float *p, const float *q, const double *pd, co
     (void)kld_check_f64(pd, n, 1.0, NULL);
 }
 
+/* The f16 and bf16 entry points on n elements of half bits at hp, hq (read as probabilities and
+ * as logits); rows use two rows of n/2. */
+static void call_half(const uint16_t *hp, const uint16_t *hq, size_t n)
+{
+    double f, r, fr[2], rr[2];
+    kld_stats s, sr[2];
+    kld_logit_stats ls, lsr[2];
+    size_t half = n / 2;
+    kld_both_f16(hp, hq, n, &f, &r);
+    kld_stats_f16(hp, hq, n, &s);
+    (void)kld_forward_f16(hp, hq, n);
+    (void)kld_reverse_f16(hp, hq, n);
+    kld_both_bf16(hp, hq, n, &f, &r);
+    assert_false(isnan(f) || isnan(r));
+    kld_stats_bf16(hp, hq, n, &s);
+    (void)kld_forward_bf16(hp, hq, n);
+    (void)kld_reverse_bf16(hp, hq, n);
+    kld_stats_logits_f16(hp, hq, n, 0.9f, &ls);
+    kld_both_logits_f16(hp, hq, n, &f, &r);
+    (void)kld_forward_logits_f16(hp, hq, n);
+    (void)kld_reverse_logits_f16(hp, hq, n);
+    kld_stats_logits_bf16(hp, hq, n, 0.9f, &ls);
+    kld_both_logits_bf16(hp, hq, n, &f, &r);
+    (void)kld_forward_logits_bf16(hp, hq, n);
+    (void)kld_reverse_logits_bf16(hp, hq, n);
+    kld_rows_both_f16(hp, hq, 2, half, half, half, fr, rr);
+    kld_rows_stats_f16(hp, hq, 2, half, half, half, sr);
+    kld_rows_both_logits_f16(hp, hq, 2, half, half, half, 1.0f, fr, rr);
+    kld_rows_stats_logits_f16(hp, hq, 2, half, half, half, 1.0f, lsr);
+    kld_rows_both_bf16(hp, hq, 2, half, half, half, fr, rr);
+    kld_rows_stats_bf16(hp, hq, 2, half, half, half, sr);
+    kld_rows_both_logits_bf16(hp, hq, 2, half, half, half, 1.0f, fr, rr);
+    kld_rows_stats_logits_bf16(hp, hq, 2, half, half, half, 1.0f, lsr);
+}
+
 static void guard_pages(void)
 {
     static const size_t large[] = {1000, 4099, 65539};
@@ -83,8 +119,11 @@ static void guard_pages(void)
                     gpd = guard_alloc(n * sizeof(double), flush_end),
                     gqd = guard_alloc(n * sizeof(double), flush_end),
                     ga = guard_alloc(n * sizeof(float), flush_end),
-                    gb = guard_alloc(n * sizeof(float), flush_end);
+                    gb = guard_alloc(n * sizeof(float), flush_end),
+                    ghp = guard_alloc(n * sizeof(uint16_t), flush_end),
+                    ghq = guard_alloc(n * sizeof(uint16_t), flush_end);
             float *a = ga.data, *b = gb.data;
+            uint16_t *hp = ghp.data, *hq = ghq.data;
             if (n) {
                 memcpy(gp.data, src.p32, n * sizeof(float));
                 memcpy(gq.data, src.q32, n * sizeof(float));
@@ -94,14 +133,22 @@ static void guard_pages(void)
             for (size_t i = 0; i < n; i++) { /* logits: log of the probabilities */
                 a[i] = logf(src.p32[i]);
                 b[i] = logf(src.q32[i]);
+                uint32_t bits[2]; /* bf16 bits: the float's top half */
+                memcpy(&bits[0], &src.p32[i], 4);
+                memcpy(&bits[1], &src.q32[i], 4);
+                hp[i] = (uint16_t)(bits[0] >> 16);
+                hq[i] = (uint16_t)(bits[1] >> 16);
             }
             call_everything(gp.data, gq.data, gpd.data, gqd.data, a, b, n);
+            call_half(hp, hq, n);
             guard_free(&gp);
             guard_free(&gq);
             guard_free(&gpd);
             guard_free(&gqd);
             guard_free(&ga);
             guard_free(&gb);
+            guard_free(&ghp);
+            guard_free(&ghq);
         }
         rows_free(&src);
     }

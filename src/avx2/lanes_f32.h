@@ -5,7 +5,7 @@
 #include "limits_f32.h"
 #include "x86/hsum.h"
 
-typedef float elem;
+typedef float lane;
 typedef __m256 vec;
 typedef __m256 mask; /* all-ones lanes */
 typedef struct { __m256d lo, hi; } acc; /* lanes 0-3 and 4-7, widened to double */

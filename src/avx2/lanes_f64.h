@@ -5,7 +5,7 @@
 #include "limits_f64.h"
 #include "x86/hsum.h"
 
-typedef double elem;
+typedef double lane;
 typedef __m256d vec;
 typedef __m256d mask; /* all-ones lanes */
 typedef __m256d acc;

@@ -4,7 +4,7 @@
 
 #include "limits_f32.h"
 
-typedef float elem;
+typedef float lane;
 typedef __m512 vec;
 typedef __mmask16 mask;
 typedef struct { __m512d lo, hi; } acc; /* lanes 0-7 and 8-15, widened to double */

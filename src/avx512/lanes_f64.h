@@ -4,7 +4,7 @@
 
 #include "limits_f64.h"
 
-typedef double elem;
+typedef double lane;
 typedef __m512d vec;
 typedef __mmask8 mask;
 typedef __m512d acc;

@@ -1,6 +1,6 @@
 /* neon/arith_template.h - the lane operations whose AArch64 intrinsics differ only in lane type
  * (vaddq_f32, vaddq_f64, ...), written once. Included by each NEON lanes_<type>.h after its vec,
- * mask and elem types.
+ * mask and lane types.
  *
  * Parameters, defined before the include (and #undef'd at its end): KLD_NEON(op), the intrinsic
  * for op on the lane type, e.g. op##q_f32; KLD_NEON_MASK(op), the same on the mask type
@@ -9,8 +9,8 @@
 #error "neon/arith_template.h needs KLD_NEON(op) and KLD_NEON_MASK(op)"
 #endif
 
-static inline vec v_load(const elem *x) { return KLD_NEON(vld1)(x); }
-static inline void v_store(elem *x, vec v) { KLD_NEON(vst1)(x, v); }
+static inline vec v_load_lanes(const lane *x) { return KLD_NEON(vld1)(x); }
+static inline void v_store(lane *x, vec v) { KLD_NEON(vst1)(x, v); }
 static inline vec v_add(vec a, vec b) { return KLD_NEON(vadd)(a, b); }
 static inline vec v_sub(vec a, vec b) { return KLD_NEON(vsub)(a, b); }
 static inline vec v_mul(vec a, vec b) { return KLD_NEON(vmul)(a, b); }

@@ -4,7 +4,7 @@
 
 #include "limits_f32.h"
 
-typedef float elem;
+typedef float lane;
 typedef float32x4_t vec;
 typedef uint32x4_t mask; /* all-ones lanes */
 typedef struct { float64x2_t lo, hi; } acc; /* lanes 0-1 and 2-3, widened to double */
@@ -15,7 +15,7 @@ typedef struct { float64x2_t lo, hi; } acc; /* lanes 0-1 and 2-3, widened to dou
 #define KLD_NEON_MASK(op) op##q_u32
 #include "neon/arith_template.h"
 
-static inline vec v_set1(elem x) { return vdupq_n_f32(x); }
+static inline vec v_set1(lane x) { return vdupq_n_f32(x); }
 
 static inline vec v_rcp_approx(vec x) /* 8-bit estimate and one Newton step: 16 bits */
 {

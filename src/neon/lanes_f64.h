@@ -4,7 +4,7 @@
 
 #include "limits_f64.h"
 
-typedef double elem;
+typedef double lane;
 typedef float64x2_t vec;
 typedef uint64x2_t mask; /* all-ones lanes */
 typedef float64x2_t acc;
@@ -15,7 +15,7 @@ typedef float64x2_t acc;
 #define KLD_NEON_MASK(op) op##q_u64
 #include "neon/arith_template.h"
 
-static inline vec v_set1(elem x) { return vdupq_n_f64(x); }
+static inline vec v_set1(lane x) { return vdupq_n_f64(x); }
 
 /* exact: for p ~ q the correction's own error must stay below the double log's */
 static inline vec v_rcp_approx(vec x) { return vdivq_f64(vdupq_n_f64(1), x); }

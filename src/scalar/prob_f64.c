@@ -1,5 +1,5 @@
 /* scalar/prob_f64.c - the reference probability kernels on double inputs (ref_template.h). */
-typedef double elem;
+#include "scalar/load_f64.h"
 #define KLD_BOTH kld_both_f64_scalar
 #define KLD_STATS kld_stats_f64_scalar
 #include "ref_template.h"
