@@ -217,6 +217,9 @@ def main():
     p[3][5] = 0.0  # a zero is fine
     check_summary("probs", stored(p, "f"), stored(q, "f"),
                   ["--probs", write_npy("p.npy", p), write_npy("q.npy", q)], probs=True)
+    check_summary("probs f16", stored(p, "e"), stored(q, "e"),
+                  ["--probs", "--unnormalized", write_npy("p16.npy", p, "<f2"),
+                   write_npy("q16.npy", q, "<f2")], probs=True)
     check_summary("probs f64", stored(p, "d"), stored(q, "d"),
                   ["--probs", write_npy("p64.npy", p, "<f8"), write_npy("q64.npy", q, "<f8")],
                   probs=True)

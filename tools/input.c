@@ -150,7 +150,7 @@ int input_open(input *in, const char *path, uint64_t raw_vocab)
     return open_npy(in);
 }
 
-static float half_to_float(uint16_t h)
+float input_half_to_float(uint16_t h)
 {
     uint32_t sign = (uint32_t)(h >> 15) << 31, exp = h >> 10 & 0x1f, mant = h & 0x3ff, bits;
     if (exp == 0x1f)
@@ -178,7 +178,7 @@ static void to_float(const input *in, const void *raw, size_t count, float *dst)
     if (in->dtype == NPY_F16) {
         const uint16_t *h = raw;
         for (size_t i = 0; i < count; i++)
-            dst[i] = half_to_float(h[i]);
+            dst[i] = input_half_to_float(h[i]);
     } else if (in->dtype == NPY_F64) {
         const double *d = raw;
         for (size_t i = 0; i < count; i++)
@@ -196,7 +196,7 @@ static size_t read_bytes(input *in, unsigned char *buf, size_t want)
     return have + fread(buf + have, 1, want - have, in->f);
 }
 
-long long input_read(input *in, size_t max_rows, void *raw, float *dst, double *dst64)
+long long input_read(input *in, size_t max_rows, void *raw, npy_dtype as, void *dst)
 {
     size_t rows = max_rows;
     if (in->rows && in->rows - in->rows_read < rows)
@@ -207,8 +207,8 @@ long long input_read(input *in, size_t max_rows, void *raw, float *dst, double *
         return ferror(in->f) ? fail(in, "read failed: %s", strerror(errno)) : 0;
     }
     const size_t row_bytes = (size_t)in->vocab * (size_t)in->itemsize;
-    /* float32 into float and float64 into double need no conversion: read in place */
-    void *into = dst64 ? (void *)dst64 : in->dtype == NPY_F32 ? (void *)dst : raw;
+    /* the input's own type needs no conversion: read in place; anything else becomes float */
+    void *into = as == in->dtype ? dst : raw;
     size_t want = rows * row_bytes, have = read_bytes(in, into, want);
     if (have < want) {
         if (ferror(in->f))
@@ -225,7 +225,7 @@ long long input_read(input *in, size_t max_rows, void *raw, float *dst, double *
                         (unsigned long long)in->vocab);
         rows = have / row_bytes;
     }
-    if (!dst64)
+    if (as != in->dtype)
         to_float(in, raw, rows * (size_t)in->vocab, dst);
     in->rows_read += rows;
     return (long long)rows;

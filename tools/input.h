@@ -31,11 +31,15 @@ typedef struct {
  * Returns 0, or -1 after printing why. */
 int input_open(input *in, const char *path, uint64_t raw_vocab);
 
-/* Reads up to max_rows rows: as float into dst, or, when dst64 is not NULL (float64 inputs
- * only), as double into dst64; raw is scratch space of max_rows * vocab * itemsize bytes.
+/* Reads up to max_rows rows into dst: in place when as is the input's own type, otherwise
+ * converted to float (as must then be NPY_F32); raw is scratch space of max_rows * vocab *
+ * itemsize bytes for the conversion.
  * Returns the number of rows read, 0 at the end of the data, or -1 after printing why
  * (a short read, trailing bytes after an .npy's data, a partial row at a stream's end). */
-long long input_read(input *in, size_t max_rows, void *raw, float *dst, double *dst64);
+long long input_read(input *in, size_t max_rows, void *raw, npy_dtype as, void *dst);
+
+/* IEEE binary16 bits to float, exactly. */
+float input_half_to_float(uint16_t h);
 
 void input_close(input *in);
 

@@ -15,8 +15,8 @@
 
 /* One thread's share of a chunk. */
 typedef struct {
-    const float *a, *b;      /* the chunk's rows as float, or */
-    const double *a64, *b64; /* as double (float64 probabilities on both sides) */
+    npy_dtype type;          /* what the rows are handed to kld as (runner_type) */
+    const void *a, *b;       /* the chunk's rows, as that type */
     size_t first, count, vocab;
     const kldiv_options *o;
     row_result *out;         /* the chunk's results, indexed from the chunk's first row */
@@ -31,6 +31,11 @@ static double f32_at(const void *x, size_t i)
 static double f64_at(const void *x, size_t i)
 {
     return ((const double *)x)[i];
+}
+
+static double f16_at(const void *x, size_t i)
+{
+    return input_half_to_float(((const uint16_t *)x)[i]);
 }
 
 /* The first index of each row's largest element, both rows in one pass; always inlined, so that
@@ -63,12 +68,18 @@ static void prob_rows(const job *j)
         size_t off = r * j->vocab, n = j->vocab;
         row_result *res = &j->out[r];
         kld_stats s;
-        if (j->a64) {
-            kld_stats_f64(j->a64 + off, j->b64 + off, n, &s);
-            argmax2(j->a64 + off, j->b64 + off, n, f64_at, &res->top_base, &res->top_new);
+        if (j->type == NPY_F64) {
+            const double *a = (const double *)j->a + off, *b = (const double *)j->b + off;
+            kld_stats_f64(a, b, n, &s);
+            argmax2(a, b, n, f64_at, &res->top_base, &res->top_new);
+        } else if (j->type == NPY_F16) {
+            const uint16_t *a = (const uint16_t *)j->a + off, *b = (const uint16_t *)j->b + off;
+            kld_stats_f16(a, b, n, &s);
+            argmax2(a, b, n, f16_at, &res->top_base, &res->top_new);
         } else {
-            kld_stats_f32(j->a + off, j->b + off, n, &s);
-            argmax2(j->a + off, j->b + off, n, f32_at, &res->top_base, &res->top_new);
+            const float *a = (const float *)j->a + off, *b = (const float *)j->b + off;
+            kld_stats_f32(a, b, n, &s);
+            argmax2(a, b, n, f32_at, &res->top_base, &res->top_new);
         }
         res->bad = prob_row_bad(&s, j->o->sum_tolerance);
         res->forward = s.forward;
@@ -81,8 +92,13 @@ static void prob_rows(const job *j)
 static void logit_rows(const job *j)
 {
     kld_logit_stats *s = j->scratch;
-    const float *a = j->a + j->first * j->vocab, *b = j->b + j->first * j->vocab;
-    kld_rows_stats_logits_f32(a, b, j->count, j->vocab, j->vocab, j->vocab, j->o->temperature, s);
+    size_t off = j->first * j->vocab, n = j->vocab;
+    if (j->type == NPY_F16)
+        kld_rows_stats_logits_f16((const uint16_t *)j->a + off, (const uint16_t *)j->b + off,
+                                  j->count, n, n, n, j->o->temperature, s);
+    else
+        kld_rows_stats_logits_f32((const float *)j->a + off, (const float *)j->b + off, j->count,
+                                  n, n, n, j->o->temperature, s);
     for (size_t k = 0; k < j->count; k++) {
         row_result *res = &j->out[j->first + k];
         /* NaN or +inf in a row, or a row of all -inf: kld returns NaN for it */
@@ -137,11 +153,11 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* The chunk buffers: raw bytes for conversion, the rows as float or double, the results. */
+/* The chunk buffers: raw bytes for conversion, each input's rows as the kernels' type, the
+ * results. */
 typedef struct {
     void *raw;
-    float *f32[2];
-    double *f64[2];
+    void *rows[2];
     row_result *res;
     kld_logit_stats *scratch;
 } buffers;
@@ -149,18 +165,31 @@ typedef struct {
 static void buffers_free(buffers *b)
 {
     free(b->raw);
-    for (int k = 0; k < 2; k++) {
-        free(b->f32[k]);
-        free(b->f64[k]);
-    }
+    free(b->rows[0]);
+    free(b->rows[1]);
     free(b->res);
     free(b->scratch);
+}
+
+static size_t type_size(npy_dtype t)
+{
+    return t == NPY_F16 ? 2 : t == NPY_F32 ? 4 : 8;
+}
+
+/* What the rows go to kld as: float64 probabilities on both sides to the f64 kernels, float16 on
+ * both sides to the f16 kernels (in place, no float copy), anything else converted to float. */
+static npy_dtype runner_type(const input in[2], int probs)
+{
+    if (in[0].dtype == in[1].dtype && (in[0].dtype == NPY_F16 || probs))
+        return in[0].dtype;
+    return NPY_F32;
 }
 
 /* Rows per chunk and the buffers for them; -1 after printing why. A chunk's buffers (at most
  * 24 bytes an entry: raw bytes and two rows of doubles, and 152 bytes of results a row) take at
  * most half the memory limit and, for speed, about CHUNK_BYTES per buffer. */
-static int buffers_alloc(buffers *b, size_t *chunk, const input in[2], int use64, uint64_t limit)
+static int buffers_alloc(buffers *b, size_t *chunk, const input in[2], npy_dtype type,
+                         uint64_t limit)
 {
     *b = (buffers){0};
     /* vocab <= 2^40 (--vocab) or vocab * itemsize < 2^64 (npy.c): this cannot overflow */
@@ -179,16 +208,13 @@ static int buffers_alloc(buffers *b, size_t *chunk, const input in[2], int use64
         rows = in[0].rows;
     size_t n = (size_t)vocab;
     *chunk = (size_t)rows;
-    b->raw = malloc(rows * n * sizeof(double));
+    int convert = in[0].dtype != type || in[1].dtype != type; /* raw is the conversion's */
+    b->raw = convert ? malloc(rows * n * sizeof(double)) : NULL;
     b->res = malloc(rows * sizeof *b->res);
     b->scratch = malloc(rows * sizeof *b->scratch);
-    int ok = b->raw && b->res && b->scratch;
-    for (int k = 0; k < 2; k++) {
-        if (use64)
-            ok &= (b->f64[k] = malloc(rows * n * sizeof(double))) != NULL;
-        else
-            ok &= (b->f32[k] = malloc(rows * n * sizeof(float))) != NULL;
-    }
+    int ok = (b->raw || !convert) && b->res && b->scratch;
+    for (int k = 0; k < 2; k++)
+        ok &= (b->rows[k] = malloc((size_t)rows * n * type_size(type))) != NULL;
     if (!ok) {
         fprintf(stderr, "kldiv: out of memory for %zu-row chunks of %zu entries\n", rows, n);
         buffers_free(b);
@@ -209,10 +235,10 @@ static int rows_differ(const input in[2], long long got0, long long got1)
 
 int run_rows(input in[2], const kldiv_options *o, results *res, uint64_t *rows)
 {
-    const int use64 = o->probs && in[0].dtype == NPY_F64 && in[1].dtype == NPY_F64;
+    const npy_dtype type = runner_type(in, o->probs);
     buffers b;
     size_t chunk;
-    if (buffers_alloc(&b, &chunk, in, use64, o->memory_limit) != 0)
+    if (buffers_alloc(&b, &chunk, in, type, o->memory_limit) != 0)
         return -1;
     const int show_progress = !o->quiet && isatty(STDERR_FILENO);
     const uint64_t total = in[0].rows; /* 0 when a stream's rows are not known */
@@ -222,7 +248,7 @@ int run_rows(input in[2], const kldiv_options *o, results *res, uint64_t *rows)
     for (;;) {
         long long got[2];
         for (int k = 0; k < 2; k++)
-            if ((got[k] = input_read(&in[k], chunk, b.raw, b.f32[k], b.f64[k])) < 0)
+            if ((got[k] = input_read(&in[k], chunk, b.raw, type, b.rows[k])) < 0)
                 goto out;
         if (got[0] != got[1]) {
             rows_differ(in, got[0], got[1]);
@@ -230,8 +256,7 @@ int run_rows(input in[2], const kldiv_options *o, results *res, uint64_t *rows)
         }
         if (got[0] == 0)
             break;
-        job base = {b.f32[0], b.f32[1], b.f64[0], b.f64[1], 0, 0, (size_t)in[0].vocab, o,
-                    b.res, b.scratch};
+        job base = {type, b.rows[0], b.rows[1], 0, 0, (size_t)in[0].vocab, o, b.res, b.scratch};
         run_chunk(base, (size_t)got[0], o->threads);
         if (results_add(res, b.res, (size_t)got[0]) != 0)
             goto out;
