@@ -214,6 +214,9 @@ void register_all() {
         add<float>("forward_f32/" + path, isa, F32(kld_forward_f32));
         add<float>("both_f32/" + path, isa, F32([](auto p, auto q, size_t n) { return both(kld_both_f32, p, q, n); }));
         add<float>("stats_f32/" + path, isa, F32([](auto p, auto q, size_t n) { return stats(kld_stats_f32, p, q, n); }));
+        add<float>("js_f32/" + path, isa, F32(kld_js_f32));
+        add<float>("tv_f32/" + path, isa, F32(kld_tv_f32));
+        add<double>("js_f64/" + path, isa, F64(kld_js_f64));
         add<double>("both_f64/" + path, isa, F64([](auto p, auto q, size_t n) { return both(kld_both_f64, p, q, n); }));
         add<double>("stats_f64/" + path, isa, F64([](auto p, auto q, size_t n) { return stats(kld_stats_f64, p, q, n); }));
         add<float>("both_logits_f32/" + path, isa, F32([](auto a, auto b, size_t n) { return both(kld_both_logits_f32, a, b, n); }), kLogits);

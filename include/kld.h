@@ -92,6 +92,24 @@ KLD_API void kld_both_bf16(const uint16_t *p, const uint16_t *q, size_t n, doubl
                            double *reverse);
 KLD_API void kld_stats_bf16(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
 
+/*! kld_js_f32() : the Jensen-Shannon divergence JS(P,Q) = KL(P||M)/2 + KL(Q||M)/2,
+ *  M = (P+Q)/2, in nats: a divergence between 0 and log 2, not SciPy's jensenshannon, which
+ *  returns its square root (a distance). Terms follow rel_entr(p, m) + rel_entr(q, m): a zero on
+ *  one side gives a finite m log 2, p = q = 0 gives 0, a negative value +inf, NaN or an infinity
+ *  NaN. Computed without cancellation (docs/accuracy.md: <= 9e-7 relative on f32 inputs). */
+KLD_API double kld_js_f32(const float *p, const float *q, size_t n);
+KLD_API double kld_js_f64(const double *p, const double *q, size_t n);
+KLD_API double kld_js_f16(const uint16_t *p, const uint16_t *q, size_t n);
+KLD_API double kld_js_bf16(const uint16_t *p, const uint16_t *q, size_t n);
+
+/*! kld_tv_f32() : the total variation distance TV(P,Q) = (1/2) sum |p - q|; for distributions,
+ *  1 - sum min(p, q): one minus the acceptance rate of speculative decoding. NaN anywhere, or
+ *  inf - inf, gives NaN; values are used as given (negatives too). */
+KLD_API double kld_tv_f32(const float *p, const float *q, size_t n);
+KLD_API double kld_tv_f64(const double *p, const double *q, size_t n);
+KLD_API double kld_tv_f16(const uint16_t *p, const uint16_t *q, size_t n);
+KLD_API double kld_tv_bf16(const uint16_t *p, const uint16_t *q, size_t n);
+
 /*! kld_logit_stats : the stats of P = softmax(a/T) and Q = softmax(b/T), from logits. */
 typedef struct kld_logit_stats {
     kld_stats kl;              /* the eight sums; sum_p = sum_q = 1 by construction */
@@ -179,6 +197,24 @@ KLD_API void kld_rows_both_logits_bf16(const uint16_t *a, const uint16_t *b, siz
 KLD_API void kld_rows_stats_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows,
                                         size_t n, size_t lda, size_t ldb, float temperature,
                                         kld_logit_stats *out);
+
+/*! Jensen-Shannon and total variation per row, into out[r] (NULL: nothing is written). */
+KLD_API void kld_rows_js_f32(const float *p, const float *q, size_t rows, size_t n,
+                              size_t ldp, size_t ldq, double *out);
+KLD_API void kld_rows_tv_f32(const float *p, const float *q, size_t rows, size_t n,
+                              size_t ldp, size_t ldq, double *out);
+KLD_API void kld_rows_js_f64(const double *p, const double *q, size_t rows, size_t n,
+                              size_t ldp, size_t ldq, double *out);
+KLD_API void kld_rows_tv_f64(const double *p, const double *q, size_t rows, size_t n,
+                              size_t ldp, size_t ldq, double *out);
+KLD_API void kld_rows_js_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n,
+                              size_t ldp, size_t ldq, double *out);
+KLD_API void kld_rows_tv_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n,
+                              size_t ldp, size_t ldq, double *out);
+KLD_API void kld_rows_js_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n,
+                              size_t ldp, size_t ldq, double *out);
+KLD_API void kld_rows_tv_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n,
+                              size_t ldp, size_t ldq, double *out);
 
 /*! kld_isa : the implementation paths. SCALAR is the reference and is always available. */
 typedef enum kld_isa { KLD_ISA_SCALAR, KLD_ISA_AVX2, KLD_ISA_AVX512, KLD_ISA_NEON } kld_isa;

@@ -146,3 +146,61 @@ void kld_stats_bf16(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *o
     else
         *out = (kld_stats){0};
 }
+
+/* Jensen-Shannon and total variation: NaN for a NULL input with n > 0, 0 for n == 0. */
+
+double kld_js_f32(const float *p, const float *q, size_t n)
+{
+    if (kld_missing_input(p, q, n))
+        return NAN;
+    return n ? kld_active_kernels()->js_f32(p, q, n) : 0.0;
+}
+
+double kld_tv_f32(const float *p, const float *q, size_t n)
+{
+    if (kld_missing_input(p, q, n))
+        return NAN;
+    return n ? kld_active_kernels()->tv_f32(p, q, n) : 0.0;
+}
+
+double kld_js_f64(const double *p, const double *q, size_t n)
+{
+    if (kld_missing_input(p, q, n))
+        return NAN;
+    return n ? kld_active_kernels()->js_f64(p, q, n) : 0.0;
+}
+
+double kld_tv_f64(const double *p, const double *q, size_t n)
+{
+    if (kld_missing_input(p, q, n))
+        return NAN;
+    return n ? kld_active_kernels()->tv_f64(p, q, n) : 0.0;
+}
+
+double kld_js_f16(const uint16_t *p, const uint16_t *q, size_t n)
+{
+    if (kld_missing_input(p, q, n))
+        return NAN;
+    return n ? kld_active_kernels()->js_f16(p, q, n) : 0.0;
+}
+
+double kld_tv_f16(const uint16_t *p, const uint16_t *q, size_t n)
+{
+    if (kld_missing_input(p, q, n))
+        return NAN;
+    return n ? kld_active_kernels()->tv_f16(p, q, n) : 0.0;
+}
+
+double kld_js_bf16(const uint16_t *p, const uint16_t *q, size_t n)
+{
+    if (kld_missing_input(p, q, n))
+        return NAN;
+    return n ? kld_active_kernels()->js_bf16(p, q, n) : 0.0;
+}
+
+double kld_tv_bf16(const uint16_t *p, const uint16_t *q, size_t n)
+{
+    if (kld_missing_input(p, q, n))
+        return NAN;
+    return n ? kld_active_kernels()->tv_bf16(p, q, n) : 0.0;
+}

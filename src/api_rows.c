@@ -182,3 +182,91 @@ void kld_rows_both_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows
         kld_store_pair(forward ? &forward[r] : NULL, reverse ? &reverse[r] : NULL, f, rv);
     }
 }
+
+void kld_rows_js_f32(const float *p, const float *q, size_t rows, size_t n, size_t ldp, size_t ldq,
+                     double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++)
+        out[r] = bad ? NAN : n ? k->js_f32(p + r * ldp, q + r * ldq, n) : 0.0;
+}
+
+void kld_rows_tv_f32(const float *p, const float *q, size_t rows, size_t n, size_t ldp, size_t ldq,
+                     double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++)
+        out[r] = bad ? NAN : n ? k->tv_f32(p + r * ldp, q + r * ldq, n) : 0.0;
+}
+
+void kld_rows_js_f64(const double *p, const double *q, size_t rows, size_t n, size_t ldp, size_t ldq,
+                     double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++)
+        out[r] = bad ? NAN : n ? k->js_f64(p + r * ldp, q + r * ldq, n) : 0.0;
+}
+
+void kld_rows_tv_f64(const double *p, const double *q, size_t rows, size_t n, size_t ldp, size_t ldq,
+                     double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++)
+        out[r] = bad ? NAN : n ? k->tv_f64(p + r * ldp, q + r * ldq, n) : 0.0;
+}
+
+void kld_rows_js_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp, size_t ldq,
+                     double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++)
+        out[r] = bad ? NAN : n ? k->js_f16(p + r * ldp, q + r * ldq, n) : 0.0;
+}
+
+void kld_rows_tv_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp, size_t ldq,
+                     double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++)
+        out[r] = bad ? NAN : n ? k->tv_f16(p + r * ldp, q + r * ldq, n) : 0.0;
+}
+
+void kld_rows_js_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp, size_t ldq,
+                     double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++)
+        out[r] = bad ? NAN : n ? k->js_bf16(p + r * ldp, q + r * ldq, n) : 0.0;
+}
+
+void kld_rows_tv_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp, size_t ldq,
+                     double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++)
+        out[r] = bad ? NAN : n ? k->tv_bf16(p + r * ldp, q + r * ldq, n) : 0.0;
+}

@@ -14,12 +14,20 @@
 typedef struct kld_kernels {
     void (*both_f32)(const float *p, const float *q, size_t n, double *forward, double *reverse);
     void (*stats_f32)(const float *p, const float *q, size_t n, kld_stats *out);
+    double (*js_f32)(const float *p, const float *q, size_t n);
+    double (*tv_f32)(const float *p, const float *q, size_t n); /* the sum of |p - q|, halved */
     void (*both_f64)(const double *p, const double *q, size_t n, double *forward, double *reverse);
     void (*stats_f64)(const double *p, const double *q, size_t n, kld_stats *out);
+    double (*js_f64)(const double *p, const double *q, size_t n);
+    double (*tv_f64)(const double *p, const double *q, size_t n); /* the sum of |p - q|, halved */
     void (*both_f16)(const uint16_t *p, const uint16_t *q, size_t n, double *forward, double *reverse);
     void (*stats_f16)(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+    double (*js_f16)(const uint16_t *p, const uint16_t *q, size_t n);
+    double (*tv_f16)(const uint16_t *p, const uint16_t *q, size_t n); /* the sum of |p - q|, halved */
     void (*both_bf16)(const uint16_t *p, const uint16_t *q, size_t n, double *forward, double *reverse);
     void (*stats_bf16)(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+    double (*js_bf16)(const uint16_t *p, const uint16_t *q, size_t n);
+    double (*tv_bf16)(const uint16_t *p, const uint16_t *q, size_t n); /* the sum of |p - q|, halved */
     void (*stats_logits_f32)(const float *a, const float *b, size_t n, float inv_t,
                              kld_logit_stats *out);
     void (*both_logits_f32)(const float *a, const float *b, size_t n, float inv_t, double *forward,
@@ -38,15 +46,23 @@ typedef struct kld_kernels {
 void kld_both_f32_scalar(const float *p, const float *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_f32_scalar(const float *p, const float *q, size_t n, kld_stats *out);
+double kld_js_f32_scalar(const float *p, const float *q, size_t n);
+double kld_tv_f32_scalar(const float *p, const float *q, size_t n);
 void kld_both_f64_scalar(const double *p, const double *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_f64_scalar(const double *p, const double *q, size_t n, kld_stats *out);
+double kld_js_f64_scalar(const double *p, const double *q, size_t n);
+double kld_tv_f64_scalar(const double *p, const double *q, size_t n);
 void kld_both_f16_scalar(const uint16_t *p, const uint16_t *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_f16_scalar(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+double kld_js_f16_scalar(const uint16_t *p, const uint16_t *q, size_t n);
+double kld_tv_f16_scalar(const uint16_t *p, const uint16_t *q, size_t n);
 void kld_both_bf16_scalar(const uint16_t *p, const uint16_t *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_bf16_scalar(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+double kld_js_bf16_scalar(const uint16_t *p, const uint16_t *q, size_t n);
+double kld_tv_bf16_scalar(const uint16_t *p, const uint16_t *q, size_t n);
 void kld_stats_logits_f32_scalar(const float *a, const float *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_f32_scalar(const float *a, const float *b, size_t n, float inv_t,
@@ -65,15 +81,23 @@ void kld_both_logits_bf16_scalar(const uint16_t *a, const uint16_t *b, size_t n,
 void kld_both_f32_avx2(const float *p, const float *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_f32_avx2(const float *p, const float *q, size_t n, kld_stats *out);
+double kld_js_f32_avx2(const float *p, const float *q, size_t n);
+double kld_tv_f32_avx2(const float *p, const float *q, size_t n);
 void kld_both_f64_avx2(const double *p, const double *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_f64_avx2(const double *p, const double *q, size_t n, kld_stats *out);
+double kld_js_f64_avx2(const double *p, const double *q, size_t n);
+double kld_tv_f64_avx2(const double *p, const double *q, size_t n);
 void kld_both_f16_avx2(const uint16_t *p, const uint16_t *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_f16_avx2(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+double kld_js_f16_avx2(const uint16_t *p, const uint16_t *q, size_t n);
+double kld_tv_f16_avx2(const uint16_t *p, const uint16_t *q, size_t n);
 void kld_both_bf16_avx2(const uint16_t *p, const uint16_t *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_bf16_avx2(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+double kld_js_bf16_avx2(const uint16_t *p, const uint16_t *q, size_t n);
+double kld_tv_bf16_avx2(const uint16_t *p, const uint16_t *q, size_t n);
 void kld_stats_logits_f32_avx2(const float *a, const float *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_f32_avx2(const float *a, const float *b, size_t n, float inv_t,
@@ -91,15 +115,23 @@ void kld_both_logits_bf16_avx2(const uint16_t *a, const uint16_t *b, size_t n, f
 void kld_both_f32_avx512(const float *p, const float *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_f32_avx512(const float *p, const float *q, size_t n, kld_stats *out);
+double kld_js_f32_avx512(const float *p, const float *q, size_t n);
+double kld_tv_f32_avx512(const float *p, const float *q, size_t n);
 void kld_both_f64_avx512(const double *p, const double *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_f64_avx512(const double *p, const double *q, size_t n, kld_stats *out);
+double kld_js_f64_avx512(const double *p, const double *q, size_t n);
+double kld_tv_f64_avx512(const double *p, const double *q, size_t n);
 void kld_both_f16_avx512(const uint16_t *p, const uint16_t *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_f16_avx512(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+double kld_js_f16_avx512(const uint16_t *p, const uint16_t *q, size_t n);
+double kld_tv_f16_avx512(const uint16_t *p, const uint16_t *q, size_t n);
 void kld_both_bf16_avx512(const uint16_t *p, const uint16_t *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_bf16_avx512(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+double kld_js_bf16_avx512(const uint16_t *p, const uint16_t *q, size_t n);
+double kld_tv_bf16_avx512(const uint16_t *p, const uint16_t *q, size_t n);
 void kld_stats_logits_f32_avx512(const float *a, const float *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_f32_avx512(const float *a, const float *b, size_t n, float inv_t,
@@ -119,15 +151,23 @@ void kld_both_logits_bf16_avx512(const uint16_t *a, const uint16_t *b, size_t n,
 void kld_both_f32_neon(const float *p, const float *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_f32_neon(const float *p, const float *q, size_t n, kld_stats *out);
+double kld_js_f32_neon(const float *p, const float *q, size_t n);
+double kld_tv_f32_neon(const float *p, const float *q, size_t n);
 void kld_both_f64_neon(const double *p, const double *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_f64_neon(const double *p, const double *q, size_t n, kld_stats *out);
+double kld_js_f64_neon(const double *p, const double *q, size_t n);
+double kld_tv_f64_neon(const double *p, const double *q, size_t n);
 void kld_both_f16_neon(const uint16_t *p, const uint16_t *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_f16_neon(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+double kld_js_f16_neon(const uint16_t *p, const uint16_t *q, size_t n);
+double kld_tv_f16_neon(const uint16_t *p, const uint16_t *q, size_t n);
 void kld_both_bf16_neon(const uint16_t *p, const uint16_t *q, size_t n,
                      double *forward, double *reverse);
 void kld_stats_bf16_neon(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out);
+double kld_js_bf16_neon(const uint16_t *p, const uint16_t *q, size_t n);
+double kld_tv_bf16_neon(const uint16_t *p, const uint16_t *q, size_t n);
 void kld_stats_logits_f32_neon(const float *a, const float *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_f32_neon(const float *a, const float *b, size_t n, float inv_t,

@@ -14,5 +14,6 @@
 #define KLD_TINY 0x1p-60f     /* below, p and q are scaled by KLD_TINY_SCALE for the residual */
 #define KLD_TINY_SCALE 0x1p64f
 #define KLD_BOTH_SPLIT KLD_BOTH_SPLIT_F32
+#define KLD_JS_TERMS 10 /* Jensen-Shannon series terms: remainder below 2^-25 relative for |d| <= 1/2 */
 
 #endif /* KLD_LIMITS_F32_H */

@@ -13,5 +13,6 @@
 #define KLD_TINY 0x1p-600
 #define KLD_TINY_SCALE 0x1p600
 #define KLD_BOTH_SPLIT KLD_BOTH_SPLIT_F64
+#define KLD_JS_TERMS 22 /* Jensen-Shannon series terms: remainder below 2^-54 relative for |d| <= 1/2 */
 
 #endif /* KLD_LIMITS_F64_H */

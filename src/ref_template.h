@@ -3,12 +3,12 @@
  * so that rounding grows with KLD_REF_FOLD + n/KLD_REF_FOLD additions, not n. Instantiated per
  * element type by scalar/prob_<type>.c.
  *
- * Parameters, defined before the include (and #undef'd at its end): KLD_BOTH and KLD_STATS, the
- * full names of the two kernels this file defines, as declared in kernels.h (e.g.
- * kld_both_f32_scalar). It also needs, from a scalar/load_<type>.h included first, the elem
+ * Parameters, defined before the include (and #undef'd at its end): KLD_BOTH, KLD_STATS, KLD_JS
+ * and KLD_TV, the full names of the four kernels this file defines, as declared in kernels.h
+ * (e.g. kld_both_f32_scalar). It also needs, from a scalar/load_<type>.h included first, the elem
  * typedef and elem_value. */
-#if !defined(KLD_BOTH) || !defined(KLD_STATS)
-#error "ref_template.h needs KLD_BOTH, KLD_STATS and a scalar/load_<type>.h"
+#if !defined(KLD_BOTH) || !defined(KLD_STATS) || !defined(KLD_JS) || !defined(KLD_TV)
+#error "ref_template.h needs KLD_BOTH, KLD_STATS, KLD_JS, KLD_TV and a scalar/load_<type>.h"
 #endif
 
 #include "kernels.h"
@@ -55,5 +55,31 @@ void KLD_STATS(const elem *p, const elem *q, size_t n, kld_stats *out)
                        t.cross_pq, t.cross_qp, sp, sq};
 }
 
+/* sum of term(p, q) over the elements, in blocks like the others */
+static double ref_sum(const elem *p, const elem *q, size_t n, double (*term)(double, double))
+{
+    double total = 0.0;
+    for (size_t start = 0; start < n; start += KLD_REF_FOLD) {
+        size_t stop = n - start < KLD_REF_FOLD ? n : start + KLD_REF_FOLD;
+        double block = 0.0;
+        for (size_t i = start; i < stop; i++)
+            block += term(elem_value(p[i]), elem_value(q[i]));
+        total += block;
+    }
+    return total;
+}
+
+double KLD_JS(const elem *p, const elem *q, size_t n)
+{
+    return ref_sum(p, q, n, kld_term_js);
+}
+
+double KLD_TV(const elem *p, const elem *q, size_t n)
+{
+    return 0.5 * ref_sum(p, q, n, kld_term_tv);
+}
+
 #undef KLD_BOTH
 #undef KLD_STATS
+#undef KLD_JS
+#undef KLD_TV

@@ -163,6 +163,8 @@ static void fuzz_prob(bytes *b, int f64)
     double rf, rr, gf, gr;
     kld_isa_force(KLD_ISA_SCALAR);
     prob_kernels(f64, pf, qf, pd, qd, n, &ref, &rf, &rr);
+    double ref_js = f64 ? kld_js_f64(pd, qd, n) : kld_js_f32(pf, qf, n);
+    double ref_tv = f64 ? kld_tv_f64(pd, qd, n) : kld_tv_f32(pf, qf, n);
     for (int isa = 1; isa < KLD_ISA_COUNT; isa++) {
         if (kld_isa_force((kld_isa)isa) != 0)
             continue;
@@ -170,6 +172,11 @@ static void fuzz_prob(bytes *b, int f64)
         prob_kernels(f64, pf, qf, pd, qd, n, &got, &gf, &gr);
         compare_prob(&got, &ref, &s, f64, path);
         agree("both.forward", path, gf, rf, (f64 ? 1e-13 : 5e-7) * s.kl_f + 5e-11 * s.p + 1e-300);
+        /* JS: every term >= 0, 7e-7 relative (f32) by its derivation; TV one rounding a term */
+        double js = f64 ? kld_js_f64(pd, qd, n) : kld_js_f32(pf, qf, n);
+        double tv = f64 ? kld_tv_f64(pd, qd, n) : kld_tv_f32(pf, qf, n);
+        agree("js", path, js, ref_js, (f64 ? 1e-13 : 1e-6) * fabs(ref_js) + 1e-300);
+        agree("tv", path, tv, ref_tv, (f64 ? 1e-14 : 2e-7) * fabs(ref_tv) + 1e-300);
         agree("both.reverse", path, gr, rr, (f64 ? 1e-13 : 5e-7) * s.kl_r + 5e-11 * s.q + 1e-300);
     }
 }

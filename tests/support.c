@@ -209,13 +209,17 @@ exact_logits exact_logits_f32(const float *a, const float *b, size_t n, float t)
     }
     for (size_t i = 0; i < n; i++) {
         long double lp = (a[i] - ma) / lt - sa, lq = (b[i] - mb) / lt - sb;
+        /* a token is masked by a logit of -inf, not by its probability underflowing: with
+         * finite log p and log q the term is p (log p - log q), even where p or q is 0 in
+         * long double (a tiny temperature) */
         long double p = expl(lp), q = expl(lq), f = 0, r = 0;
-        if (p > 0 && q > 0) {
+        int fa = a[i] > -INFINITY, fb = b[i] > -INFINITY;
+        if (fa && fb) {
             f = p * (lp - lq);
             r = q * (lq - lp);
-        } else if (p > 0) {
+        } else if (fa) {
             f = INFINITY;
-        } else if (q > 0) {
+        } else if (fb) {
             r = INFINITY;
         }
         e.forward += f;
@@ -281,7 +285,9 @@ void check_close(const char *what, double got, long double want, double tol)
     if ((isinf(want) || fabsl(want) > DBL_MAX) && got == (double)want)
         return; /* beyond the double range the only right answer is the infinity of its sign */
     double err = fabs((double)((long double)got - want));
-    if (!(err <= tol)) {
+    /* NaN or an infinity wanted and not got fails whatever tol is (a tolerance derived from an
+     * infinite value is itself infinite) */
+    if (isnan(want) || isinf(want) || fabsl(want) > DBL_MAX || !(err <= tol)) {
         print_error("%s: got %.17g, want %.17Lg (error %.3g, tolerance %.3g)\n", what, got, want,
                     err, tol);
         fail();

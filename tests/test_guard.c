@@ -68,6 +68,12 @@ static void call_everything(const float *p, const float *q, const double *pd, co
     kld_rows_stats_f32(p, q, 2, half, half, half, sr);
     kld_rows_both_logits_f32(a, b, 2, half, half, half, 1.0f, fr, rr);
     kld_rows_stats_logits_f32(a, b, 2, half, half, half, 1.0f, lsr);
+    (void)kld_js_f32(p, q, n);
+    (void)kld_tv_f32(p, q, n);
+    (void)kld_js_f64(pd, qd, n);
+    (void)kld_tv_f64(pd, qd, n);
+    kld_rows_js_f32(p, q, 2, half, half, half, fr);
+    kld_rows_tv_f64(pd, qd, 2, half, half, half, fr);
     (void)kld_check_f32(p, n, 1.0, NULL);
     (void)kld_check_f64(pd, n, 1.0, NULL);
 }
@@ -105,6 +111,12 @@ static void call_half(const uint16_t *hp, const uint16_t *hq, size_t n)
     kld_rows_stats_bf16(hp, hq, 2, half, half, half, sr);
     kld_rows_both_logits_bf16(hp, hq, 2, half, half, half, 1.0f, fr, rr);
     kld_rows_stats_logits_bf16(hp, hq, 2, half, half, half, 1.0f, lsr);
+    (void)kld_js_f16(hp, hq, n);
+    (void)kld_tv_f16(hp, hq, n);
+    (void)kld_js_bf16(hp, hq, n);
+    (void)kld_tv_bf16(hp, hq, n);
+    kld_rows_js_bf16(hp, hq, 2, half, half, half, fr);
+    kld_rows_tv_f16(hp, hq, 2, half, half, half, fr);
 }
 
 static void guard_pages(void)

@@ -15,6 +15,7 @@ typedef struct { __m256d lo, hi; } acc; /* lanes 0-3 and 4-7, widened to double 
 #define KLD_MM(op) _mm256_##op##_ps
 #include "x86/arith_template.h"
 
+static inline vec v_abs(vec x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x); }
 static inline vec v_rcp_approx(vec x) { return _mm256_rcp_ps(x); }
 static inline vec v_exp(vec x) { return Sleef_expf8_u10avx2(x); }
 static inline vec v_log(vec x) { return Sleef_logf8_u35avx2(x); }

@@ -16,6 +16,7 @@ typedef __m256d acc;
 #include "x86/arith_template.h"
 
 /* exact: for p ~ q the correction's own error must stay below the double log's */
+static inline vec v_abs(vec x) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x); }
 static inline vec v_rcp_approx(vec x) { return _mm256_div_pd(_mm256_set1_pd(1), x); }
 static inline vec v_log(vec x) { return Sleef_logd4_u35avx2(x); }
 static inline vec v_select(mask m, vec t, vec f) { return _mm256_blendv_pd(f, t, m); }

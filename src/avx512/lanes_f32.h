@@ -14,6 +14,7 @@ typedef struct { __m512d lo, hi; } acc; /* lanes 0-7 and 8-15, widened to double
 #define KLD_MM(op) _mm512_##op##_ps
 #include "x86/arith_template.h"
 
+static inline vec v_abs(vec x) { return _mm512_abs_ps(x); }
 static inline vec v_rcp_approx(vec x) { return _mm512_rcp14_ps(x); }
 static inline vec v_exp(vec x) { return Sleef_expf16_u10avx512f(x); }
 static inline vec v_log(vec x) { return Sleef_logf16_u35avx512f(x); }

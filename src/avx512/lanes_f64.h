@@ -15,6 +15,7 @@ typedef __m512d acc;
 #include "x86/arith_template.h"
 
 /* exact: for p ~ q the correction's own error must stay below the double log's (fuzz finding) */
+static inline vec v_abs(vec x) { return _mm512_abs_pd(x); }
 static inline vec v_rcp_approx(vec x) { return _mm512_div_pd(_mm512_set1_pd(1), x); }
 static inline vec v_log(vec x) { return Sleef_logd8_u35avx512f(x); }
 static inline vec v_select(mask m, vec t, vec f) { return _mm512_mask_blend_pd(m, f, t); }

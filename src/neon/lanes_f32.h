@@ -17,6 +17,7 @@ typedef struct { float64x2_t lo, hi; } acc; /* lanes 0-1 and 2-3, widened to dou
 
 static inline vec v_set1(lane x) { return vdupq_n_f32(x); }
 
+static inline vec v_abs(vec x) { return vabsq_f32(x); }
 static inline vec v_rcp_approx(vec x) /* 8-bit estimate and one Newton step: 16 bits */
 {
     vec e = vrecpeq_f32(x);

@@ -18,6 +18,7 @@ typedef float64x2_t acc;
 static inline vec v_set1(lane x) { return vdupq_n_f64(x); }
 
 /* exact: for p ~ q the correction's own error must stay below the double log's */
+static inline vec v_abs(vec x) { return vabsq_f64(x); }
 static inline vec v_rcp_approx(vec x) { return vdivq_f64(vdupq_n_f64(1), x); }
 static inline vec v_log(vec x) { return Sleef_logd2_u35advsimd(x); }
 

@@ -1,0 +1,159 @@
+/* js_tv_template.h - the Jensen-Shannon divergence and the total variation distance of two
+ * probability vectors, written once over a lanes header and a storage header (the contract of
+ * prob_template.h) and instantiated by the same <isa>/prob_<type>.c files.
+ *
+ * Parameters, defined before the include (and #undef'd at its end): KLD_JS and KLD_TV, the full
+ * names of the two kernels this file defines (kernels.h); KLD_JS_TERMS (limits_<type>.h).
+ *
+ * TV = (1/2) sum |p - q|: one subtraction per element (exact when p and q are within a factor 2,
+ * else rounded once), pairs of vectors added in lanes (one more rounding), summed in double:
+ * <= 2^-23 relative + the double sum's; NaN and inf - inf propagate as NaN by themselves.
+ *
+ * JS = sum m g(d), m = (p + q)/2, d = (p - q)/(p + q), g(d) = ((1+d) log(1+d) + (1-d) log(1-d))/2
+ * (terms.h). Lanes with p, q >= 0 and p + q finite are computed here; others (NaN, infinities,
+ * negatives) go to terms.h one lane at a time. For |d| <= 1/2, g = d^2 P(d^2) with the series'
+ * first KLD_JS_TERMS coefficients 1/(2k (2k - 1)), all positive: no log, no cancellation. A
+ * vector with a lane beyond takes two logs, of a = 2 (p/s) and b = 2 (q/s) (formed directly, so
+ * that b never loses digits as d -> 1), and g = (a log a + b log b)/2, which cancels by at
+ * most 3.7x at |d| = 1/2 and less beyond. Products s g (s = p + q) are exact in double; the sum
+ * is halved at the end. docs/accuracy.md derives the bounds. */
+#if !defined(KLD_JS) || !defined(KLD_TV) || !defined(KLD_LANES) || !defined(KLD_ELEM_ZERO) || \
+    !defined(KLD_JS_TERMS)
+#error "js_tv_template.h needs KLD_JS, KLD_TV, a lanes header and a storage header"
+#endif
+
+#include <float.h>
+#include <math.h>
+
+#include "chunk_loop.h"
+#include "kernels.h"
+#include "terms.h"
+
+typedef struct {
+    double sum, total; /* this block's sum, earlier blocks' (chunk_loop.h) */
+} div_sums;
+
+typedef struct {
+    acc a;
+} div_acc;
+
+static void div_fold(void *state)
+{
+    div_sums *s = state;
+    s->total += s->sum;
+    s->sum = 0.0;
+}
+
+/* |p - q| of two vectors, added in lanes (one more rounding, 2^-24 relative in float), then
+ * widened and summed in double: half the widening work, four accumulators so that the adds'
+ * latency does not bound the loop. Every term is >= 0, so a chunk whose sum is not finite had
+ * NaN or an infinity in the input, or a p - q or pair sum that overflowed the lane type (which
+ * the double reference does not: a fuzz finding); such a chunk is summed again in double through
+ * terms.h. The check costs nothing per element. */
+static KLD_NOINLINE double tv_special(const elem *p, const elem *q, size_t count)
+{
+    double sum = 0.0;
+    for (size_t k = 0; k < count; k++)
+        sum += kld_term_tv(elem_to_lane(p[k]), elem_to_lane(q[k]));
+    return sum;
+}
+
+static inline vec tv_abs_diff(const elem *p, const elem *q)
+{
+    return v_abs(v_sub(v_load(p), v_load(q)));
+}
+
+static void tv_chunk(void *state, const elem *p, const elem *q, size_t nv)
+{
+    div_sums *s = state;
+    div_acc a[4];
+    for (size_t j = 0; j < 4; j++)
+        a[j] = (div_acc){0};
+    size_t k = 0;
+    for (; k + 8 <= nv; k += 8)
+        for (size_t j = 0; j < 4; j++) {
+            const elem *pj = p + (k + 2 * j) * KLD_LANES, *qj = q + (k + 2 * j) * KLD_LANES;
+            a[j].a = acc_add(a[j].a, v_add(tv_abs_diff(pj, qj),
+                                           tv_abs_diff(pj + KLD_LANES, qj + KLD_LANES)));
+        }
+    for (; k < nv; k++)
+        a[0].a = acc_add(a[0].a, tv_abs_diff(p + k * KLD_LANES, q + k * KLD_LANES));
+    double sum = (acc_sum(a[0].a) + acc_sum(a[1].a)) + (acc_sum(a[2].a) + acc_sum(a[3].a));
+    s->sum += sum <= DBL_MAX ? sum : tv_special(p, q, nv * KLD_LANES);
+}
+
+double KLD_TV(const elem *p, const elem *q, size_t n)
+{
+    div_sums s = {0};
+    kld_run_chunks(&s, p, q, n, KLD_ELEM_ZERO, tv_chunk, div_fold);
+    return 0.5 * s.total;
+}
+
+/* g(d) for |d| <= 1/2: d^2 (c1 + z (c2 + z (...))), z = d^2, c_k = 1/(2k (2k - 1)). */
+static inline vec js_series(vec d)
+{
+    vec z = v_mul(d, d), r = v_set1((lane)(1.0 / (2.0 * KLD_JS_TERMS * (2.0 * KLD_JS_TERMS - 1))));
+    for (int k = KLD_JS_TERMS - 1; k >= 1; k--)
+        r = v_fmadd(r, z, v_set1((lane)(1.0 / (2.0 * k * (2.0 * k - 1)))));
+    return v_mul(z, r);
+}
+
+/* x log x, 0 where x = 0. */
+static inline vec xlogx(vec x)
+{
+    const vec zero = v_set1(0), one = v_set1(1);
+    mask pos = m_gt(x, zero);
+    return v_select(pos, v_mul(x, v_log(v_select(pos, x, one))), zero);
+}
+
+/* The lanes that are neither handled here, through terms.h; their s g is 2 * term. */
+static KLD_NOINLINE double js_special(vec p, vec q, unsigned handled)
+{
+    lane ps[KLD_LANES], qs[KLD_LANES];
+    double sum = 0.0;
+    v_store(ps, p);
+    v_store(qs, q);
+    for (unsigned k = 0; k < KLD_LANES; k++)
+        if (!(handled >> k & 1u))
+            sum += 2.0 * kld_term_js(ps[k], qs[k]);
+    return sum;
+}
+
+static void js_chunk(void *state, const elem *p, const elem *q, size_t nv)
+{
+    div_sums *s = state;
+    const vec zero = v_set1(0), half = v_set1((lane)0.5), hi = v_set1(KLD_RATIO_MAX);
+    div_acc a = {0};
+    for (size_t k = 0; k < nv; k++) {
+        vec pk = v_load(p + k * KLD_LANES), qk = v_load(q + k * KLD_LANES), sk = v_add(pk, qk);
+        /* p, q >= 0 and p + q finite (so both finite); p = q = 0 adds 0 */
+        mask good = m_and(m_and(m_ge(pk, zero), m_ge(qk, zero)), m_le(sk, hi));
+        mask nonzero = m_and(good, m_gt(sk, zero));
+        vec sg = v_select(nonzero, sk, v_set1(1));
+        vec d = v_div(v_sub(pk, qk), sg);
+        mask small = m_le(v_abs(d), half);
+        vec g = js_series(v_select(small, d, zero));
+        if (m_bits(m_and(nonzero, small)) != m_bits(nonzero)) { /* a lane with |d| > 1/2 */
+            /* a = 2 (p/s): neither 2p (overflow near the largest float) nor s/2 (a subnormal
+             * s loses its last bit) */
+            vec two = v_set1(2), ga = xlogx(v_mul(two, v_div(pk, sg))),
+                gb = xlogx(v_mul(two, v_div(qk, sg)));
+            g = v_select(small, g, v_mul(half, v_add(ga, gb)));
+        }
+        a.a = acc_fma(a.a, v_select(nonzero, sk, zero), v_select(nonzero, g, zero));
+        unsigned handled = m_bits(good);
+        if (handled != KLD_ALL_LANES)
+            s->sum += js_special(pk, qk, handled);
+    }
+    s->sum += acc_sum(a.a);
+}
+
+double KLD_JS(const elem *p, const elem *q, size_t n)
+{
+    div_sums s = {0};
+    kld_run_chunks(&s, p, q, n, KLD_ELEM_ZERO, js_chunk, div_fold);
+    return 0.5 * s.total;
+}
+
+#undef KLD_JS
+#undef KLD_TV
