@@ -39,23 +39,15 @@ static long double js_term_l(long double p, long double q)
     return t / 2;
 }
 
-static exact_div exact_div_f64(const double *p, const double *q, size_t n)
+/* p and q as f64 (f64 set) or f32 arrays */
+static exact_div exact_div_of(const void *p, const void *q, size_t n, int f64)
 {
     exact_div e = {0, 0};
     for (size_t i = 0; i < n; i++) {
-        e.js += js_term_l(p[i], q[i]);
-        e.tv += fabsl((long double)p[i] - q[i]);
-    }
-    e.tv /= 2;
-    return e;
-}
-
-static exact_div exact_div_f32(const float *p, const float *q, size_t n)
-{
-    exact_div e = {0, 0};
-    for (size_t i = 0; i < n; i++) {
-        e.js += js_term_l(p[i], q[i]);
-        e.tv += fabsl((long double)p[i] - q[i]);
+        long double x = f64 ? ((const double *)p)[i] : ((const float *)p)[i];
+        long double y = f64 ? ((const double *)q)[i] : ((const float *)q)[i];
+        e.js += js_term_l(x, y);
+        e.tv += fabsl(x - y);
     }
     e.tv /= 2;
     return e;
@@ -67,7 +59,7 @@ static exact_div exact_div_f32(const float *p, const float *q, size_t n)
 static void check_div(const float *p, const float *q, const double *pd, const double *qd,
                       size_t n)
 {
-    exact_div e = exact_div_f32(p, q, n), e64 = exact_div_f64(pd, qd, n);
+    exact_div e = exact_div_of(p, q, n, 0), e64 = exact_div_of(pd, qd, n, 1);
     check_close("js_f32", kld_js_f32(p, q, n), e.js, 1e-6 * (double)fabsl(e.js) + 1e-300);
     check_close("tv_f32", kld_tv_f32(p, q, n), e.tv, 2e-7 * (double)fabsl(e.tv) + 1e-300);
     check_close("js_f64", kld_js_f64(pd, qd, n), e64.js, 1e-13 * (double)fabsl(e64.js) + 1e-300);
