@@ -342,15 +342,22 @@ static void rows_past_2_to_32(void)
     pair_close(&h, "kld_rows_*_logits_f32");
 }
 
+/* The logits pattern's groups (the quarter masked in both adds nothing). */
+static void logits_groups(group g[5])
+{
+    g[0] = (group){0, 0, quarter};
+    g[1] = (group){0, LN2F, quarter};
+    g[2] = (group){-1, 1, quarter};
+    g[3] = (group){8, 7.5L, 1};
+    g[4] = (group){0, 1, 1};
+}
+
 /* The logits pattern's exact KLs and log-sum-exps (T = 1). */
 static void logits_exact(long double *fwd, long double *rev, long double *lse_a,
                          long double *lse_b)
 {
-    const group g[5] = {{0, 0, quarter},
-                        {0, LN2F, quarter},
-                        {-1, 1, quarter},
-                        {8, 7.5L, 1},
-                        {0, 1, 1}}; /* the quarter masked in both adds nothing */
+    group g[5];
+    logits_groups(g);
     long double za = 0, zb = 0;
     for (int k = 0; k < 5; k++) {
         za += g[k].count * expl(g[k].x);
@@ -398,6 +405,52 @@ static void both_logits_f32(void)
     pair_close(&h, "kld_both_logits_f32");
 }
 
+/* (x log(2x/(x+y)) + y log(2y/(x+y)))/2, the JS term, for x, y >= 0 */
+static long double js_term(long double x, long double y)
+{
+    return (xlogy_ratio(x, (x + y) / 2) + xlogy_ratio(y, (x + y) / 2)) / 2;
+}
+
+/* JS and TV of the probability pattern: TV counts the (a, b) pairs and the two past 2^32. */
+static void js_tv_f32(void)
+{
+    huge_pair h;
+    if (!pair_open(&h, sizeof(float), fill_prob_float, tail_prob_float))
+        skip();
+    const float *p = (const float *)h.x.base, *q = (const float *)h.y.base;
+    group g[5];
+    prob_groups(g);
+    long double js = 0, tv = 0;
+    for (int k = 0; k < 5; k++) {
+        js += g[k].count * js_term(g[k].x, g[k].y);
+        tv += g[k].count * fabsl(g[k].x - g[k].y) / 2;
+    }
+    check_rel("js", kld_js_f32(p, q, N), js);
+    check_rel("tv", kld_tv_f32(p, q, N), tv);
+    pair_close(&h, "kld_js_f32, kld_tv_f32");
+}
+
+/* JS and TV of the logits pattern (T = 1), from its groups' probabilities. */
+static void js_tv_logits_f32(void)
+{
+    huge_pair h;
+    if (!pair_open(&h, sizeof(float), fill_logits, tail_logits))
+        skip();
+    const float *a = (const float *)h.x.base, *b = (const float *)h.y.base;
+    group g[5];
+    logits_groups(g);
+    long double fwd, rev, lse_a, lse_b, js = 0, tv = 0;
+    logits_exact(&fwd, &rev, &lse_a, &lse_b);
+    for (int k = 0; k < 5; k++) {
+        long double p = expl(g[k].x - lse_a), q = expl(g[k].y - lse_b);
+        js += g[k].count * js_term(p, q);
+        tv += g[k].count * fabsl(p - q) / 2;
+    }
+    check_rel("js logits", kld_js_logits_f32(a, b, N, 1.0f), js);
+    check_rel("tv logits", kld_tv_logits_f32(a, b, N, 1.0f), tv);
+    pair_close(&h, "kld_js_logits_f32, kld_tv_logits_f32");
+}
+
 /* One cmocka test per (kernel, path): the path is forced before the kernel runs and must still
  * be active after it; a path this CPU cannot run is reported as skipped. */
 typedef struct {
@@ -426,7 +479,8 @@ int main(int argc, char **argv)
     } kernels[] = {{"both_f32", both_f32, 1},   {"rows", rows_past_2_to_32, 1},
                    {"stats_f32", stats_f32, 0}, {"both_f64", both_f64, 0},
                    {"stats_f64", stats_f64, 0}, {"stats_logits_f32", stats_logits_f32, 0},
-                   {"both_logits_f32", both_logits_f32, 0}};
+                   {"both_logits_f32", both_logits_f32, 0}, {"js_tv_f32", js_tv_f32, 0},
+                   {"js_tv_logits_f32", js_tv_logits_f32, 0}};
     enum { KERNELS = sizeof kernels / sizeof *kernels, MAX = KERNELS * KLD_ISA_COUNT };
     static struct CMUnitTest tests[MAX];
     static huge_case cases[MAX];
