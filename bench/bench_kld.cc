@@ -225,6 +225,8 @@ void register_all() {
             kld_stats_logits_f32(a, b, n, 1.0f, &s);
             return s.kl.forward + s.lse_a;
         }), kLogits);
+        add<float>("js_logits_f32/" + path, isa, F32([](auto a, auto b, size_t n) { return kld_js_logits_f32(a, b, n, 1.0f); }), kLogits);
+        add<float>("tv_logits_f32/" + path, isa, F32([](auto a, auto b, size_t n) { return kld_tv_logits_f32(a, b, n, 1.0f); }), kLogits);
         // f16 and bf16 kernels, each next to the f32 kernel on the same (widened) values
         using H = std::function<double(const uint16_t *, const uint16_t *, size_t)>;
         for (Half h : {kF16, kBF16}) {
