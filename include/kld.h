@@ -195,6 +195,10 @@ KLD_API void kld_rows_both_logits_f32(const float *a, const float *b, size_t row
 KLD_API void kld_rows_stats_logits_f32(const float *a, const float *b, size_t rows, size_t n,
                                        size_t lda, size_t ldb, float temperature,
                                        kld_logit_stats *out);
+KLD_API void kld_rows_both_f64(const double *p, const double *q, size_t rows, size_t n,
+                               size_t ldp, size_t ldq, double *forward, double *reverse);
+KLD_API void kld_rows_stats_f64(const double *p, const double *q, size_t rows, size_t n,
+                                size_t ldp, size_t ldq, kld_stats *out);
 /*! The same four for f16 and bf16 rows (their bits); ldp, ldq, lda, ldb count elements. */
 KLD_API void kld_rows_both_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n,
                                size_t ldp, size_t ldq, double *forward, double *reverse);

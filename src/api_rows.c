@@ -63,6 +63,36 @@ void kld_rows_both_logits_f32(const float *a, const float *b, size_t rows, size_
     }
 }
 
+void kld_rows_both_f64(const double *p, const double *q, size_t rows, size_t n, size_t ldp,
+                       size_t ldq, double *forward, double *reverse)
+{
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        double f = bad ? NAN : 0.0, b = f;
+        if (!bad && n)
+            k->both_f64(p + r * ldp, q + r * ldq, n, &f, &b);
+        kld_store_pair(forward ? &forward[r] : NULL, reverse ? &reverse[r] : NULL, f, b);
+    }
+}
+
+void kld_rows_stats_f64(const double *p, const double *q, size_t rows, size_t n, size_t ldp,
+                        size_t ldq, kld_stats *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        if (bad)
+            out[r] = kld_stats_nan();
+        else if (n)
+            k->stats_f64(p + r * ldp, q + r * ldq, n, &out[r]);
+        else
+            out[r] = (kld_stats){0};
+    }
+}
+
 void kld_rows_both_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp,
                        size_t ldq, double *forward, double *reverse)
 {

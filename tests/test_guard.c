@@ -65,6 +65,8 @@ static void call_everything(const float *p, const float *q, const double *pd, co
     (void)kld_reverse_logits_f32(a, b, n);
     size_t half = n / 2;
     kld_rows_both_f32(p, q, 2, half, half, half, fr, rr);
+    kld_rows_both_f64(pd, qd, 2, half, half, half, fr, rr);
+    kld_rows_stats_f64(pd, qd, 2, half, half, half, sr);
     kld_rows_stats_f32(p, q, 2, half, half, half, sr);
     kld_rows_both_logits_f32(a, b, 2, half, half, half, 1.0f, fr, rr);
     kld_rows_stats_logits_f32(a, b, 2, half, half, half, 1.0f, lsr);

@@ -250,6 +250,18 @@ static void rows_equal_single(void)
         assert_true(memcmp(&f1, &f[k], sizeof f1) == 0 && memcmp(&b1, &b[k], sizeof b1) == 0);
         assert_true(memcmp(&s1, &st[k], sizeof s1) == 0);
     }
+    kld_rows_both_f64(r.p64, r.q64, ROWS, N, LDP, LDQ, f, b);
+    kld_rows_stats_f64(r.p64, r.q64, ROWS, N, LDP, LDQ, st);
+    for (size_t k = 0; k < ROWS; k++) {
+        double f1, b1;
+        kld_stats s1;
+        kld_both_f64(r.p64 + k * LDP, r.q64 + k * LDQ, N, &f1, &b1);
+        kld_stats_f64(r.p64 + k * LDP, r.q64 + k * LDQ, N, &s1);
+        assert_true(memcmp(&f1, &f[k], sizeof f1) == 0 && memcmp(&b1, &b[k], sizeof b1) == 0);
+        assert_true(memcmp(&s1, &st[k], sizeof s1) == 0);
+    }
+    kld_rows_stats_f64(r.p64, r.q64, ROWS, N, N - 1, LDQ, st); /* ld < n */
+    assert_true(isnan(st[0].forward) && isnan(st[ROWS - 1].sum_q));
     kld_rows_both_logits_f32(l.a, l.b, ROWS, N, LDP, LDQ, 0.8f, f, b);
     kld_rows_stats_logits_f32(l.a, l.b, ROWS, N, LDP, LDQ, 0.8f, ls);
     for (size_t k = 0; k < ROWS; k++) {
