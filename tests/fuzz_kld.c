@@ -186,6 +186,14 @@ static const float logit_special[16] = {-INFINITY, 0.0f, 1.0f,  -1.0f, 10.0f, -1
                                         1e-30f};
 static const float temperatures[8] = {1.0f, 0.5f, 2.0f, 1e-3f, 7.0f, 1e-30f, 1e30f, 0.9f};
 
+/* The accuracy promised for JS and TV from float logits: 1e-6 relative at 1e-2 and above, 1e-5
+ * at 1e-4 and above, 1e-9 absolute below. */
+static double div_tier(double v)
+{
+    double a = fabs(v);
+    return a >= 1e-2 ? 1e-6 * a : a >= 1e-4 ? 1e-5 * a : 1e-9;
+}
+
 static void fuzz_logits(bytes *b)
 {
     float a[MAX_N], bb[MAX_N];
@@ -203,6 +211,7 @@ static void fuzz_logits(bytes *b)
     kld_logit_stats ref, got;
     kld_isa_force(KLD_ISA_SCALAR);
     kld_stats_logits_f32(a, bb, n, t, &ref);
+    double ref_js = kld_js_logits_f32(a, bb, n, t), ref_tv = kld_tv_logits_f32(a, bb, n, t);
     for (int isa = 1; isa < KLD_ISA_COUNT; isa++) {
         if (kld_isa_force((kld_isa)isa) != 0)
             continue;
@@ -229,6 +238,9 @@ static void fuzz_logits(bytes *b)
         kld_rows_both_logits_f32(a, bb, 1, n, n, n, t, &f, &r);
         if (memcmp(&f, &got.kl.forward, sizeof f) || memcmp(&r, &got.kl.reverse, sizeof r))
             fail("logits.both", path, f, got.kl.forward, 0);
+        /* JS and TV: kld.h's tiers (docs/accuracy.md) */
+        agree("logits.js", path, kld_js_logits_f32(a, bb, n, t), ref_js, div_tier(ref_js));
+        agree("logits.tv", path, kld_tv_logits_f32(a, bb, n, t), ref_tv, div_tier(ref_tv));
     }
 }
 
@@ -295,6 +307,11 @@ static void fuzz_half(bytes *b, int bf16, int logits)
                 fail("half logits lse/argmax", path, got.lse_a, want.lse_a, 0);
             if (!((float)(1.0 / t) <= FLT_MAX) && !(isnan(got.kl.forward) && got.argmax_a == n))
                 fail("temperature without a float 1/T", path, got.kl.forward, NAN, 0);
+            double js = (bf16 ? kld_js_logits_bf16 : kld_js_logits_f16)(hp, hq, n, t);
+            double tv = (bf16 ? kld_tv_logits_bf16 : kld_tv_logits_f16)(hp, hq, n, t);
+            if (!same_bits(js, kld_js_logits_f32(fp, fq, n, t)) ||
+                !same_bits(tv, kld_tv_logits_f32(fp, fq, n, t)))
+                fail("half js/tv logits", path, js, tv, 0);
         } else {
             kld_stats got, want;
             kld_stats_f32(fp, fq, n, &want);

@@ -74,6 +74,10 @@ static void call_everything(const float *p, const float *q, const double *pd, co
     (void)kld_tv_f64(pd, qd, n);
     kld_rows_js_f32(p, q, 2, half, half, half, fr);
     kld_rows_tv_f64(pd, qd, 2, half, half, half, fr);
+    (void)kld_js_logits_f32(a, b, n, 0.9f);
+    (void)kld_tv_logits_f32(a, b, n, 1.0f);
+    kld_rows_js_logits_f32(a, b, 2, half, half, half, 1.0f, fr);
+    kld_rows_tv_logits_f32(a, b, 2, half, half, half, 0.5f, rr);
     (void)kld_check_f32(p, n, 1.0, NULL);
     (void)kld_check_f64(pd, n, 1.0, NULL);
 }
@@ -117,6 +121,12 @@ static void call_half(const uint16_t *hp, const uint16_t *hq, size_t n)
     (void)kld_tv_bf16(hp, hq, n);
     kld_rows_js_bf16(hp, hq, 2, half, half, half, fr);
     kld_rows_tv_f16(hp, hq, 2, half, half, half, fr);
+    (void)kld_js_logits_f16(hp, hq, n, 1.0f);
+    (void)kld_tv_logits_f16(hp, hq, n, 0.9f);
+    (void)kld_js_logits_bf16(hp, hq, n, 0.9f);
+    (void)kld_tv_logits_bf16(hp, hq, n, 1.0f);
+    kld_rows_js_logits_f16(hp, hq, 2, half, half, half, 1.0f, fr);
+    kld_rows_tv_logits_bf16(hp, hq, 2, half, half, half, 1.0f, rr);
 }
 
 static void guard_pages(void)
