@@ -26,8 +26,16 @@
         (void)t, (void)second;                                                                 \
         kld_rows_##metric##_##sfx(ROWS(T), first);                                            \
     }
+#define ONE_LOGITS(metric, sfx, T)                                                             \
+    static void metric##_logits_##sfx(KLD_PY_ROWS_ARGS, double *first, double *second)        \
+    {                                                                                          \
+        (void)second;                                                                          \
+        kld_rows_##metric##_logits_##sfx(ROWS(T), t, first);                                   \
+    }
 #define JS(sfx, T) ONE(js, sfx, T)
 #define TV(sfx, T) ONE(tv, sfx, T)
+#define JS_LOGITS(sfx, T) ONE_LOGITS(js, sfx, T)
+#define TV_LOGITS(sfx, T) ONE_LOGITS(tv, sfx, T)
 #define STATS(sfx, T)                                                                          \
     static void stats_##sfx(KLD_PY_ROWS_ARGS, kld_stats *out)                                 \
     {                                                                                          \
@@ -65,6 +73,8 @@ PROB_TYPES(JS)
 PROB_TYPES(TV)
 LOGIT_TYPES(BOTH_LOGITS)
 LOGIT_TYPES(STATS_LOGITS)
+LOGIT_TYPES(JS_LOGITS)
+LOGIT_TYPES(TV_LOGITS)
 
 /* By dtype, in kld_py_dtype's order; no float64 logits kernel exists. */
 #define PROB(f) {f##_f32, f##_f64, f##_f16, f##_bf16}
@@ -84,3 +94,7 @@ const kld_function kld_fn_both_logits = {"both_logits", 1, RESULT_PAIR,
                                          {.pair = LOGIT(both_logits)}};
 const kld_function kld_fn_stats_logits = {"stats_logits", 1, RESULT_LOGIT_STATS,
                                           {.logit_stats = LOGIT(stats_logits)}};
+const kld_function kld_fn_js_logits = {"js_logits", 1, RESULT_FIRST,
+                                       {.pair = LOGIT(js_logits)}};
+const kld_function kld_fn_tv_logits = {"tv_logits", 1, RESULT_FIRST,
+                                       {.pair = LOGIT(tv_logits)}};

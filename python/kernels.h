@@ -36,6 +36,6 @@ typedef struct kld_function {
 
 extern const kld_function kld_fn_forward, kld_fn_reverse, kld_fn_both, kld_fn_stats, kld_fn_js,
     kld_fn_tv, kld_fn_forward_logits, kld_fn_reverse_logits, kld_fn_both_logits,
-    kld_fn_stats_logits;
+    kld_fn_stats_logits, kld_fn_js_logits, kld_fn_tv_logits;
 
 #endif

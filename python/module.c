@@ -24,6 +24,8 @@ PY_KLD(forward_logits)
 PY_KLD(reverse_logits)
 PY_KLD(both_logits)
 PY_KLD(stats_logits)
+PY_KLD(js_logits)
+PY_KLD(tv_logits)
 
 #define INPUTS                                                                                 \
     "p and q: vectors (n,) or rows (rows, n) of one dtype, float32, float64, float16 or\n"    \
@@ -67,6 +69,11 @@ PyDoc_STRVAR(stats_logits_doc,
              "kld.LogitStats: the kld.Stats fields of P and Q (sum_p = sum_q = 1), and\n"
              "lse_a, lse_b (log-sum-exp of a/T, b/T), argmax_a, argmax_b (top tokens, lowest\n"
              "index on ties, n for a NaN row; ints, or int64 arrays for rows).\n\n" LOGIT_INPUTS);
+PyDoc_STRVAR(js_logits_doc, "js_logits($module, a, b, /, temperature=1.0)\n--\n\n"
+                            "Jensen-Shannon divergence of P and Q from logits, in nats.\n\n"
+                            LOGIT_INPUTS);
+PyDoc_STRVAR(tv_logits_doc, "tv_logits($module, a, b, /, temperature=1.0)\n--\n\n"
+                            "Total variation of P and Q from logits.\n\n" LOGIT_INPUTS);
 
 /* The path named name, or -1 with ValueError. */
 static int isa_of(PyObject *name)
@@ -119,10 +126,12 @@ PyDoc_STRVAR(force_isa_doc, "force_isa($module, name, /)\n--\n\n"
                             "Makes every later call in the process use this path (for tests and\n"
                             "benchmarks). ValueError if it is unknown or unsupported here.");
 
-#define FAST(fn) {#fn, (PyCFunction)(void (*)(void))py_##fn, METH_FASTCALL | METH_KEYWORDS, fn##_doc}
+#define FAST(fn)                                                                               \
+    {#fn, (PyCFunction)(void (*)(void))py_##fn, METH_FASTCALL | METH_KEYWORDS, fn##_doc}
 static PyMethodDef methods[] = {
     FAST(forward), FAST(reverse), FAST(both), FAST(stats), FAST(js), FAST(tv),
     FAST(forward_logits), FAST(reverse_logits), FAST(both_logits), FAST(stats_logits),
+    FAST(js_logits), FAST(tv_logits),
     {"isa", py_isa, METH_NOARGS, isa_doc},
     {"isa_supported", py_isa_supported, METH_O, isa_supported_doc},
     {"force_isa", py_force_isa, METH_O, force_isa_doc},

@@ -46,7 +46,8 @@ class MappedRows:
             self.dtype = np.dtype("int16" if self.kind == "bfloat16" else self.kind)
         else:
             m = np.load(path, mmap_mode="r")
-            self.kind, self.shape, self.offset, self.dtype = str(m.dtype), m.shape, m.offset, m.dtype
+            self.kind, self.shape, self.offset = str(m.dtype), m.shape, m.offset
+            self.dtype = m.dtype
             if m.ndim != 2 or not m.flags.c_contiguous:
                 raise ValueError("%s: want a C-order (rows, vocab) array, not %s" % (path, m.shape))
         self.ndim = 2

@@ -66,8 +66,9 @@ def test_dtype_errors():
     raises(TypeError, "p is float32 and q is float64", kld.both, P3, Q3.astype(np.float64))
     raises(TypeError, "a is bfloat16 and b is float32", kld.both_logits,
            torch.tensor(P3).bfloat16(), torch.tensor(Q3))
-    raises(TypeError, "not float64: kld has no float64 logits kernel", kld.stats_logits,
-           np.ones(3), np.ones(3))
+    for fn in (kld.stats_logits, kld.js_logits, kld.tv_logits):
+        raises(TypeError, "not float64: kld has no float64 logits kernel", fn, np.ones(3),
+               np.ones(3))
     raises(TypeError, "is a list, not an array", kld.forward, [0.5, 0.5], [0.5, 0.5])
     raises(TypeError, "is a NoneType", kld.forward, None, None)
 
@@ -146,7 +147,7 @@ def test_random_arguments_never_crash():
     dtypes = ["float32", "float64", "float16", "int32", "uint8", "complex64", "bool", ">f4",
               "torch.bfloat16", "torch.float32", "torch.int64", "list"]
     fns = [kld.forward, kld.reverse, kld.both, kld.stats, kld.js, kld.tv, kld.forward_logits,
-           kld.reverse_logits, kld.both_logits, kld.stats_logits]
+           kld.reverse_logits, kld.both_logits, kld.stats_logits, kld.js_logits, kld.tv_logits]
     temperatures = [None, 1.0, 0.5, -1.0, math.nan, math.inf, 1e-45, 1e300, "x", None]
 
     def make(dtype, shape):

@@ -133,6 +133,13 @@ def test_logits_vs_torch(path, dtype, t):
     close(s.lse_b, logsumexp(y), 1e-6)
     assert (s.argmax_a, s.argmax_b) == (int(np.argmax(a)), int(np.argmax(b)))
     assert s.sum_p == s.sum_q == 1.0
+    # JS and TV: rel_entr against the mixture, |p - q|, of the float64 softmaxes; the bounds
+    # of kld_js_f32 (9e-7) and kld_tv_f32 (2e-7) plus the logits' rounding (4e-7)
+    p, q = np.exp(lp), np.exp(lq)
+    m = (p + q) / 2
+    close(kld.js_logits(ta, tb, temperature=t), 0.5 * (rel_entr(p, m) + rel_entr(q, m)).sum(),
+          2e-6)
+    close(kld.tv_logits(ta, tb, t), 0.5 * np.abs(p - q).sum(), 1e-6)
     if dtype == "float32":  # numpy float32 through the buffer protocol: the same kernel
         assert kld.both_logits(a.astype(np.float32), b.astype(np.float32), t) == got
 
@@ -178,6 +185,8 @@ def test_rows_equal_single_calls(path):
         assert list(s.cross_qp) == [kld.stats(P[i], Q[i]).cross_qp for i in range(P.shape[0])]
         lf, lr = kld.both_logits(A, B, temperature=1.5)
         assert list(lf) == [kld.forward_logits(A[i], B[i], 1.5) for i in range(A.shape[0])]
+        for fn in (kld.js_logits, kld.tv_logits):
+            assert list(fn(A, B, 1.5)) == [fn(A[i], B[i], 1.5) for i in range(A.shape[0])]
         ls = kld.stats_logits(A, B)
         assert ls.argmax_a.dtype == np.int64
         assert list(ls.argmax_a) == list(np.argmax(A, axis=1))
@@ -193,6 +202,7 @@ def test_invalid_temperature_gives_nan(t):
     gives NaN in every value and argmax = n."""
     a = np.array([1.0, 2.0, 3.0], np.float32)
     assert all(math.isnan(v) for v in kld.both_logits(a, a, temperature=t))
+    assert math.isnan(kld.js_logits(a, a, t)) and math.isnan(kld.tv_logits(a, a, t))
     s = kld.stats_logits(a, a, temperature=t)
     assert math.isnan(s.forward) and math.isnan(s.lse_a) and s.argmax_a == 3
 
