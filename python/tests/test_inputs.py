@@ -22,7 +22,6 @@ def raises(exc, match, fn, *args, **kw):
 
 
 def test_module():
-    assert kld.__version__ == "%d.%d.%d" % (0, 1, 0) or kld.__version__.count(".") == 2
     assert kld.isa() in kld.ISAS and kld.isa_supported("scalar")
     raises(ValueError, "unknown path 'sse'", kld.isa_supported, "sse")
     unsupported = [n for n in kld.ISAS if not kld.isa_supported(n)]
