@@ -6,12 +6,14 @@ import math
 
 import numpy as np
 import pytest
-from scipy.spatial.distance import jensenshannon
-from scipy.special import entr, logsumexp, rel_entr
-from scipy.stats import entropy
 
-import kld
-from conftest import llm_logits, softmax64
+pytest.importorskip("scipy")
+from scipy.spatial.distance import jensenshannon  # noqa: E402
+from scipy.special import entr, logsumexp, rel_entr  # noqa: E402
+from scipy.stats import entropy  # noqa: E402
+
+import kld  # noqa: E402
+from conftest import llm_logits, softmax64  # noqa: E402
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
