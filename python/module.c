@@ -1,0 +1,163 @@
+/* module.c - the kld extension module: its functions and their docstrings, the path (ISA)
+ * controls, __version__. The work is in call.c; arguments are read in place by operand.c. */
+#include "call.h"
+#include "results.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define KLD_PY_VERSION STR(KLD_VERSION_MAJOR) "." STR(KLD_VERSION_MINOR) "." STR(KLD_VERSION_PATCH)
+
+#define PY_KLD(fn)                                                                             \
+    static PyObject *py_##fn(PyObject *module, PyObject *const *args, Py_ssize_t nargs,        \
+                             PyObject *kwnames)                                                \
+    {                                                                                          \
+        (void)module;                                                                          \
+        return kld_py_call(&kld_fn_##fn, args, nargs, kwnames);                                \
+    }
+PY_KLD(forward)
+PY_KLD(reverse)
+PY_KLD(both)
+PY_KLD(stats)
+PY_KLD(js)
+PY_KLD(tv)
+PY_KLD(forward_logits)
+PY_KLD(reverse_logits)
+PY_KLD(both_logits)
+PY_KLD(stats_logits)
+PY_KLD(js_logits)
+PY_KLD(tv_logits)
+
+#define INPUTS                                                                                 \
+    "p and q: vectors (n,) or rows (rows, n) of one dtype, float32, float64, float16 or\n"    \
+    "bfloat16 (numpy arrays, buffers, or __dlpack__ CPU tensors), read in place. A vector\n"  \
+    "gives Python floats, rows a float64 numpy array with one value per row.\n"               \
+    "Terms follow scipy.special.rel_entr and entr (kld.h); nothing is renormalised."
+#define LOGIT_INPUTS                                                                           \
+    "P = softmax(a/T), Q = softmax(b/T), without a softmax in memory. a and b: vectors (n,)\n" \
+    "or rows (rows, n) of one dtype, float32, float16 or bfloat16 (no float64 logits\n"        \
+    "kernel exists: TypeError), read in place. A -inf logit is a masked token; NaN or +inf\n" \
+    "in a row, or a row of all -inf, gives NaN for that row. T is rounded to float32 and\n"    \
+    "must lie in [1/FLT_MAX, FLT_MAX]; any other T (0, negative, NaN, inf) gives NaN,\n"       \
+    "as the C library does. A vector gives Python floats, rows float64 arrays."
+
+PyDoc_STRVAR(forward_doc, "forward($module, p, q, /)\n--\n\n"
+                          "KL(P||Q) = sum p*log(p/q), in nats.\n\n" INPUTS);
+PyDoc_STRVAR(reverse_doc, "reverse($module, p, q, /)\n--\n\n"
+                          "KL(Q||P) = sum q*log(q/p), in nats: forward(q, p).\n\n" INPUTS);
+PyDoc_STRVAR(both_doc, "both($module, p, q, /)\n--\n\n"
+                       "(forward, reverse): both directions from one pass and one log per "
+                       "element.\n\n" INPUTS);
+PyDoc_STRVAR(stats_doc, "stats($module, p, q, /)\n--\n\n"
+                        "kld.Stats: forward, reverse, entropy_p, entropy_q, cross_pq, cross_qp,\n"
+                        "sum_p, sum_q from one pass (floats, or float64 arrays for rows).\n\n"
+                        INPUTS);
+PyDoc_STRVAR(js_doc, "js($module, p, q, /)\n--\n\n"
+                     "Jensen-Shannon divergence KL(P||M)/2 + KL(Q||M)/2, M = (P+Q)/2, in nats\n"
+                     "(between 0 and log 2; scipy's jensenshannon is its square root).\n\n"
+                     INPUTS);
+PyDoc_STRVAR(tv_doc, "tv($module, p, q, /)\n--\n\n"
+                     "Total variation (1/2) sum |p - q|; for distributions 1 - sum min(p, q),\n"
+                     "one minus speculative decoding's acceptance rate.\n\n" INPUTS);
+PyDoc_STRVAR(forward_logits_doc, "forward_logits($module, a, b, /, temperature=1.0)\n--\n\n"
+                                 "KL(P||Q) from logits.\n\n" LOGIT_INPUTS);
+PyDoc_STRVAR(reverse_logits_doc, "reverse_logits($module, a, b, /, temperature=1.0)\n--\n\n"
+                                 "KL(Q||P) from logits.\n\n" LOGIT_INPUTS);
+PyDoc_STRVAR(both_logits_doc, "both_logits($module, a, b, /, temperature=1.0)\n--\n\n"
+                              "(forward, reverse) from logits.\n\n" LOGIT_INPUTS);
+PyDoc_STRVAR(stats_logits_doc,
+             "stats_logits($module, a, b, /, temperature=1.0)\n--\n\n"
+             "kld.LogitStats: the kld.Stats fields of P and Q (sum_p = sum_q = 1), and\n"
+             "lse_a, lse_b (log-sum-exp of a/T, b/T), argmax_a, argmax_b (top tokens, lowest\n"
+             "index on ties, n for a NaN row; ints, or int64 arrays for rows).\n\n" LOGIT_INPUTS);
+PyDoc_STRVAR(js_logits_doc, "js_logits($module, a, b, /, temperature=1.0)\n--\n\n"
+                            "Jensen-Shannon divergence of P and Q from logits, in nats.\n\n"
+                            LOGIT_INPUTS);
+PyDoc_STRVAR(tv_logits_doc, "tv_logits($module, a, b, /, temperature=1.0)\n--\n\n"
+                            "Total variation of P and Q from logits.\n\n" LOGIT_INPUTS);
+
+/* The path named name, or -1 with ValueError. */
+static int isa_of(PyObject *name)
+{
+    const char *s = PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
+    for (int i = 0; s && i < KLD_ISA_COUNT; i++)
+        if (strcmp(s, kld_isa_name((kld_isa)i)) == 0)
+            return i;
+    if (!PyErr_Occurred())
+        PyErr_Format(PyExc_ValueError,
+                     "kld: unknown path %R; the paths are 'scalar', 'avx2', 'avx512', 'neon'",
+                     name);
+    return -1;
+}
+
+static PyObject *py_isa(PyObject *module, PyObject *unused)
+{
+    (void)module, (void)unused;
+    return PyUnicode_FromString(kld_isa_name(kld_isa_active()));
+}
+
+static PyObject *py_isa_supported(PyObject *module, PyObject *name)
+{
+    (void)module;
+    int isa = isa_of(name);
+    return isa < 0 ? NULL : PyBool_FromLong(kld_isa_supported((kld_isa)isa));
+}
+
+static PyObject *py_force_isa(PyObject *module, PyObject *name)
+{
+    (void)module;
+    int isa = isa_of(name);
+    if (isa < 0)
+        return NULL;
+    if (kld_isa_force((kld_isa)isa) < 0) {
+        PyErr_Format(PyExc_ValueError, "kld: path %R is not supported on this CPU or build "
+                                       "(kld.isa_supported)", name);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(isa_doc, "isa($module, /)\n--\n\n"
+                      "The name of the path every kernel call uses now: 'scalar', 'avx2',\n"
+                      "'avx512' or 'neon' (chosen on first use: $KLD_ISA if supported, else the "
+                      "best).");
+PyDoc_STRVAR(isa_supported_doc, "isa_supported($module, name, /)\n--\n\n"
+                                "True if the path is compiled in and runs on this CPU and OS.");
+PyDoc_STRVAR(force_isa_doc, "force_isa($module, name, /)\n--\n\n"
+                            "Makes every later call in the process use this path (for tests and\n"
+                            "benchmarks). ValueError if it is unknown or unsupported here.");
+
+#define FAST(fn)                                                                               \
+    {#fn, (PyCFunction)(void (*)(void))py_##fn, METH_FASTCALL | METH_KEYWORDS, fn##_doc}
+static PyMethodDef methods[] = {
+    FAST(forward), FAST(reverse), FAST(both), FAST(stats), FAST(js), FAST(tv),
+    FAST(forward_logits), FAST(reverse_logits), FAST(both_logits), FAST(stats_logits),
+    FAST(js_logits), FAST(tv_logits),
+    {"isa", py_isa, METH_NOARGS, isa_doc},
+    {"isa_supported", py_isa_supported, METH_O, isa_supported_doc},
+    {"force_isa", py_force_isa, METH_O, force_isa_doc},
+    {NULL, NULL, 0, NULL}};
+
+PyDoc_STRVAR(module_doc,
+             "kld: fused, SIMD-vectorized Kullback-Leibler divergence (and entropies,\n"
+             "Jensen-Shannon, total variation) over numpy arrays and torch CPU tensors, read in\n"
+             "place, with the GIL released during each kernel call. See docs/python.md.");
+
+static struct PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "kld", module_doc, -1, methods,
+                                        NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC PyInit_kld(void)
+{
+    PyObject *module = PyModule_Create(&module_def);
+    PyObject *isas = PyTuple_New(KLD_ISA_COUNT);
+    for (int i = 0; isas && i < KLD_ISA_COUNT; i++)
+        PyTuple_SET_ITEM(isas, i, PyUnicode_FromString(kld_isa_name((kld_isa)i)));
+    if (!module || !isas || PyModule_AddObjectRef(module, "ISAS", isas) < 0 ||
+        PyModule_AddStringConstant(module, "__version__", KLD_PY_VERSION) < 0 ||
+        results_init(module) < 0) {
+        Py_XDECREF(isas);
+        Py_XDECREF(module);
+        return NULL;
+    }
+    Py_DECREF(isas);
+    return module;
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env python3
+"""run.py - runs the kld module's pytest suite (this folder) with the interpreter the module was
+built for (meson's python installation: Debian's python3, with the python3-pytest, numpy, scipy,
+torch and dask that scripts/install-deps installs); exits 77 (meson's SKIP) without pytest or
+numpy there. Tests that need scipy, torch or dask skip themselves where those are missing."""
+import os
+import sys
+
+try:
+    import numpy  # noqa: F401
+    import pytest
+except ImportError:
+    print("python tests: pytest or numpy is not installed (Debian: python3-pytest): skipped")
+    sys.exit(77)
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", here] + sys.argv[1:]))
