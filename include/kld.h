@@ -158,6 +158,23 @@ KLD_API void kld_both_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n
 KLD_API void kld_stats_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n,
                                    float temperature, kld_logit_stats *out);
 
+/*! kld_js_logits_f32() : JS(P, Q) of P = softmax(a/T), Q = softmax(b/T), in nats, as kld_js_f32
+ *  defines it; kld_tv_logits_f32() : TV(P, Q) likewise. The conventions of the logits kernels
+ *  above (temperature, NaN, +inf, all -inf, n == 0 gives 0), except that a token masked on one
+ *  side only is finite here: it adds p log 2 / 2 to the JS (q = 0) and p / 2 to the TV. Computed
+ *  from the log-ratio of each pair, so that close distributions lose nothing to p - q
+ *  (docs/accuracy.md: the bounds of kld_js_f32 and kld_tv_f32, plus the logits' rounding). */
+KLD_API double kld_js_logits_f32(const float *a, const float *b, size_t n, float temperature);
+KLD_API double kld_tv_logits_f32(const float *a, const float *b, size_t n, float temperature);
+KLD_API double kld_js_logits_f16(const uint16_t *a, const uint16_t *b, size_t n,
+                                 float temperature);
+KLD_API double kld_tv_logits_f16(const uint16_t *a, const uint16_t *b, size_t n,
+                                 float temperature);
+KLD_API double kld_js_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n,
+                                  float temperature);
+KLD_API double kld_tv_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n,
+                                  float temperature);
+
 /*
  * Rows: row r of p starts at p + r*ldp elements (ldp >= n), likewise q (ldq), a, b; results go to
  * element r of each output array, and equal the single-row call on that row exactly.
@@ -215,6 +232,18 @@ KLD_API void kld_rows_js_bf16(const uint16_t *p, const uint16_t *q, size_t rows,
                               size_t ldp, size_t ldq, double *out);
 KLD_API void kld_rows_tv_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n,
                               size_t ldp, size_t ldq, double *out);
+KLD_API void kld_rows_js_logits_f32(const float *a, const float *b, size_t rows, size_t n,
+                                    size_t lda, size_t ldb, float temperature, double *out);
+KLD_API void kld_rows_tv_logits_f32(const float *a, const float *b, size_t rows, size_t n,
+                                    size_t lda, size_t ldb, float temperature, double *out);
+KLD_API void kld_rows_js_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                                    size_t lda, size_t ldb, float temperature, double *out);
+KLD_API void kld_rows_tv_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                                    size_t lda, size_t ldb, float temperature, double *out);
+KLD_API void kld_rows_js_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                                     size_t lda, size_t ldb, float temperature, double *out);
+KLD_API void kld_rows_tv_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                                     size_t lda, size_t ldb, float temperature, double *out);
 
 /*! kld_isa : the implementation paths. SCALAR is the reference and is always available. */
 typedef enum kld_isa { KLD_ISA_SCALAR, KLD_ISA_AVX2, KLD_ISA_AVX512, KLD_ISA_NEON } kld_isa;

@@ -156,3 +156,81 @@ double kld_reverse_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n)
     kld_both_logits_bf16(a, b, n, NULL, &r);
     return r;
 }
+
+void kld_div_logits_f32_with(const kld_kernels *k, const float *a, const float *b, size_t n,
+                            float temperature, double *js, double *tv)
+{
+    double j = 0.0, v = 0.0;
+    float inv_t;
+    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n))
+        j = v = NAN;
+    else if (n)
+        k->div_logits_f32(a, b, n, inv_t, js ? &j : NULL, tv ? &v : NULL);
+    kld_store_pair(js, tv, j, v);
+}
+
+double kld_js_logits_f32(const float *a, const float *b, size_t n, float temperature)
+{
+    double js;
+    kld_div_logits_f32_with(kld_active_kernels(), a, b, n, temperature, &js, NULL);
+    return js;
+}
+
+double kld_tv_logits_f32(const float *a, const float *b, size_t n, float temperature)
+{
+    double tv;
+    kld_div_logits_f32_with(kld_active_kernels(), a, b, n, temperature, NULL, &tv);
+    return tv;
+}
+
+void kld_div_logits_f16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
+                            float temperature, double *js, double *tv)
+{
+    double j = 0.0, v = 0.0;
+    float inv_t;
+    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n))
+        j = v = NAN;
+    else if (n)
+        k->div_logits_f16(a, b, n, inv_t, js ? &j : NULL, tv ? &v : NULL);
+    kld_store_pair(js, tv, j, v);
+}
+
+double kld_js_logits_f16(const uint16_t *a, const uint16_t *b, size_t n, float temperature)
+{
+    double js;
+    kld_div_logits_f16_with(kld_active_kernels(), a, b, n, temperature, &js, NULL);
+    return js;
+}
+
+double kld_tv_logits_f16(const uint16_t *a, const uint16_t *b, size_t n, float temperature)
+{
+    double tv;
+    kld_div_logits_f16_with(kld_active_kernels(), a, b, n, temperature, NULL, &tv);
+    return tv;
+}
+
+void kld_div_logits_bf16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
+                            float temperature, double *js, double *tv)
+{
+    double j = 0.0, v = 0.0;
+    float inv_t;
+    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n))
+        j = v = NAN;
+    else if (n)
+        k->div_logits_bf16(a, b, n, inv_t, js ? &j : NULL, tv ? &v : NULL);
+    kld_store_pair(js, tv, j, v);
+}
+
+double kld_js_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n, float temperature)
+{
+    double js;
+    kld_div_logits_bf16_with(kld_active_kernels(), a, b, n, temperature, &js, NULL);
+    return js;
+}
+
+double kld_tv_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n, float temperature)
+{
+    double tv;
+    kld_div_logits_bf16_with(kld_active_kernels(), a, b, n, temperature, NULL, &tv);
+    return tv;
+}

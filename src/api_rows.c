@@ -270,3 +270,93 @@ void kld_rows_tv_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t 
     for (size_t r = 0; r < rows; r++)
         out[r] = bad ? NAN : n ? k->tv_bf16(p + r * ldp, q + r * ldq, n) : 0.0;
 }
+
+void kld_rows_js_logits_f32(const float *a, const float *b, size_t rows, size_t n,
+                            size_t lda, size_t ldb, float temperature, double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        out[r] = NAN;
+        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
+            kld_div_logits_f32_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
+                                  &out[r], NULL);
+    }
+}
+
+void kld_rows_tv_logits_f32(const float *a, const float *b, size_t rows, size_t n,
+                            size_t lda, size_t ldb, float temperature, double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        out[r] = NAN;
+        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
+            kld_div_logits_f32_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
+                                  NULL, &out[r]);
+    }
+}
+
+void kld_rows_js_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                            size_t lda, size_t ldb, float temperature, double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        out[r] = NAN;
+        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
+            kld_div_logits_f16_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
+                                  &out[r], NULL);
+    }
+}
+
+void kld_rows_tv_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                            size_t lda, size_t ldb, float temperature, double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        out[r] = NAN;
+        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
+            kld_div_logits_f16_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
+                                  NULL, &out[r]);
+    }
+}
+
+void kld_rows_js_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                            size_t lda, size_t ldb, float temperature, double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        out[r] = NAN;
+        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
+            kld_div_logits_bf16_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
+                                  &out[r], NULL);
+    }
+}
+
+void kld_rows_tv_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                            size_t lda, size_t ldb, float temperature, double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        out[r] = NAN;
+        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
+            kld_div_logits_bf16_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
+                                  NULL, &out[r]);
+    }
+}

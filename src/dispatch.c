@@ -28,10 +28,13 @@ static const kld_kernels paths[KLD_ISA_COUNT] = {
             .tv_bf16 = kld_tv_bf16_scalar,
             .stats_logits_f32 = kld_stats_logits_f32_scalar,
             .both_logits_f32 = kld_both_logits_f32_scalar,
+            .div_logits_f32 = kld_div_logits_f32_scalar,
             .stats_logits_f16 = kld_stats_logits_f16_scalar,
             .both_logits_f16 = kld_both_logits_f16_scalar,
+            .div_logits_f16 = kld_div_logits_f16_scalar,
             .stats_logits_bf16 = kld_stats_logits_bf16_scalar,
             .both_logits_bf16 = kld_both_logits_bf16_scalar,
+            .div_logits_bf16 = kld_div_logits_bf16_scalar,
         },
 #if defined(__x86_64__)
     [KLD_ISA_AVX2] =
@@ -54,10 +57,13 @@ static const kld_kernels paths[KLD_ISA_COUNT] = {
             .tv_bf16 = kld_tv_bf16_avx2,
             .stats_logits_f32 = kld_stats_logits_f32_avx2,
             .both_logits_f32 = kld_both_logits_f32_avx2,
+            .div_logits_f32 = kld_div_logits_f32_avx2,
             .stats_logits_f16 = kld_stats_logits_f16_avx2,
             .both_logits_f16 = kld_both_logits_f16_avx2,
+            .div_logits_f16 = kld_div_logits_f16_avx2,
             .stats_logits_bf16 = kld_stats_logits_bf16_avx2,
             .both_logits_bf16 = kld_both_logits_bf16_avx2,
+            .div_logits_bf16 = kld_div_logits_bf16_avx2,
         },
     [KLD_ISA_AVX512] =
         {
@@ -79,10 +85,13 @@ static const kld_kernels paths[KLD_ISA_COUNT] = {
             .tv_bf16 = kld_tv_bf16_avx512,
             .stats_logits_f32 = kld_stats_logits_f32_avx512,
             .both_logits_f32 = kld_both_logits_f32_avx512,
+            .div_logits_f32 = kld_div_logits_f32_avx512,
             .stats_logits_f16 = kld_stats_logits_f16_avx512,
             .both_logits_f16 = kld_both_logits_f16_avx512,
+            .div_logits_f16 = kld_div_logits_f16_avx512,
             .stats_logits_bf16 = kld_stats_logits_bf16_avx512,
             .both_logits_bf16 = kld_both_logits_bf16_avx512,
+            .div_logits_bf16 = kld_div_logits_bf16_avx512,
         },
 #endif
 #if defined(__aarch64__)
@@ -106,10 +115,13 @@ static const kld_kernels paths[KLD_ISA_COUNT] = {
             .tv_bf16 = kld_tv_bf16_neon,
             .stats_logits_f32 = kld_stats_logits_f32_neon,
             .both_logits_f32 = kld_both_logits_f32_neon,
+            .div_logits_f32 = kld_div_logits_f32_neon,
             .stats_logits_f16 = kld_stats_logits_f16_neon,
             .both_logits_f16 = kld_both_logits_f16_neon,
+            .div_logits_f16 = kld_div_logits_f16_neon,
             .stats_logits_bf16 = kld_stats_logits_bf16_neon,
             .both_logits_bf16 = kld_both_logits_bf16_neon,
+            .div_logits_bf16 = kld_div_logits_bf16_neon,
         },
 #endif
 };

@@ -10,13 +10,9 @@
  * <= 2^-23 relative + the double sum's; NaN and inf - inf propagate as NaN by themselves.
  *
  * JS = sum m g(d), m = (p + q)/2, d = (p - q)/(p + q), g(d) = ((1+d) log(1+d) + (1-d) log(1-d))/2
- * (terms.h). Lanes with p, q >= 0 and p + q finite are computed here; others (NaN, infinities,
- * negatives) go to terms.h one lane at a time. For |d| <= 1/2, g = d^2 P(d^2) with the series'
- * first KLD_JS_TERMS coefficients 1/(2k (2k - 1)), all positive: no log, no cancellation. A
- * vector with a lane beyond takes two logs, of a = 2 (p/s) and b = 2 (q/s) (formed directly, so
- * that b never loses digits as d -> 1), and g = (a log a + b log b)/2, which cancels by at
- * most 3.7x at |d| = 1/2 and less beyond. Products s g (s = p + q) are exact in double; the sum
- * is halved at the end. docs/accuracy.md derives the bounds. */
+ * (terms.h). Lanes with p, q >= 0 and p + q finite are computed here, by js_lanes.h; others
+ * (NaN, infinities, negatives) go to terms.h one lane at a time. Products s g (s = p + q) are
+ * exact in double; the sum is halved at the end. docs/accuracy.md derives the bounds. */
 #if !defined(KLD_JS) || !defined(KLD_TV) || !defined(KLD_LANES) || !defined(KLD_ELEM_ZERO) || \
     !defined(KLD_JS_TERMS)
 #error "js_tv_template.h needs KLD_JS, KLD_TV, a lanes header and a storage header"
@@ -26,6 +22,7 @@
 #include <math.h>
 
 #include "chunk_loop.h"
+#include "js_lanes.h"
 #include "kernels.h"
 #include "terms.h"
 
@@ -89,23 +86,6 @@ double KLD_TV(const elem *p, const elem *q, size_t n)
     return 0.5 * s.total;
 }
 
-/* g(d) for |d| <= 1/2: d^2 (c1 + z (c2 + z (...))), z = d^2, c_k = 1/(2k (2k - 1)). */
-static inline vec js_series(vec d)
-{
-    vec z = v_mul(d, d), r = v_set1((lane)(1.0 / (2.0 * KLD_JS_TERMS * (2.0 * KLD_JS_TERMS - 1))));
-    for (int k = KLD_JS_TERMS - 1; k >= 1; k--)
-        r = v_fmadd(r, z, v_set1((lane)(1.0 / (2.0 * k * (2.0 * k - 1)))));
-    return v_mul(z, r);
-}
-
-/* x log x, 0 where x = 0. */
-static inline vec xlogx(vec x)
-{
-    const vec zero = v_set1(0), one = v_set1(1);
-    mask pos = m_gt(x, zero);
-    return v_select(pos, v_mul(x, v_log(v_select(pos, x, one))), zero);
-}
-
 /* The lanes that are neither handled here, through terms.h; their s g is 2 * term. */
 static KLD_NOINLINE double js_special(vec p, vec q, unsigned handled)
 {
@@ -122,25 +102,15 @@ static KLD_NOINLINE double js_special(vec p, vec q, unsigned handled)
 static void js_chunk(void *state, const elem *p, const elem *q, size_t nv)
 {
     div_sums *s = state;
-    const vec zero = v_set1(0), half = v_set1((lane)0.5), hi = v_set1(KLD_RATIO_MAX);
+    const vec zero = v_set1(0), hi = v_set1(KLD_RATIO_MAX);
     div_acc a = {0};
     for (size_t k = 0; k < nv; k++) {
         vec pk = v_load(p + k * KLD_LANES), qk = v_load(q + k * KLD_LANES), sk = v_add(pk, qk);
         /* p, q >= 0 and p + q finite (so both finite); p = q = 0 adds 0 */
         mask good = m_and(m_and(m_ge(pk, zero), m_ge(qk, zero)), m_le(sk, hi));
-        mask nonzero = m_and(good, m_gt(sk, zero));
-        vec sg = v_select(nonzero, sk, v_set1(1));
-        vec d = v_div(v_sub(pk, qk), sg);
-        mask small = m_le(v_abs(d), half);
-        vec g = js_series(v_select(small, d, zero));
-        if (m_bits(m_and(nonzero, small)) != m_bits(nonzero)) { /* a lane with |d| > 1/2 */
-            /* a = 2 (p/s): neither 2p (overflow near the largest float) nor s/2 (a subnormal
-             * s loses its last bit) */
-            vec two = v_set1(2), ga = xlogx(v_mul(two, v_div(pk, sg))),
-                gb = xlogx(v_mul(two, v_div(qk, sg)));
-            g = v_select(small, g, v_mul(half, v_add(ga, gb)));
-        }
-        a.a = acc_fma(a.a, v_select(nonzero, sk, zero), v_select(nonzero, g, zero));
+        vec g;
+        sk = js_sum_and_g(pk, qk, sk, good, &g);
+        a.a = acc_fma(a.a, sk, g);
         unsigned handled = m_bits(good);
         if (handled != KLD_ALL_LANES)
             s->sum += js_special(pk, qk, handled);

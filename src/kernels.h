@@ -32,14 +32,20 @@ typedef struct kld_kernels {
                              kld_logit_stats *out);
     void (*both_logits_f32)(const float *a, const float *b, size_t n, float inv_t, double *forward,
                             double *reverse); /* the two KLs alone: no entropies, no argmax */
+    void (*div_logits_f32)(const float *a, const float *b, size_t n, float inv_t, double *js,
+                           double *tv); /* JS and TV; an output that is NULL is not computed */
     void (*stats_logits_f16)(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                              kld_logit_stats *out);
     void (*both_logits_f16)(const uint16_t *a, const uint16_t *b, size_t n, float inv_t, double *forward,
                             double *reverse); /* the two KLs alone: no entropies, no argmax */
+    void (*div_logits_f16)(const uint16_t *a, const uint16_t *b, size_t n, float inv_t, double *js,
+                           double *tv); /* JS and TV; an output that is NULL is not computed */
     void (*stats_logits_bf16)(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                              kld_logit_stats *out);
     void (*both_logits_bf16)(const uint16_t *a, const uint16_t *b, size_t n, float inv_t, double *forward,
                             double *reverse); /* the two KLs alone: no entropies, no argmax */
+    void (*div_logits_bf16)(const uint16_t *a, const uint16_t *b, size_t n, float inv_t, double *js,
+                           double *tv); /* JS and TV; an output that is NULL is not computed */
 } kld_kernels;
 
 /* scalar: src/scalar/prob_<type>.c, logits_<type>.c */
@@ -67,14 +73,20 @@ void kld_stats_logits_f32_scalar(const float *a, const float *b, size_t n, float
                                 kld_logit_stats *out);
 void kld_both_logits_f32_scalar(const float *a, const float *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_div_logits_f32_scalar(const float *a, const float *b, size_t n, float inv_t,
+                           double *js, double *tv);
 void kld_stats_logits_f16_scalar(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_f16_scalar(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_div_logits_f16_scalar(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                           double *js, double *tv);
 void kld_stats_logits_bf16_scalar(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_bf16_scalar(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_div_logits_bf16_scalar(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                           double *js, double *tv);
 
 #if defined(__x86_64__)
 /* avx2: src/avx2/prob_<type>.c, logits_<type>.c */
@@ -102,14 +114,20 @@ void kld_stats_logits_f32_avx2(const float *a, const float *b, size_t n, float i
                                 kld_logit_stats *out);
 void kld_both_logits_f32_avx2(const float *a, const float *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_div_logits_f32_avx2(const float *a, const float *b, size_t n, float inv_t,
+                           double *js, double *tv);
 void kld_stats_logits_f16_avx2(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_f16_avx2(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_div_logits_f16_avx2(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                           double *js, double *tv);
 void kld_stats_logits_bf16_avx2(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_bf16_avx2(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_div_logits_bf16_avx2(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                           double *js, double *tv);
 
 /* avx512: src/avx512/prob_<type>.c, logits_<type>.c */
 void kld_both_f32_avx512(const float *p, const float *q, size_t n,
@@ -136,14 +154,20 @@ void kld_stats_logits_f32_avx512(const float *a, const float *b, size_t n, float
                                 kld_logit_stats *out);
 void kld_both_logits_f32_avx512(const float *a, const float *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_div_logits_f32_avx512(const float *a, const float *b, size_t n, float inv_t,
+                           double *js, double *tv);
 void kld_stats_logits_f16_avx512(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_f16_avx512(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_div_logits_f16_avx512(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                           double *js, double *tv);
 void kld_stats_logits_bf16_avx512(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_bf16_avx512(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_div_logits_bf16_avx512(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                           double *js, double *tv);
 #endif
 
 #if defined(__aarch64__)
@@ -172,14 +196,20 @@ void kld_stats_logits_f32_neon(const float *a, const float *b, size_t n, float i
                                 kld_logit_stats *out);
 void kld_both_logits_f32_neon(const float *a, const float *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_div_logits_f32_neon(const float *a, const float *b, size_t n, float inv_t,
+                           double *js, double *tv);
 void kld_stats_logits_f16_neon(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_f16_neon(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_div_logits_f16_neon(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                           double *js, double *tv);
 void kld_stats_logits_bf16_neon(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                 kld_logit_stats *out);
 void kld_both_logits_bf16_neon(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
                                double *forward, double *reverse);
+void kld_div_logits_bf16_neon(const uint16_t *a, const uint16_t *b, size_t n, float inv_t,
+                           double *js, double *tv);
 #endif
 
 /* The logits entry points with a given table (api_logits.c), for the rows API, which resolves the
@@ -196,6 +226,12 @@ void kld_stats_logits_bf16_with(const kld_kernels *k, const uint16_t *a, const u
                                float temperature, kld_logit_stats *out);
 void kld_both_logits_bf16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
                               float temperature, double *forward, double *reverse);
+void kld_div_logits_f32_with(const kld_kernels *k, const float *a, const float *b, size_t n,
+                            float temperature, double *js, double *tv);
+void kld_div_logits_f16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
+                            float temperature, double *js, double *tv);
+void kld_div_logits_bf16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
+                            float temperature, double *js, double *tv);
 
 /* 1 if this CPU and OS can run the path's instructions (whether or not it is compiled in); the
  * detection is cached after the first call (racing first calls each detect the same answer). */

@@ -4,11 +4,14 @@
  * logits kernels: scaled logits are x = (a - max a) * inv_t, with inv_t = fl32(1/T) (kernels.h).
  * Instantiated per storage type by scalar/logits_<type>.c.
  *
- * Parameters, defined before the include (and #undef'd at its end): KLD_STATS_LOGITS and
- * KLD_BOTH_LOGITS, the full names of the two kernels it defines (kernels.h); and, from a
- * scalar/load_<type>.h included first, elem and elem_value (to float). */
-#if !defined(KLD_STATS_LOGITS) || !defined(KLD_BOTH_LOGITS)
-#error "logits_ref_template.h needs KLD_STATS_LOGITS, KLD_BOTH_LOGITS and a scalar/load_<type>.h"
+ * JS and TV: p = e^x / A and q = e^y / B in double, then terms.h's terms, whose cancellation in
+ * p - q costs ~1e-16 of each p.
+ *
+ * Parameters, defined before the include (and #undef'd at its end): KLD_STATS_LOGITS,
+ * KLD_BOTH_LOGITS and KLD_DIV_LOGITS, the full names of the three kernels it defines (kernels.h);
+ * and, from a scalar/load_<type>.h included first, elem and elem_value (to float). */
+#if !defined(KLD_STATS_LOGITS) || !defined(KLD_BOTH_LOGITS) || !defined(KLD_DIV_LOGITS)
+#error "logits_ref_template.h needs KLD_STATS_LOGITS, KLD_BOTH_LOGITS, KLD_DIV_LOGITS and a scalar/load_<type>.h"
 #endif
 
 #include <math.h>
@@ -18,20 +21,29 @@
 #include "terms.h"
 #include "tuning.h"
 
-void KLD_STATS_LOGITS(const elem *a, const elem *b, size_t n, float inv_t, kld_logit_stats *out)
+/* The maxima of a and b and their first indices; 0 for a row with NaN or +inf, or all -inf. */
+static int ref_maxima(const elem *a, const elem *b, size_t n, float *am, float *bm, size_t *ia,
+                      size_t *ib)
 {
-    float am = -INFINITY, bm = -INFINITY;
-    size_t ia = 0, ib = 0;
     int bad = 0;
+    *am = *bm = -INFINITY;
+    *ia = *ib = 0;
     for (size_t i = 0; i < n; i++) {
         float ai = elem_value(a[i]), bi = elem_value(b[i]);
         bad |= isnan(ai) || isnan(bi) || ai == INFINITY || bi == INFINITY;
-        if (ai > am)
-            am = ai, ia = i;
-        if (bi > bm)
-            bm = bi, ib = i;
+        if (ai > *am)
+            *am = ai, *ia = i;
+        if (bi > *bm)
+            *bm = bi, *ib = i;
     }
-    if (bad || am == -INFINITY || bm == -INFINITY) {
+    return !bad && *am > -INFINITY && *bm > -INFINITY;
+}
+
+void KLD_STATS_LOGITS(const elem *a, const elem *b, size_t n, float inv_t, kld_logit_stats *out)
+{
+    float am, bm;
+    size_t ia, ib;
+    if (!ref_maxima(a, b, n, &am, &bm, &ia, &ib)) {
         kld_logits_nan(out, n);
         return;
     }
@@ -81,5 +93,53 @@ void KLD_BOTH_LOGITS(const elem *a, const elem *b, size_t n, float inv_t, double
     *reverse = s.kl.reverse;
 }
 
+/* e^x (or e^y) of one logit, 0 where masked */
+static double ref_weight(float logit, float max, double s_t)
+{
+    return logit > -INFINITY ? exp(((double)logit - max) * s_t) : 0.0;
+}
+
+void KLD_DIV_LOGITS(const elem *a, const elem *b, size_t n, float inv_t, double *js, double *tv)
+{
+    float am, bm;
+    size_t ia, ib;
+    if (!ref_maxima(a, b, n, &am, &bm, &ia, &ib)) {
+        if (js)
+            *js = NAN;
+        if (tv)
+            *tv = NAN;
+        return;
+    }
+    const double s_t = inv_t;
+    double sum_w = 0.0, sum_v = 0.0, sum_js = 0.0, sum_tv = 0.0;
+    for (size_t start = 0; start < n; start += KLD_REF_FOLD) {
+        size_t stop = n - start < KLD_REF_FOLD ? n : start + KLD_REF_FOLD;
+        double w = 0.0, v = 0.0;
+        for (size_t i = start; i < stop; i++) {
+            w += ref_weight(elem_value(a[i]), am, s_t);
+            v += ref_weight(elem_value(b[i]), bm, s_t);
+        }
+        sum_w += w;
+        sum_v += v;
+    }
+    for (size_t start = 0; start < n; start += KLD_REF_FOLD) {
+        size_t stop = n - start < KLD_REF_FOLD ? n : start + KLD_REF_FOLD;
+        double j = 0.0, t = 0.0;
+        for (size_t i = start; i < stop; i++) {
+            double p = ref_weight(elem_value(a[i]), am, s_t) / sum_w;
+            double q = ref_weight(elem_value(b[i]), bm, s_t) / sum_v;
+            j += kld_term_js(p, q);
+            t += kld_term_tv(p, q);
+        }
+        sum_js += j;
+        sum_tv += t;
+    }
+    if (js)
+        *js = sum_js;
+    if (tv)
+        *tv = 0.5 * sum_tv;
+}
+
 #undef KLD_STATS_LOGITS
 #undef KLD_BOTH_LOGITS
+#undef KLD_DIV_LOGITS

@@ -41,6 +41,9 @@
 #include "logit_sums.h"
 #include "terms.h"
 
+/* for div_logits_template.h, which builds on this file's passes */
+#define KLD_LOGITS_PASSES
+
 typedef struct {
     vec max_a, max_b, neg_min; /* neg_min: the largest -x over finite a and b */
     unsigned ok;               /* lanes that never saw NaN or +inf */

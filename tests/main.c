@@ -14,6 +14,7 @@
 #include "kld.h"
 #include "test_check.h"
 #include "test_div.h"
+#include "test_div_logits.h"
 #include "test_guard.h"
 #include "test_half.h"
 #include "test_logits.h"
@@ -77,6 +78,7 @@ int main(void)
                   {logits_tests, logits_test_count},
                   {half_tests, half_test_count},
                   {div_tests, div_test_count},
+                  {div_logits_tests, div_logits_test_count},
                   {guard_tests, guard_test_count}};
     size_t n_path = 0;
     for (size_t g = 0; g < sizeof groups / sizeof *groups; g++)

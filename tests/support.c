@@ -191,6 +191,45 @@ static long double lse_l(const float *x, size_t n, long double t, size_t *arg, l
     return logl(s);
 }
 
+logits logits_llm(uint64_t seed, size_t n, double sz, double s, int heavy)
+{
+    rng g = {seed};
+    logits l = {n, malloc((n + 1) * sizeof(float)), malloc((n + 1) * sizeof(float))};
+    assert_non_null(l.a);
+    assert_non_null(l.b);
+    for (size_t i = 0; i < n; i++) {
+        double z = sz * (heavy ? rng_cauchy(&g) : rng_normal(&g));
+        l.a[i] = (float)z;
+        l.b[i] = (float)(z + s * rng_normal(&g));
+    }
+    return l;
+}
+
+void logits_free(logits *l)
+{
+    free(l->a);
+    free(l->b);
+}
+
+long double exact_js_term(long double p, long double q)
+{
+    if (isnan(p) || isnan(q) || isinf(p) || isinf(q))
+        return NAN;
+    if (p < 0 || q < 0)
+        return INFINITY;
+    /* p log(p/m) = p log1p(d), q log(q/m) = q log1p(-d), d = (p - q)/(p + q): log1pl keeps the
+     * relative accuracy of tiny d, where log(p/m) would leave 2^-64/d^2 after the cancellation */
+    long double s = p + q, t = 0;
+    if (s == 0)
+        return 0;
+    long double d = (p - q) / s; /* the side near -1 takes the log of its ratio 2p/s directly */
+    if (p > 0)
+        t += p * (d < -0.5L ? logl(2 * (p / s)) : log1pl(d));
+    if (q > 0)
+        t += q * (d > 0.5L ? logl(2 * (q / s)) : log1pl(-d));
+    return t / 2;
+}
+
 exact_logits exact_logits_f32(const float *a, const float *b, size_t n, float t)
 {
     exact_logits e = {0};
@@ -228,9 +267,16 @@ exact_logits exact_logits_f32(const float *a, const float *b, size_t n, float t)
         e.abs_reverse += fabsl(r);
         e.entropy_p -= p > 0 ? p * lp : 0;
         e.entropy_q -= q > 0 ? q * lq : 0;
+        /* masked: probability 0; close pairs: q - p = p (e^(log q - log p) - 1), without p - q's
+         * cancellation */
+        long double pm = fa ? p : 0, qm = fb ? q : 0;
+        int close = fa && fb && fabsl(lq - lp) <= 1;
+        e.js += exact_js_term(pm, qm);
+        e.tv += close ? fabsl(p * expm1l(lq - lp)) : fabsl(pm - qm);
     }
     e.cross_pq = e.entropy_p + e.forward;
     e.cross_qp = e.entropy_q + e.reverse;
+    e.tv /= 2;
     return e;
 }
 
@@ -260,6 +306,12 @@ double tol_kl_f32(long double kl, long double abs_terms)
     double a = fabs((double)kl);
     double rule = a >= 1e-2 ? 1e-6 * a : a >= 1e-4 ? 1e-5 * a : 1e-9;
     return fmax(rule, 6e-8 * (double)abs_terms);
+}
+
+double tol_div_f32(long double value)
+{
+    double a = fabs((double)value);
+    return a >= 1e-2 ? 1e-6 * a : a >= 1e-4 ? 1e-5 * a : 1e-9;
 }
 
 double tol_entropy_f32(long double h)

@@ -47,21 +47,37 @@ const dataset *dataset_get(uint64_t seed, size_t n, double sz, double s, int hea
                            dataset_edit edit);
 void dataset_free_all(void);
 
+/* Logits like an LLM's: a = z, b = z + e, z ~ N(0, sz^2) (or Cauchy), e ~ N(0, s^2). */
+typedef struct {
+    size_t n;
+    float *a, *b;
+} logits;
+
+logits logits_llm(uint64_t seed, size_t n, double sz, double s, int heavy);
+void logits_free(logits *l);
+
 /* The exact values of the logits kernels' outputs for a and b at temperature t (long double:
  * log p = a/t - lse_a, p = e^(log p)), with SciPy's conventions for masked (-inf) tokens. */
 typedef struct {
     long double forward, reverse, entropy_p, entropy_q, cross_pq, cross_qp, lse_a, lse_b;
     long double abs_forward, abs_reverse;
+    long double js, tv; /* Jensen-Shannon and total variation of P and Q */
     size_t argmax_a, argmax_b;
     int nan; /* NaN or +inf in a row, or a row of all -inf */
 } exact_logits;
 exact_logits exact_logits_f32(const float *a, const float *b, size_t n, float t);
+/* The Jensen-Shannon term (p log(2p/(p+q)) + q log(2q/(p+q)))/2 from the definition, with
+ * rel_entr's conventions (NaN or an infinity: NaN; a negative value: +inf). */
+long double exact_js_term(long double p, long double q);
+
 /* Checks every field of a kld_logit_stats against the exact values. */
 void check_logit_stats(const kld_logit_stats *s, const exact_logits *e, size_t n);
 
 /* The accuracy required of a KL value computed from float inputs: relative 1e-6 when KL >= 1e-2,
  * 1e-5 when KL >= 1e-4, absolute 1e-9 below; never tighter than 6e-8 * sum |terms|. */
 double tol_kl_f32(long double kl, long double abs_terms);
+/* JS and TV from float logits: the tiers of tol_kl_f32 (docs/accuracy.md derives them). */
+double tol_div_f32(long double value);
 /* Entropies and cross-entropies from float inputs: 1e-6 relative. */
 double tol_entropy_f32(long double h);
 /* f64 inputs: 1e-10 relative (KL >= 1e-6); below, 4 ulp of sum |terms|. */

@@ -20,25 +20,6 @@ typedef struct {
     long double js, tv;
 } exact_div;
 
-static long double js_term_l(long double p, long double q)
-{
-    if (isnan(p) || isnan(q) || isinf(p) || isinf(q))
-        return NAN;
-    if (p < 0 || q < 0)
-        return INFINITY;
-    /* p log(p/m) = p log1p(d), q log(q/m) = q log1p(-d), d = (p - q)/(p + q): log1pl keeps the
-     * relative accuracy of tiny d, where log(p/m) would leave 2^-64/d^2 after the cancellation */
-    long double s = p + q, t = 0;
-    if (s == 0)
-        return 0;
-    long double d = (p - q) / s; /* the side near -1 takes the log of its ratio 2p/s directly */
-    if (p > 0)
-        t += p * (d < -0.5L ? logl(2 * (p / s)) : log1pl(d));
-    if (q > 0)
-        t += q * (d > 0.5L ? logl(2 * (q / s)) : log1pl(-d));
-    return t / 2;
-}
-
 /* p and q as f64 (f64 set) or f32 arrays */
 static exact_div exact_div_of(const void *p, const void *q, size_t n, int f64)
 {
@@ -46,7 +27,7 @@ static exact_div exact_div_of(const void *p, const void *q, size_t n, int f64)
     for (size_t i = 0; i < n; i++) {
         long double x = f64 ? ((const double *)p)[i] : ((const float *)p)[i];
         long double y = f64 ? ((const double *)q)[i] : ((const float *)q)[i];
-        e.js += js_term_l(x, y);
+        e.js += exact_js_term(x, y);
         e.tv += fabsl(x - y);
     }
     e.tv /= 2;

@@ -132,22 +132,27 @@ static void check_logits(half_kind k, const uint16_t *ha, const uint16_t *hb, co
                          const float *fb, size_t n, float t)
 {
     kld_logit_stats s, sf;
-    double f, r, ff, rf;
+    double f, r, ff, rf, js, tv;
     kld_stats_logits_f32(fa, fb, n, t, &sf);
     kld_both_logits_f32(fa, fb, n, &ff, &rf);
+    double jsf = kld_js_logits_f32(fa, fb, n, t), tvf = kld_tv_logits_f32(fa, fb, n, t);
     if (k == F16) {
+        js = kld_js_logits_f16(ha, hb, n, t);
+        tv = kld_tv_logits_f16(ha, hb, n, t);
         kld_stats_logits_f16(ha, hb, n, t, &s);
         kld_both_logits_f16(ha, hb, n, &f, &r);
         assert_true(same(kld_forward_logits_f16(ha, hb, n), ff) &&
                     same(kld_reverse_logits_f16(ha, hb, n), rf));
     } else {
+        js = kld_js_logits_bf16(ha, hb, n, t);
+        tv = kld_tv_logits_bf16(ha, hb, n, t);
         kld_stats_logits_bf16(ha, hb, n, t, &s);
         kld_both_logits_bf16(ha, hb, n, &f, &r);
         assert_true(same(kld_forward_logits_bf16(ha, hb, n), ff) &&
                     same(kld_reverse_logits_bf16(ha, hb, n), rf));
     }
     assert_same_logit_stats(&s, &sf);
-    assert_true(same(f, ff) && same(r, rf));
+    assert_true(same(f, ff) && same(r, rf) && same(js, jsf) && same(tv, tvf));
 }
 
 /* Probabilities and logits (log p) of LLM-like rows, both half kinds, n from 0 to 40 (every

@@ -13,32 +13,6 @@
 #include "support.h"
 #include "test_logits.h"
 
-/* Logits like an LLM's: a = z, b = z + e, z ~ N(0, sz^2) (or Cauchy), e ~ N(0, s^2). */
-typedef struct {
-    size_t n;
-    float *a, *b;
-} logits;
-
-static logits logits_llm(uint64_t seed, size_t n, double sz, double s, int heavy)
-{
-    rng g = {seed};
-    logits l = {n, malloc((n + 1) * sizeof(float)), malloc((n + 1) * sizeof(float))};
-    assert_non_null(l.a);
-    assert_non_null(l.b);
-    for (size_t i = 0; i < n; i++) {
-        double z = sz * (heavy ? rng_cauchy(&g) : rng_normal(&g));
-        l.a[i] = (float)z;
-        l.b[i] = (float)(z + s * rng_normal(&g));
-    }
-    return l;
-}
-
-static void logits_free(logits *l)
-{
-    free(l->a);
-    free(l->b);
-}
-
 /* One row through every logits entry point, against the reference at temperature t. */
 static void check_row(const float *a, const float *b, size_t n, float t)
 {
@@ -46,6 +20,13 @@ static void check_row(const float *a, const float *b, size_t n, float t)
     kld_logit_stats s;
     kld_stats_logits_f32(a, b, n, t, &s);
     check_logit_stats(&s, &e, n);
+    double js = kld_js_logits_f32(a, b, n, t), tv = kld_tv_logits_f32(a, b, n, t);
+    if (e.nan) {
+        assert_true(isnan(js) && isnan(tv));
+    } else {
+        check_close("js_logits", js, e.js, tol_div_f32(e.js));
+        check_close("tv_logits", tv, e.tv, tol_div_f32(e.tv));
+    }
     if (t == 1.0f) {
         double f, r;
         kld_both_logits_f32(a, b, n, &f, &r);

@@ -1,7 +1,10 @@
-/* avx2/logits_f32.c - the avx2 logits kernels on float inputs (logits_template.h). */
+/* avx2/logits_f32.c - the avx2 logits kernels on float inputs (logits_template.h, div_logits_template.h). */
 #include "avx2/lanes_f32.h"
 #include "load_native.h"
 #define KLD_STATS_LOGITS kld_stats_logits_f32_avx2
 #define KLD_BOTH_LOGITS kld_both_logits_f32_avx2
 #define KLD_REF_STATS_LOGITS kld_stats_logits_f32_scalar
 #include "logits_template.h"
+#define KLD_DIV_LOGITS kld_div_logits_f32_avx2
+#define KLD_REF_DIV_LOGITS kld_div_logits_f32_scalar
+#include "div_logits_template.h"
