@@ -229,7 +229,18 @@ def main():
         name = "safetensors " + dtype
         got = run_json(name, "--key", "logits", "--targets", path("ids.npy"), st_a, st_b)
         check_figures(name, got, kl, same, -lb[np.arange(40), ids], -la[np.arange(40), ids])
+        p_, q_ = np.exp(la), np.exp(lb)
+        m_ = (p_ + q_) / 2
+        js = 0.5 * (p_ * np.log(p_ / m_)).sum(axis=1) + 0.5 * (q_ * np.log(q_ / m_)).sum(axis=1)
+        tv = 0.5 * np.abs(p_ - q_).sum(axis=1)
+        js_got = run_json(name + " --js-tv", "--js-tv", "--key", "logits", st_a, st_b)
+        check(name + ": js_mean, tv_mean", js_got and
+              close(js_got["js_mean"], float(js.mean()), 1e-5) and
+              close(js_got["tv_mean"], float(tv.mean()), 1e-5), js_got and
+              "%r %r vs %r %r" % (js_got["js_mean"], js_got["tv_mean"], js.mean(), tv.mean()))
         if got:
+            check(name + ": no JS, TV without --js-tv", got["js_mean"] is None and
+                  got["tv_mean"] is None)
             check(name + ": dtype", got["dtype"] == {"F32": "float32", "F16": "float16",
                   "BF16": "bfloat16", "F64": "float64"}[dtype], got["dtype"])
             check(name + ": kl_rule exact", got["kl_rule"] == "exact")
@@ -295,6 +306,20 @@ def main():
              close(float(r["delta_p"]), math.exp(-nll_new[i]) - math.exp(-nll_base[i]), 1e-5, 1e-8)
              for i, r in enumerate(table))
     check("csv: per-row values", ok)
+
+    # --js-tv fills the CSV's js and tv, here of the renormalised decoded base
+    rc, _, err = run("--js-tv", "--per-row", path("rows_js.csv"), base_file, npy_new)
+    with open(path("rows_js.csv")) as f:
+        table = list(csv.DictReader(f))
+    p_, q_ = np.exp(lpe), np.exp(lq)
+    m_ = (p_ + q_) / 2
+    js = 0.5 * (p_ * np.log(p_ / m_)).sum(axis=1) + 0.5 * (q_ * np.log(q_ / m_)).sum(axis=1)
+    tv = 0.5 * np.abs(p_ - q_).sum(axis=1)
+    check("csv --js-tv", rc == 0 and all(close(float(r["js"]), js[i], 1e-5, 1e-9) and
+                                         close(float(r["tv"]), tv[i], 1e-5, 1e-9)
+                                         for i, r in enumerate(table)), err)
+    check("csv without --js-tv: js, tv empty", all(r["js"] == "" for r in
+                                                   csv.DictReader(open(path("rows.csv")))))
 
     # a NaN scale or minimum makes that row bad; the rest go on
     rows_q = [mk.quantize_row(base[c * n_ctx + j]) for c in range(n_chunk)

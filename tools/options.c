@@ -32,6 +32,7 @@ static const char usage_text[] =
     "  --exact           a _logits_ BASE: exact KL, not llama.cpp's rule (docs/kldiv.md)\n"
     "  --common-vocab    compare the first min(V_base, V_new) tokens (renormalised)\n"
     "  --targets F       .npy of int32/int64 token ids, one a row: token statistics\n"
+    "  --js-tv           also Jensen-Shannon and total variation (~3x the time)\n"
     "  --format F        text (default), json, or llama (llama-perplexity's layout)\n"
     "  --json            as --format json\n"
     "  --per-row F       write a CSV: row,forward,reverse,entropy_base,entropy_new,top_base,\n"
@@ -89,7 +90,8 @@ int options_parse(int argc, char **argv, kldiv_options *o)
         OPT_EXACT,
         OPT_COMMON,
         OPT_TARGETS,
-        OPT_FORMAT
+        OPT_FORMAT,
+        OPT_JS_TV
     };
     static const struct option longopts[] = {
         {"vocab", required_argument, NULL, OPT_VOCAB},
@@ -108,6 +110,7 @@ int options_parse(int argc, char **argv, kldiv_options *o)
         {"common-vocab", no_argument, NULL, OPT_COMMON},
         {"targets", required_argument, NULL, OPT_TARGETS},
         {"format", required_argument, NULL, OPT_FORMAT},
+        {"js-tv", no_argument, NULL, OPT_JS_TV},
         {NULL, 0, NULL, 0},
     };
     *o = (kldiv_options){.threads = 1, .temperature = 1.0f,
@@ -171,6 +174,9 @@ int options_parse(int argc, char **argv, kldiv_options *o)
             break;
         case OPT_COMMON:
             o->common_vocab = 1;
+            break;
+        case OPT_JS_TV:
+            o->js_tv = 1;
             break;
         case OPT_TARGETS:
             o->targets = optarg;

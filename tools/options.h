@@ -15,6 +15,7 @@ typedef struct {
     const char *targets;      /* --targets FILE.npy, or NULL */
     int exact;                /* --exact: the exact KL of a _logits_ BASE, not llama.cpp's rule */
     int common_vocab;         /* --common-vocab: compare the first min(V_base, V_new) tokens */
+    int js_tv;                /* --js-tv: Jensen-Shannon and total variation per row too */
     int temperature_given;
     double sum_tolerance;     /* --probs: a row whose sum differs from 1 by more is bad */
     float temperature;

@@ -112,6 +112,7 @@ int pair_inputs(input in[2], const kldiv_options *o, score_setup *setup, targets
     *setup = (score_setup){.type = {in[0].dtype, in[1].dtype},
                            .n = (size_t)n,
                            .probs = o->probs,
+                           .js_tv = o->js_tv,
                            .llama_rule = llama[0] && !o->exact,
                            .temperature = o->temperature,
                            .sum_tolerance = o->sum_tolerance};

@@ -68,22 +68,28 @@ static void prob_row(const score_setup *s, const void *a, const void *b, int64_t
                      row_result *out)
 {
     kld_stats st;
+    const size_t n = s->n;
+    const int js_tv = s->js_tv;
     switch (s->kernel) {
     case NPY_F64:
-        kld_stats_f64(a, b, s->n, &st);
-        out->js = kld_js_f64(a, b, s->n), out->tv = kld_tv_f64(a, b, s->n);
+        kld_stats_f64(a, b, n, &st);
+        if (js_tv)
+            out->js = kld_js_f64(a, b, n), out->tv = kld_tv_f64(a, b, n);
         break;
     case NPY_F16:
-        kld_stats_f16(a, b, s->n, &st);
-        out->js = kld_js_f16(a, b, s->n), out->tv = kld_tv_f16(a, b, s->n);
+        kld_stats_f16(a, b, n, &st);
+        if (js_tv)
+            out->js = kld_js_f16(a, b, n), out->tv = kld_tv_f16(a, b, n);
         break;
     case NPY_BF16:
-        kld_stats_bf16(a, b, s->n, &st);
-        out->js = kld_js_bf16(a, b, s->n), out->tv = kld_tv_bf16(a, b, s->n);
+        kld_stats_bf16(a, b, n, &st);
+        if (js_tv)
+            out->js = kld_js_bf16(a, b, n), out->tv = kld_tv_bf16(a, b, n);
         break;
     default:
-        kld_stats_f32(a, b, s->n, &st);
-        out->js = kld_js_f32(a, b, s->n), out->tv = kld_tv_f32(a, b, s->n);
+        kld_stats_f32(a, b, n, &st);
+        if (js_tv)
+            out->js = kld_js_f32(a, b, n), out->tv = kld_tv_f32(a, b, n);
     }
     argmax2(s->kernel, a, b, s->n, &out->top_base, &out->top_new);
     /* NaN, an infinity or a negative value on either side make a sum or an entropy non-finite */
@@ -102,12 +108,21 @@ static void logit_row(const score_setup *s, const void *a, const void *b, int64_
                       row_result *out)
 {
     kld_logit_stats st;
-    if (s->kernel == NPY_F16)
-        kld_stats_logits_f16(a, b, s->n, s->temperature, &st);
-    else if (s->kernel == NPY_BF16)
-        kld_stats_logits_bf16(a, b, s->n, s->temperature, &st);
-    else
-        kld_stats_logits_f32(a, b, s->n, s->temperature, &st);
+    const float T = s->temperature;
+    const size_t n = s->n;
+    if (s->kernel == NPY_F16) {
+        kld_stats_logits_f16(a, b, n, T, &st);
+        if (s->js_tv)
+            out->js = kld_js_logits_f16(a, b, n, T), out->tv = kld_tv_logits_f16(a, b, n, T);
+    } else if (s->kernel == NPY_BF16) {
+        kld_stats_logits_bf16(a, b, n, T, &st);
+        if (s->js_tv)
+            out->js = kld_js_logits_bf16(a, b, n, T), out->tv = kld_tv_logits_bf16(a, b, n, T);
+    } else {
+        kld_stats_logits_f32(a, b, n, T, &st);
+        if (s->js_tv)
+            out->js = kld_js_logits_f32(a, b, n, T), out->tv = kld_tv_logits_f32(a, b, n, T);
+    }
     /* NaN or +inf in a row, or a row of all -inf: kld returns NaN for it */
     out->bad = bad || isnan(st.kl.forward) || isnan(st.kl.reverse);
     out->forward = st.kl.forward, out->reverse = st.kl.reverse;
