@@ -43,7 +43,7 @@ static void run_chunk(job base, size_t rows, int threads, size_t scratch_floats)
         jobs[n] = base;
         jobs[n].first = (size_t)n * per;
         jobs[n].count = rows - jobs[n].first < per ? rows - jobs[n].first : per;
-        jobs[n].scratch = base.scratch + (size_t)n * scratch_floats;
+        jobs[n].scratch = scratch_floats ? base.scratch + (size_t)n * scratch_floats : NULL;
     }
     for (int t = 1; t < n; t++)
         started[t] = pthread_create(&tid[t], NULL, run_job, &jobs[t]) == 0;

@@ -147,7 +147,7 @@ void score_row(const score_setup *s, const void *a, const void *b, int64_t targe
     int bad = 0;
     out->nll_base = out->nll_new = out->delta_p = out->js = out->tv = NAN;
     a = as_kernel(s, s->type[0], a, scratch, &bad);
-    b = as_kernel(s, s->type[1], b, scratch + s->n, &bad);
+    b = as_kernel(s, s->type[1], b, scratch ? scratch + s->n : NULL, &bad);
     if (s->probs)
         prob_row(s, a, b, target, out);
     else
