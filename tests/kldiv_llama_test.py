@@ -208,6 +208,16 @@ def main():
                   lpb.argmax(axis=1) == lpn.argmax(axis=1), -lpn[rows, targets].astype(np.float64),
                   nll_base)
 
+    # an array BASE with a _logits_ NEW: the exact rule, NEW's decoded log-probs renormalised
+    base_s = mk.scored(base, n_ctx)
+    np.save(path("base_scored.npy"), base_s)
+    la_, ln_ = log_softmax(base_s), log_softmax(lpn)
+    got = run_json("npy vs llama", path("base_scored.npy"), new_file)
+    check("npy vs llama: kl_rule", got and got["kl_rule"] == "exact")
+    check_figures("npy vs llama", got, (np.exp(la_) * (la_ - ln_)).sum(axis=1),
+                  base_s.argmax(axis=1) == lpn.argmax(axis=1), -ln_[rows, targets],
+                  -la_[rows, targets])
+
     # safetensors of every float dtype against .npy, the exact KL; --key; --targets
     a = rng.normal(0, 2, (40, 97)).astype(np.float32)
     b = (a + rng.normal(0, 0.3, a.shape)).astype(np.float32)
@@ -410,7 +420,7 @@ def bad_inputs(base, tokens, n_ctx, base_file, new_file, npy_new, a):
                "past the end")
     data_error("safetensors header over 100 MB",
                [a4, mk.write(path("huge.safetensors"), struct.pack("<Q", 10**9) + b"{" + b" " * 64)],
-               "bad magic")
+               "100 MB")
     data_error("safetensors --key missing", ["--key", "nope", a4, st("k.safetensors", ok)],
                "no tensor named 'nope'")
     np.save(path("tg_short.npy"), np.zeros(39, np.int64))
