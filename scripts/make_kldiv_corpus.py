@@ -97,6 +97,11 @@ def main():
     seeds["llama_pair"] = bytes([0x44, 0]) + readers["llama_2chunks"][1:] * 2
     seeds["st_pair_json"] = bytes([0x44, 0]) + readers["st_f32"][1:] * 2
     seeds["st_bf16_threads"] = bytes([0x30, 0]) + readers["st_bf16_meta"][1:]
+    # a row of log-probs far below exp's range (scale 0, minimum -120): found by fuzz_kldiv
+    tiny = bytearray(readers["llama_2chunks"][1:])
+    start = 20 + 4 * 2 * 8
+    tiny[start:start + 8] = struct.pack("<ff", 0.0, -120.0)
+    seeds["llama_tiny_probs"] = bytes([0x44, 0]) + bytes(tiny) * 2
     for out, files in ((OUT, seeds), (OUT_READERS, readers)):
         os.makedirs(out, exist_ok=True)
         for name, data in files.items():

@@ -25,8 +25,8 @@ static inline float exp_lp(float x)
     p = p * r + 0.5f;
     p = p * r + 1.0f;
     p = p * r + 1.0f;
-    int32_t e = ((int32_t)n + 127) << 23; /* n in [-145, 127]: 2^n below 2^-126 is flushed */
-    e = e < 0 ? 0 : e;
+    int32_t k = (int32_t)n + 127; /* n in [-145, 127]: 2^n below 2^-126 is flushed to 0 */
+    uint32_t e = (uint32_t)(k < 0 ? 0 : k) << 23;
     float scale;
     memcpy(&scale, &e, sizeof scale);
     return p * scale;
