@@ -2,13 +2,18 @@
 """make_kldiv_corpus.py - writes the seed inputs of tests/fuzz_kldiv.c to tests/corpus_kldiv/:
 byte 0 chooses kldiv's options (0x01 --probs, 0x02 --vocab, 0x04 --json, 0x08 --per-row,
 0x30 threads - 1, 0x40 two files from the two halves, 0x80 with 0x01 --unnormalized), byte 1 is
-vocab - 1 for --vocab, the rest the file contents. Standard library only."""
+vocab - 1 for --vocab, the rest the file contents; and those of tests/fuzz_readers.c to
+tests/corpus_readers/: byte 0 odd for a llama.cpp _logits_ file, even for safetensors, the rest
+the file. Standard library only."""
+import json
 import math
 import os
 import random
 import struct
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "corpus_kldiv")
+TESTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests")
+OUT = os.path.join(TESTS, "corpus_kldiv")
+OUT_READERS = os.path.join(TESTS, "corpus_readers")
 
 
 def npy(rows, descr="<f4", shape=None):
@@ -19,6 +24,56 @@ def npy(rows, descr="<f4", shape=None):
     flat = [v for r in rows for v in r]
     return (b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() +
             struct.pack("<%d%s" % (len(flat), fmt), *flat))
+
+
+def logits_file(rows, n_ctx, tokens):
+    """A llama.cpp _logits_ file whose scored rows are rows (lists of log-probs, all one length):
+    each quantized to uint16 with a per-row scale and minimum, as llama-perplexity stores them."""
+    n_vocab, per_chunk = len(rows[0]), n_ctx - 1 - n_ctx // 2
+    out = b"_logits_" + struct.pack("<iii", n_ctx, n_vocab, len(rows) // per_chunk)
+    out += struct.pack("<%di" % len(tokens), *tokens)
+    for r in rows:
+        lo = max(min(r), max(r) - 16)
+        scale = (max(r) - lo) / 65535
+        q = [round((v - lo) / scale) if scale and v > lo else 0 for v in r]
+        out += struct.pack("<ff", scale, lo) + struct.pack("<%dH" % len(q), *q)
+        out += b"\0\0" * (n_vocab % 2)
+    return out
+
+
+def safetensors(tensors, extra=""):
+    """tensors: (name, dtype, shape, float values) in order; F32, F16 or F64 (BF16: F32's high
+    halves)."""
+    header, data = {}, b""
+    for name, dtype, shape, values in tensors:
+        if dtype == "BF16":
+            raw = b"".join(struct.pack("<f", v)[2:] for v in values)
+        else:
+            raw = struct.pack("<%d%s" % (len(values), {"F32": "f", "F16": "e", "F64": "d"}[dtype]),
+                              *values)
+        header[name] = {"dtype": dtype, "shape": shape,
+                        "data_offsets": [len(data), len(data) + len(raw)]}
+        data += raw
+    text = json.dumps(header)[:-1] + extra + "}"
+    text += " " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text.encode() + data
+
+
+def reader_seeds(rng, logits):
+    logp = [[v - max(r) - math.log(sum(math.exp(x - max(r)) for x in r)) for v in r]
+            for r in logits]
+    tokens = [rng.randrange(15) for _ in range(2 * 8)]
+    flat = [v for r in logits for v in r]
+    return {
+        "llama_2chunks": b"\x01" + logits_file(logp[:3] * 2, 8, tokens),
+        "llama_odd_vocab": b"\x01" + logits_file([r[:15] for r in logp[:3]], 8, tokens[:8]),
+        "st_f32": b"\x00" + safetensors([("logits", "F32", [3, 16], flat)]),
+        "st_bf16_meta": b"\x00" + safetensors([("tensor", "BF16", [1, 3, 16], flat)],
+                                               ', "__metadata__": {"format": "pt"}'),
+        "st_two_keys": b"\x00" + safetensors([("a", "F16", [16], logits[0]),
+                                              ("b", "F64", [2, 16], flat[:32])]),
+        "st_escapes": b"\x00" + safetensors([("t\u00e9\"\\", "F32", [16], logits[0])]),
+    }
 
 
 def main():
@@ -37,10 +92,21 @@ def main():
         "npy_1d": bytes([0x00, 0]) + npy([logits[0]], shape="(16,)"),
         "npy_truncated": bytes([0x00, 0]) + npy(logits)[:-9],
     }
-    os.makedirs(OUT, exist_ok=True)
-    for name, data in seeds.items():
-        with open(os.path.join(OUT, name), "wb") as f:
-            f.write(data)
+    readers = reader_seeds(rng, logits)
+    # the same files through the whole path: as BASE and NEW, and against an .npy
+    seeds["llama_pair"] = bytes([0x44, 0]) + readers["llama_2chunks"][1:] * 2
+    seeds["st_pair_json"] = bytes([0x44, 0]) + readers["st_f32"][1:] * 2
+    seeds["st_bf16_threads"] = bytes([0x30, 0]) + readers["st_bf16_meta"][1:]
+    # a row of log-probs far below exp's range (scale 0, minimum -120): found by fuzz_kldiv
+    tiny = bytearray(readers["llama_2chunks"][1:])
+    start = 20 + 4 * 2 * 8
+    tiny[start:start + 8] = struct.pack("<ff", 0.0, -120.0)
+    seeds["llama_tiny_probs"] = bytes([0x44, 0]) + bytes(tiny) * 2
+    for out, files in ((OUT, seeds), (OUT_READERS, readers)):
+        os.makedirs(out, exist_ok=True)
+        for name, data in files.items():
+            with open(os.path.join(out, name), "wb") as f:
+                f.write(data)
 
 
 if __name__ == "__main__":

@@ -237,7 +237,7 @@ def main():
 
     missing = os.path.join(TMP, "missing.npy")
     data_error("missing file", [missing, pb], missing)
-    data_error("directory", [TMP, pb], "not a regular file")
+    data_error("directory", [TMP, pb], "a directory without .safetensors files")
     notnpy = os.path.join(TMP, "text.npy")
     with open(notnpy, "w") as f:
         f.write("hello, not an array\n")

@@ -15,7 +15,9 @@
 #include "out_file.h"
 #include "report.h"
 #include "results.h"
+#include "pairing.h"
 #include "runner.h"
+#include "targets.h"
 
 /* KLD_ISA names a path the library did not pick (unknown, or not runnable here), and --isa did
  * not override it: say so. */
@@ -26,17 +28,6 @@ static void warn_isa_env(void)
     if (env && strcmp(env, active) != 0)
         fprintf(stderr, "kldiv: KLD_ISA=%s is not a path this CPU and build support; using %s\n",
                 env, active);
-}
-
-static int inputs_match(const input in[2])
-{
-    int rows_known = in[0].rows && in[1].rows;
-    if (in[0].vocab == in[1].vocab && (!rows_known || in[0].rows == in[1].rows))
-        return 0;
-    fprintf(stderr, "kldiv: shapes differ: %s is %llu x %llu, %s is %llu x %llu\n", in[0].path,
-            (unsigned long long)in[0].rows, (unsigned long long)in[0].vocab, in[1].path,
-            (unsigned long long)in[1].rows, (unsigned long long)in[1].vocab);
-    return -1;
 }
 
 static double now(void)
@@ -64,20 +55,29 @@ int kldiv_main(int argc, char **argv)
     snprintf(names, sizeof names, "%s, %s", o.base, o.new_);
     results res = {.limit = o.memory_limit / 2, .inputs = names};
     uint64_t rows = 0;
+    score_setup setup;
+    targets tg = {0};
     status = 1;
-    if (input_open(&in[0], o.base, o.vocab) != 0 || input_open(&in[1], o.new_, o.vocab) != 0 ||
-        inputs_match(in) != 0 || results_reserve(&res, in[0].rows) != 0)
+    if (input_open(&in[0], o.base, o.vocab, o.key) != 0 ||
+        input_open(&in[1], o.new_, o.vocab, o.key) != 0)
+        goto out;
+    if ((status = pair_inputs(in, &o, &setup, &tg)) != 0)
+        goto out;
+    status = 1;
+    const int targets_known = tg.llama || tg.ids;
+    if (results_reserve(&res, in[0].rows ? in[0].rows : in[1].rows, targets_known) != 0)
         goto out;
     if (o.per_row) {
         if (out_file_open(&csv, o.per_row, in, 2) != 0)
             goto out;
         res.csv = csv.f;
         res.csv_path = o.per_row;
-        if (fprintf(csv.f, "row,forward,reverse,entropy_base,entropy_new,top_base,top_new\n") < 0)
+        if (fprintf(csv.f, "row,forward,reverse,entropy_base,entropy_new,top_base,top_new,"
+                           "nll_base,nll_new,delta_p,js,tv\n") < 0)
             goto out;
     }
     const double start = now();
-    if (run_rows(in, &o, &res, &rows) != 0)
+    if (run_rows(in, &o, &setup, &tg, &res, &rows) != 0)
         goto out;
     if (rows == 0) { /* an empty stream (an empty regular file fails earlier) */
         fprintf(stderr, "kldiv: %s: no rows to compare\n", names);
@@ -88,16 +88,16 @@ int kldiv_main(int argc, char **argv)
     snprintf(dtype, sizeof dtype, "%s%s%s", input_dtype_name(in[0].dtype),
              in[0].dtype == in[1].dtype ? "" : "/",
              in[0].dtype == in[1].dtype ? "" : input_dtype_name(in[1].dtype));
-    run_info info = {(size_t)rows, (size_t)in[0].vocab, dtype, kld_isa_name(kld_isa_active()),
-                     o.probs, o.temperature, seconds,
-                     (double)rows * (double)in[0].vocab * (in[0].itemsize + in[1].itemsize) /
-                         seconds / 1e9};
+    run_info info = {(size_t)rows, setup.n, (size_t)in[0].vocab, (size_t)in[1].vocab, dtype,
+                     kld_isa_name(kld_isa_active()), o.probs, setup.llama_rule, o.temperature,
+                     seconds, (double)rows * (double)(in[0].row_bytes + in[1].row_bytes) /
+                                  seconds / 1e9};
     if (o.per_row) {
         res.csv = NULL;
         if (out_file_commit(&csv) != 0)
             goto out;
     }
-    if (report_write(stdout, &res, &info, o.json) != 0) {
+    if (report_write(stdout, &res, &info, o.format) != 0) {
         fprintf(stderr, "kldiv: writing the report failed\n");
         goto out;
     }
@@ -112,5 +112,6 @@ out:
     for (int k = 0; k < 2; k++)
         input_close(&in[k]);
     results_free(&res);
+    targets_free(&tg);
     return status;
 }

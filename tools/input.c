@@ -1,17 +1,19 @@
 /* input.c - one of kldiv's inputs (see input.h). */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* madvise, MADV_DONTNEED */
 #include "input.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* One line on stderr naming the file; returns -1. */
-static int fail(const input *in, const char *fmt, ...)
+int input_fail(const input *in, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -24,7 +26,9 @@ static int fail(const input *in, const char *fmt, ...)
 
 const char *input_dtype_name(npy_dtype d)
 {
-    return d == NPY_F16 ? "float16" : d == NPY_F32 ? "float32" : "float64";
+    static const char *const names[] = {"float16", "float32", "float64", "bfloat16",
+                                        "int32",   "int64",   "llama-q16"};
+    return names[d];
 }
 
 /* A FIFO that no writer has opened yet reads as empty: wait for its first data, and say so when
@@ -37,26 +41,32 @@ static int wait_for_writer(const input *in, int fd)
         fprintf(stderr, "kldiv: %s: a FIFO without data yet: waiting for its writer\n", in->path);
         rc = poll(&p, 1, -1);
     }
-    return rc < 0 ? fail(in, "%s", strerror(errno)) : 0;
+    return rc < 0 ? input_fail(in, "%s", strerror(errno)) : 0;
 }
 
 /* Opens path without blocking (a FIFO would block in open until a writer comes) and classifies
- * it; the descriptor ends up blocking. */
+ * it; the descriptor ends up blocking. Returns 0, 1 for a directory (not opened), or -1 after
+ * printing why. */
 static int open_file(input *in, const char *path)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
-        return fail(in, "%s", strerror(errno));
+        return input_fail(in, "%s", strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         close(fd);
-        return fail(in, "%s", strerror(errno));
+        return input_fail(in, "%s", strerror(errno));
     }
     in->stream = S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode);
+    in->dev = st.st_dev;
+    in->ino = st.st_ino;
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return 1; /* a directory of per-row safetensors files */
+    }
     if (!S_ISREG(st.st_mode) && !in->stream) {
         close(fd);
-        return fail(in, "not a regular file or a pipe%s",
-                    S_ISDIR(st.st_mode) ? " (a directory)" : "");
+        return input_fail(in, "not a regular file, a directory or a pipe");
     }
     if (S_ISFIFO(st.st_mode) && wait_for_writer(in, fd) != 0) {
         close(fd);
@@ -66,10 +76,8 @@ static int open_file(input *in, const char *path)
     if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 || !(in->f = fdopen(fd, "rb"))) {
         int e = errno;
         close(fd);
-        return fail(in, "%s", strerror(e));
+        return input_fail(in, "%s", strerror(e));
     }
-    in->dev = st.st_dev;
-    in->ino = st.st_ino;
     return 0;
 }
 
@@ -80,21 +88,48 @@ static uint64_t file_size(const input *in)
     return fstat(fileno(in->f), &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
+int input_map(input *in, int fd, uint64_t size)
+{
+    in->map_len = size;
+    if (size == 0)
+        return 0;
+    if (size > SIZE_MAX)
+        return input_fail(in, "%llu bytes: too large to map", (unsigned long long)size);
+    void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED) {
+        in->map_len = 0;
+        return input_fail(in, "mmap failed: %s", strerror(errno));
+    }
+    madvise(m, (size_t)size, MADV_SEQUENTIAL);
+    in->map = m;
+    return 0;
+}
+
+void input_unmap(input *in)
+{
+    if (in->map)
+        munmap((void *)in->map, (size_t)in->map_len);
+    in->map = NULL;
+    in->map_len = in->released = 0;
+}
+
 static int open_raw(input *in, int is_npy, int is_llama)
 {
     if (is_npy)
-        return fail(in, "an .npy file: --vocab is for raw float32 input (drop --vocab)");
+        return input_fail(in, "an .npy file: --vocab is for raw float32 input (drop --vocab)");
     if (is_llama)
-        return fail(in, "a llama.cpp --kl-divergence-base file: not a format kldiv reads yet");
+        return input_fail(in, "a llama.cpp _logits_ file: --vocab is for raw float32 input "
+                              "(drop --vocab)");
+    in->format = INPUT_RAW;
     in->dtype = NPY_F32;
     in->itemsize = 4;
+    in->row_bytes = 4 * in->vocab; /* vocab <= 2^40: no overflow */
     if (in->stream)
         return 0; /* rows counted as they come */
-    uint64_t size = file_size(in), row_bytes = 4 * in->vocab; /* vocab <= 2^40: no overflow */
-    if (size == 0 || size % row_bytes != 0)
-        return fail(in, "%llu bytes is not a whole number of %llu-float rows",
-                    (unsigned long long)size, (unsigned long long)in->vocab);
-    in->rows = size / row_bytes;
+    if (in->size == 0 || in->size % in->row_bytes != 0)
+        return input_fail(in, "%llu bytes is not a whole number of %llu-float rows",
+                          (unsigned long long)in->size, (unsigned long long)in->vocab);
+    in->rows = in->size / in->row_bytes;
     return 0;
 }
 
@@ -106,48 +141,124 @@ static int open_npy(input *in)
     in->peeked = 0;
     npy_info info;
     if (fread(pre + 8, 1, 2, in->f) != 2)
-        return fail(in, "truncated .npy header");
+        return input_fail(in, "truncated .npy header");
     if (npy_read_header_after_magic(in->f, pre, &info, err, sizeof err) != 0)
-        return fail(in, "%s", err);
+        return input_fail(in, "%s", err);
+    if (info.dtype == NPY_I32 || info.dtype == NPY_I64)
+        return input_fail(in, "unsupported dtype %s for logits or probabilities (need float16, "
+                              "float32 or float64)", input_dtype_name(info.dtype));
+    in->format = INPUT_NPY;
     in->dtype = info.dtype;
     in->itemsize = info.itemsize;
     in->rows = info.rows;
     in->vocab = info.cols;
+    in->row_bytes = info.cols * (uint64_t)info.itemsize; /* npy.c: rows x this fits 64 bits */
+    in->data_start = info.data_offset;
     if (in->stream)
         return 0; /* checked as it is read: a short stream or trailing bytes are errors */
-    /* the parser guarantees rows * cols * itemsize fits in 64 bits */
-    uint64_t need = info.rows * info.cols * (uint64_t)info.itemsize, size = file_size(in);
+    uint64_t need = info.rows * in->row_bytes, size = in->size;
     uint64_t have = size >= info.data_offset ? size - info.data_offset : 0;
     if (have != need)
-        return fail(in, "%s data: the header's shape (%llu x %llu %s) needs %llu bytes, the file "
-                        "has %llu",
-                    have < need ? "truncated" : "trailing bytes after the",
-                    (unsigned long long)info.rows, (unsigned long long)info.cols,
-                    input_dtype_name(info.dtype), (unsigned long long)need,
-                    (unsigned long long)have);
+        return input_fail(in, "%s data: the header's shape (%llu x %llu %s) needs %llu bytes, "
+                              "the file has %llu",
+                          have < need ? "truncated" : "trailing bytes after the",
+                          (unsigned long long)info.rows, (unsigned long long)info.cols,
+                          input_dtype_name(info.dtype), (unsigned long long)need,
+                          (unsigned long long)have);
     return 0;
 }
 
-int input_open(input *in, const char *path, uint64_t raw_vocab)
+static int open_llama(input *in)
 {
-    *in = (input){.path = path, .vocab = raw_vocab};
-    if (open_file(in, path) != 0)
+    char err[256];
+    if (in->stream)
+        return input_fail(in, "a llama.cpp _logits_ file must be a regular file, not a pipe");
+    if (input_map(in, fileno(in->f), in->size) != 0)
         return -1;
+    if (llama_parse(in->map, in->map_len, &in->llama, err, sizeof err) != 0)
+        return input_fail(in, "%s", err);
+    in->format = INPUT_LLAMA;
+    in->dtype = NPY_LLAMA_Q16;
+    in->itemsize = 2;
+    in->rows = in->llama.rows;
+    in->vocab = (uint64_t)in->llama.n_vocab;
+    in->row_bytes = in->llama.row_bytes;
+    in->data_start = in->llama.data_start;
+    return 0;
+}
+
+/* A safetensors file starts with its header's length (u64 LE; its limits are st_parse's to
+ * check, so that an oversized header is named as such) and '{'. */
+static int looks_safetensors(input *in)
+{
+    return in->peeked == 8 && in->size >= 9 && fgetc(in->f) == '{';
+}
+
+int input_open(input *in, const char *path, uint64_t raw_vocab, const char *key)
+{
+    *in = (input){.path = path, .key = key, .vocab = raw_vocab};
+    int kind = open_file(in, path);
+    if (kind != 0)
+        return kind < 0 ? -1 : raw_vocab ? input_fail(in, "a directory: --vocab is for raw "
+                                                           "float32 files")
+                                         : input_open_st_dir(in);
+    in->size = in->stream ? 0 : file_size(in);
     in->peeked = fread(in->peek, 1, sizeof in->peek, in->f);
     if (ferror(in->f))
-        return fail(in, "%s", strerror(errno));
+        return input_fail(in, "%s", strerror(errno));
     int is_npy = in->peeked >= 6 && memcmp(in->peek, "\x93NUMPY", 6) == 0;
     int is_llama = in->peeked == 8 && memcmp(in->peek, "_logits_", 8) == 0;
     if (raw_vocab)
         return open_raw(in, is_npy, is_llama);
     if (is_llama)
-        return fail(in, "a llama.cpp --kl-divergence-base file (magic _logits_): not a format "
-                        "kldiv reads yet");
+        return open_llama(in);
+    if (!is_npy && !in->stream && looks_safetensors(in))
+        return input_map(in, fileno(in->f), in->size) ? -1 : input_open_safetensors(in);
     if (!is_npy)
-        return fail(in, "not a .npy file (bad magic); raw float32 input needs --vocab N");
+        return input_fail(in, "not a .npy file, safetensors file or llama.cpp _logits_ file "
+                              "(bad magic); raw float32 input needs --vocab N");
     if (in->peeked < 8)
-        return fail(in, "truncated .npy header");
+        return input_fail(in, "truncated .npy header");
     return open_npy(in);
+}
+
+int input_select(input *in, uint64_t period, uint64_t first, uint64_t count)
+{
+    if (in->format == INPUT_ST_DIR || in->stream)
+        return input_fail(in, "picking the scored positions out of every position needs a single "
+                              "regular file");
+    if (in->rows % period != 0)
+        return input_fail(in, "%llu rows are not whole chunks of %llu positions",
+                          (unsigned long long)in->rows, (unsigned long long)period);
+    in->sel_period = period, in->sel_first = first, in->sel_count = count;
+    in->rows = in->rows / period * count;
+    return 0;
+}
+
+/* Moves file_row to a selected row (to the start of the next window when past one). */
+static void skip_unselected(input *in)
+{
+    if (!in->sel_period)
+        return;
+    uint64_t off = in->file_row % in->sel_period;
+    if (off < in->sel_first)
+        in->file_row += in->sel_first - off;
+    else if (off >= in->sel_first + in->sel_count)
+        in->file_row += in->sel_period - off + in->sel_first;
+}
+
+uint64_t input_run_length(const input *in)
+{
+    if (in->sel_period) {
+        uint64_t off = in->file_row % in->sel_period, end = in->sel_first + in->sel_count;
+        return off < in->sel_first || off >= end ? in->sel_count : end - off;
+    }
+    if (in->format == INPUT_ST_DIR) { /* at a file's end: the next file's rows */
+        const input_part *p = &in->parts[in->part];
+        return in->file_row < p->rows || in->part + 1 == in->n_parts ? p->rows - in->file_row
+                                                                     : p[1].rows;
+    }
+    return UINT64_MAX;
 }
 
 float input_half_to_float(uint16_t h)
@@ -172,18 +283,12 @@ float input_half_to_float(uint16_t h)
     return f;
 }
 
-/* Converts count elements of in's type at raw to float (little-endian hosts: x86-64, aarch64). */
-static void to_float(const input *in, const void *raw, size_t count, float *dst)
+float input_bf16_to_float(uint16_t h)
 {
-    if (in->dtype == NPY_F16) {
-        const uint16_t *h = raw;
-        for (size_t i = 0; i < count; i++)
-            dst[i] = input_half_to_float(h[i]);
-    } else if (in->dtype == NPY_F64) {
-        const double *d = raw;
-        for (size_t i = 0; i < count; i++)
-            dst[i] = (float)d[i];
-    }
+    uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
 }
 
 /* Exactly want bytes into buf, the peeked bytes first; returns how many there were. */
@@ -196,44 +301,90 @@ static size_t read_bytes(input *in, unsigned char *buf, size_t want)
     return have + fread(buf + have, 1, want - have, in->f);
 }
 
-long long input_read(input *in, size_t max_rows, void *raw, npy_dtype as, void *dst)
+/* From a stream: up to rows rows into buf. */
+static long long stream_next(input *in, size_t rows, unsigned char *buf)
+{
+    if (rows == 0) { /* the header's rows are all read: a stream must end here */
+        if (in->rows && fgetc(in->f) != EOF)
+            return input_fail(in, "trailing bytes after the data that the header's shape "
+                                  "describes");
+        return ferror(in->f) ? input_fail(in, "read failed: %s", strerror(errno)) : 0;
+    }
+    const size_t row_bytes = (size_t)in->row_bytes;
+    size_t want = rows * row_bytes, have = read_bytes(in, buf, want);
+    if (have < want) {
+        if (ferror(in->f))
+            return input_fail(in, "read failed: %s", strerror(errno));
+        if (in->rows)
+            return input_fail(in, "unexpected end of file: truncated data at row %llu of %llu",
+                              (unsigned long long)(in->rows_read + have / row_bytes),
+                              (unsigned long long)in->rows);
+        if (have % row_bytes)
+            return input_fail(in, "the data ends inside a row: %llu bytes after row %llu are "
+                                  "not a whole %llu-float row",
+                              (unsigned long long)(have % row_bytes),
+                              (unsigned long long)(in->rows_read + have / row_bytes),
+                              (unsigned long long)in->vocab);
+        rows = have / row_bytes;
+    }
+    return (long long)rows;
+}
+
+long long input_next(input *in, size_t max_rows, void *buf, const void **rows_out)
 {
     size_t rows = max_rows;
     if (in->rows && in->rows - in->rows_read < rows)
         rows = (size_t)(in->rows - in->rows_read);
-    if (rows == 0) { /* the header's rows are all read: a stream must end here */
-        if (in->rows && in->stream && fgetc(in->f) != EOF)
-            return fail(in, "trailing bytes after the data that the header's shape describes");
-        return ferror(in->f) ? fail(in, "read failed: %s", strerror(errno)) : 0;
+    *rows_out = buf;
+    if (in->stream) {
+        long long got = stream_next(in, rows, buf);
+        in->rows_read += got > 0 ? (uint64_t)got : 0;
+        return got;
     }
-    const size_t row_bytes = (size_t)in->vocab * (size_t)in->itemsize;
-    /* the input's own type needs no conversion: read in place; anything else becomes float */
-    void *into = as == in->dtype ? dst : raw;
-    size_t want = rows * row_bytes, have = read_bytes(in, into, want);
-    if (have < want) {
-        if (ferror(in->f))
-            return fail(in, "read failed: %s", strerror(errno));
-        if (in->rows)
-            return fail(in, "unexpected end of file: truncated data at row %llu of %llu",
-                        (unsigned long long)(in->rows_read + have / row_bytes),
-                        (unsigned long long)in->rows);
-        if (have % row_bytes)
-            return fail(in, "the data ends inside a row: %llu bytes after row %llu are not a "
-                            "whole %llu-float row",
-                        (unsigned long long)(have % row_bytes),
-                        (unsigned long long)(in->rows_read + have / row_bytes),
-                        (unsigned long long)in->vocab);
-        rows = have / row_bytes;
+    if (rows == 0)
+        return 0;
+    if (in->format == INPUT_ST_DIR && in->file_row == in->parts[in->part].rows) {
+        in->part++, in->file_row = 0;
+        if (input_st_enter(in) != 0)
+            return -1;
     }
-    if (as != in->dtype)
-        to_float(in, raw, rows * (size_t)in->vocab, dst);
+    if (!in->map && input_map(in, fileno(in->f), in->size) != 0)
+        return -1;
+    skip_unselected(in);
+    uint64_t run = input_run_length(in);
+    rows = run < rows ? (size_t)run : rows;
+    /* open checked that every row lies inside the map */
+    const unsigned char *at = in->map + in->data_start + in->file_row * in->row_bytes;
+    if ((uintptr_t)at % (uintptr_t)in->itemsize == 0)
+        *rows_out = at;
+    else /* a header of an odd length: the kernels need aligned elements */
+        memcpy(buf, at, rows * (size_t)in->row_bytes);
+    in->file_row += rows;
     in->rows_read += rows;
     return (long long)rows;
 }
 
+void input_release(input *in)
+{
+    if (!in->map)
+        return;
+    const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), done = in->data_start + in->file_row * in->row_bytes;
+    uint64_t upto = done / page * page;
+    if (upto > in->released) { /* the map is page-aligned; the kernel rounds to its page size */
+        madvise((void *)(in->map + in->released), (size_t)(upto - in->released), MADV_DONTNEED);
+        in->released = upto;
+    }
+}
+
 void input_close(input *in)
 {
+    input_unmap(in);
     if (in->f)
         fclose(in->f);
     in->f = NULL;
+    for (size_t i = 0; i < in->n_parts; i++)
+        free(in->parts[i].path);
+    free(in->parts);
+    in->parts = NULL;
+    in->n_parts = 0;
 }

@@ -186,9 +186,14 @@ int npy_parse_dict(const char *dict, size_t len, int major, npy_info *info, char
         info->dtype = NPY_F32, info->itemsize = 4;
     else if (key_is(descr, descr_len, "<f8"))
         info->dtype = NPY_F64, info->itemsize = 8;
+    else if (key_is(descr, descr_len, "<i4"))
+        info->dtype = NPY_I32, info->itemsize = 4;
+    else if (key_is(descr, descr_len, "<i8"))
+        info->dtype = NPY_I64, info->itemsize = 8;
     else
         return fail(err, errlen,
-                    "unsupported dtype '%.*s' (need little-endian float16, float32 or float64)",
+                    "unsupported dtype '%.*s' (need little-endian float16, float32, float64, int32 or "
+                    "int64)",
                     (int)(descr_len < 16 ? descr_len : 16), descr);
     if (fortran)
         return fail(err, errlen, "Fortran-order arrays are not supported (save in C order)");

@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-typedef enum { NPY_F16, NPY_F32, NPY_F64 } npy_dtype;
+/* The element types of kldiv's inputs. NPY_I32 and NPY_I64 come only from .npy files (--targets);
+ * NPY_BF16 only from safetensors; NPY_LLAMA_Q16 is a llama.cpp _logits_ row (llama_logits.h). */
+typedef enum { NPY_F16, NPY_F32, NPY_F64, NPY_BF16, NPY_I32, NPY_I64, NPY_LLAMA_Q16 } npy_dtype;
 
 typedef struct {
     npy_dtype dtype;
@@ -19,7 +21,7 @@ typedef struct {
  * limit) and parsed as the
  * Python literal numpy writes (a dict of exactly 'descr', 'fortran_order' and 'shape'; the last
  * of duplicate keys wins, as in numpy); every number is checked for overflow, and only
- * little-endian float16/32/64 in C order with 1 or 2 dimensions is accepted. */
+ * little-endian float16/32/64 or int32/64 in C order with 1 or 2 dimensions is accepted. */
 int npy_read_header(FILE *f, npy_info *info, char *err, size_t errlen);
 
 /* The same after the caller has read the first 10 bytes (magic, version, 2 length bytes) into

@@ -18,22 +18,29 @@
 
 static const char usage_text[] =
     "usage: kldiv [options] BASE NEW\n"
-    "  BASE, NEW         .npy files (float32, float16 or float64, C order, shape (rows, vocab)\n"
-    "                    or (vocab,)), or raw little-endian float32 with --vocab N; a pipe or\n"
-    "                    FIFO is read as a stream (kldiv <(zcat a.npy.gz) ...)\n"
+    "  BASE, NEW         .npy (float32/16/64, shape (rows, vocab) or (vocab,)), safetensors\n"
+    "                    (F32/F16/BF16/F64) or a directory of per-row .safetensors files,\n"
+    "                    llama.cpp --kl-divergence-base files (_logits_), or raw little-endian\n"
+    "                    float32 with --vocab N; a pipe or FIFO (.npy, raw) is read as a stream\n"
     "  --vocab N         the inputs are raw float32 rows of N entries\n"
+    "  --key NAME        the safetensors tensor to read (default: the only 2-D one)\n"
     "  --probs           the inputs are probabilities (default: logits)\n"
     "  --sum-tolerance E with --probs, a row whose sum differs from 1 by more than E is a bad\n"
     "                    row (default 1e-3)\n"
     "  --unnormalized    with --probs, accept rows of any sum (as --sum-tolerance inf)\n"
     "  --temperature T   softmax temperature for logits (default 1)\n"
-    "  --json            print the summary as one JSON object\n"
-    "  --per-row F       write a CSV: row,forward,reverse,entropy_base,entropy_new,top_base,top_new\n"
+    "  --exact           a _logits_ BASE: exact KL, not llama.cpp's rule (docs/kldiv.md)\n"
+    "  --common-vocab    compare the first min(V_base, V_new) tokens (renormalised)\n"
+    "  --targets F       .npy of int32/int64 token ids, one a row: token statistics\n"
+    "  --js-tv           also Jensen-Shannon and total variation (~3x the time)\n"
+    "  --format F        text (default), json, or llama (llama-perplexity's layout)\n"
+    "  --json            as --format json\n"
+    "  --per-row F       write a CSV: row,forward,reverse,entropy_base,entropy_new,top_base,\n"
+    "                    top_new,nll_base,nll_new,delta_p,js,tv\n"
     "  --isa NAME        force a path: scalar, avx2, avx512 or neon\n"
     "  -t N              worker threads over rows (default 1)\n"
-    "  --memory-limit M  MiB kldiv may hold, half for per-row results (8 bytes a row) and\n"
-    "                    half for read buffers (default: half the machine's memory); inputs\n"
-    "                    that need more are an error, not a crash\n"
+    "  --memory-limit M  MiB kldiv may hold, half for per-row results (8 bytes a row, 16 with\n"
+    "                    targets) and half for buffers (default: half the machine's memory)\n"
     "  -q                no progress bar\n"
     "  -h, --help        this text\n"
     "  --version         the kld version\n";
@@ -78,7 +85,13 @@ int options_parse(int argc, char **argv, kldiv_options *o)
         OPT_PER_ROW,
         OPT_ISA,
         OPT_MEMORY,
-        OPT_VERSION
+        OPT_VERSION,
+        OPT_KEY,
+        OPT_EXACT,
+        OPT_COMMON,
+        OPT_TARGETS,
+        OPT_FORMAT,
+        OPT_JS_TV
     };
     static const struct option longopts[] = {
         {"vocab", required_argument, NULL, OPT_VOCAB},
@@ -92,6 +105,12 @@ int options_parse(int argc, char **argv, kldiv_options *o)
         {"memory-limit", required_argument, NULL, OPT_MEMORY},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"key", required_argument, NULL, OPT_KEY},
+        {"exact", no_argument, NULL, OPT_EXACT},
+        {"common-vocab", no_argument, NULL, OPT_COMMON},
+        {"targets", required_argument, NULL, OPT_TARGETS},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"js-tv", no_argument, NULL, OPT_JS_TV},
         {NULL, 0, NULL, 0},
     };
     *o = (kldiv_options){.threads = 1, .temperature = 1.0f,
@@ -135,7 +154,32 @@ int options_parse(int argc, char **argv, kldiv_options *o)
             temp_given = 1;
             break;
         case OPT_JSON:
-            o->json = 1;
+            o->format = REPORT_JSON;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "text") == 0)
+                o->format = REPORT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                o->format = REPORT_JSON;
+            else if (strcmp(optarg, "llama") == 0)
+                o->format = REPORT_LLAMA;
+            else
+                return usage_error("--format is text, json or llama, not '%s'", optarg);
+            break;
+        case OPT_KEY:
+            o->key = optarg;
+            break;
+        case OPT_EXACT:
+            o->exact = 1;
+            break;
+        case OPT_COMMON:
+            o->common_vocab = 1;
+            break;
+        case OPT_JS_TV:
+            o->js_tv = 1;
+            break;
+        case OPT_TARGETS:
+            o->targets = optarg;
             break;
         case OPT_PER_ROW:
             o->per_row = optarg;
@@ -183,6 +227,7 @@ int options_parse(int argc, char **argv, kldiv_options *o)
         return usage_error("%s", "--temperature applies to logits, not to --probs");
     if (!o->probs && tol_given)
         return usage_error("%s", "--sum-tolerance and --unnormalized apply to --probs");
+    o->temperature_given = temp_given;
     o->base = argv[optind];
     o->new_ = argv[optind + 1];
     return -1;

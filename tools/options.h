@@ -4,10 +4,19 @@
 
 #include <stdint.h>
 
+#include "report.h"
+
 typedef struct {
     const char *base, *new_;  /* the two inputs */
     uint64_t vocab;           /* --vocab: raw float32 rows of this length; 0: .npy inputs */
-    int probs, json, quiet, threads;
+    int probs, quiet, threads;
+    report_format format;     /* --format (--json: REPORT_JSON) */
+    const char *key;          /* --key: the safetensors tensor, or NULL */
+    const char *targets;      /* --targets FILE.npy, or NULL */
+    int exact;                /* --exact: the exact KL of a _logits_ BASE, not llama.cpp's rule */
+    int common_vocab;         /* --common-vocab: compare the first min(V_base, V_new) tokens */
+    int js_tv;                /* --js-tv: Jensen-Shannon and total variation per row too */
+    int temperature_given;
     double sum_tolerance;     /* --probs: a row whose sum differs from 1 by more is bad */
     float temperature;
     const char *per_row;      /* --per-row CSV path, or NULL */

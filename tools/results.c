@@ -2,6 +2,7 @@
 #include "results.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +17,9 @@ static int over_limit(const results *r, uint64_t rows)
     return -1;
 }
 
-int results_reserve(results *r, uint64_t rows)
+int results_reserve(results *r, uint64_t rows, int targets_known)
 {
-    return rows > r->limit / 8 ? over_limit(r, rows) : 0;
+    return rows > r->limit / (targets_known ? 16 : 8) ? over_limit(r, rows) : 0;
 }
 
 /* v (capacity *cap elements of 8 bytes, used of them used) with room for one more, doubling as
@@ -27,7 +28,7 @@ static void *grow(results *r, void *v, size_t *cap, size_t used)
 {
     if (used < *cap)
         return v;
-    uint64_t held = (uint64_t)r->fwd_cap + r->bad_cap, more = *cap ? *cap : 1024;
+    uint64_t held = (uint64_t)r->fwd_cap + r->bad_cap + r->dp_cap, more = *cap ? *cap : 1024;
     if (held + more > r->limit / 8)
         more = r->limit / 8 > held ? r->limit / 8 - held : 0;
     if (more == 0 || more > SIZE_MAX / 8 - *cap) {
@@ -43,16 +44,46 @@ static void *grow(results *r, void *v, size_t *cap, size_t used)
     return bigger;
 }
 
+/* A CSV field: the value, or empty when it is not known. */
+static int csv_value(FILE *f, double v)
+{
+    return isnan(v) ? fprintf(f, ",") : fprintf(f, ",%.10g", v);
+}
+
 static int write_csv(results *r, uint64_t row, const row_result *x)
 {
-    int n = x->bad ? fprintf(r->csv, "%llu,nan,nan,nan,nan,,\n", (unsigned long long)row)
-                   : fprintf(r->csv, "%llu,%.10g,%.10g,%.10g,%.10g,%zu,%zu\n",
+    int n = x->bad ? fprintf(r->csv, "%llu,nan,nan,nan,nan,,,,,,,\n", (unsigned long long)row)
+                   : fprintf(r->csv, "%llu,%.10g,%.10g,%.10g,%.10g,%zu,%zu",
                              (unsigned long long)row, x->forward, x->reverse, x->entropy_base,
                              x->entropy_new, x->top_base, x->top_new);
+    if (!x->bad && n >= 0) {
+        const double more[] = {x->nll_base, x->nll_new, x->delta_p, x->js, x->tv};
+        for (int i = 0; i < 5 && n >= 0; i++)
+            n = csv_value(r->csv, more[i]);
+        n = n >= 0 ? fprintf(r->csv, "\n") : n;
+    }
     if (n >= 0)
         return 0;
     fprintf(stderr, "kldiv: %s: write failed: %s\n", r->csv_path, strerror(errno));
     return -1;
+}
+
+/* A good row's token statistics (its target known). */
+static int add_token(results *r, const row_result *x)
+{
+    double *dp = grow(r, r->dp, &r->dp_cap, r->n_dp);
+    if (!dp)
+        return -1;
+    r->dp = dp;
+    r->dp[r->n_dp++] = x->delta_p;
+    token_sums *t = &r->tok;
+    const double d2 = x->delta_p * x->delta_p;
+    t->n++;
+    t->nll += x->nll_new, t->nll2 += x->nll_new * x->nll_new;
+    t->nll_base += x->nll_base, t->nll_base2 += x->nll_base * x->nll_base;
+    t->nll_nll_base += x->nll_new * x->nll_base;
+    t->dp += x->delta_p, t->dp2 += d2, t->dp4 += d2 * d2;
+    return 0;
 }
 
 int results_add(results *r, const row_result *rows, size_t count)
@@ -80,6 +111,12 @@ int results_add(results *r, const row_result *rows, size_t count)
         r->hb_sum += x->entropy_base;
         r->hn_sum += x->entropy_new;
         r->agree += x->top_base == x->top_new;
+        if (!isnan(x->js)) {
+            r->js_sum += x->js, r->tv_sum += x->tv;
+            r->n_js++;
+        }
+        if (!isnan(x->delta_p) && add_token(r, x) != 0)
+            return -1;
     }
     return 0;
 }
@@ -88,6 +125,8 @@ void results_free(results *r)
 {
     free(r->fwd);
     free(r->bad);
+    free(r->dp);
     r->fwd = NULL;
     r->bad = NULL;
+    r->dp = NULL;
 }

@@ -13,22 +13,37 @@ typedef struct {
     double forward, reverse, entropy_base, entropy_new;
     size_t top_base, top_new;
     int bad;
+    /* NaN where not known: the negative log-likelihoods of the row's target token under BASE and
+     * NEW, Δp = p_new(target) - p_base(target), and the row's Jensen-Shannon divergence and
+     * total variation */
+    double nll_base, nll_new, delta_p, js, tv;
 } row_result;
+
+/* Sums over the good rows whose target token is known (llama.cpp's token statistics). */
+typedef struct {
+    size_t n;
+    double nll, nll2, nll_base, nll_base2, nll_nll_base, dp, dp2, dp4;
+} token_sums;
 
 typedef struct {
     uint64_t limit;  /* bytes for fwd and bad together */
     const char *inputs; /* "BASE, NEW", for messages */
     double *fwd;     /* the forward KL of each good row, in row order */
     uint64_t *bad;   /* the index of each bad row */
-    size_t good, n_bad, fwd_cap, bad_cap;
+    double *dp;      /* Δp of each good row with a known target (8 more bytes a row) */
+    size_t good, n_bad, n_dp, fwd_cap, bad_cap, dp_cap;
     double rev_sum, rev_max, hb_sum, hn_sum;
     size_t agree;    /* good rows whose top tokens agree */
+    double js_sum, tv_sum;
+    size_t n_js;     /* good rows with JS and TV known */
+    token_sums tok;
     FILE *csv;       /* the --per-row file, or NULL */
     const char *csv_path;
 } results;
 
-/* Checks up front that rows rows fit within the limit; returns 0, or -1 after printing why. */
-int results_reserve(results *r, uint64_t rows);
+/* Checks up front that rows rows fit within the limit (twice the bytes a row when their targets
+ * are known); returns 0, or -1 after printing why. */
+int results_reserve(results *r, uint64_t rows, int targets_known);
 
 /* Adds count rows in order; returns 0, or -1 after printing why (out of the memory limit, or a
  * failed write of the CSV). */

@@ -2,129 +2,38 @@
 #define _POSIX_C_SOURCE 200809L
 #include "runner.h"
 
-#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "kld.h"
-
-#define CHUNK_BYTES ((size_t)32 << 20) /* per input, per chunk, in its widest form */
+#define CHUNK_BYTES ((size_t)32 << 20) /* per input, per run of rows */
 #define MAX_THREADS 256
 
-/* One thread's share of a chunk. */
+/* One thread's share of a run. */
 typedef struct {
-    npy_dtype type;          /* what the rows are handed to kld as (runner_type) */
-    const void *a, *b;       /* the chunk's rows, as that type */
-    size_t first, count, vocab;
-    const kldiv_options *o;
-    row_result *out;         /* the chunk's results, indexed from the chunk's first row */
-    kld_logit_stats *scratch;
+    const score_setup *setup;
+    const unsigned char *a, *b; /* the run's rows, in each input's own type */
+    size_t row_bytes_a, row_bytes_b;
+    size_t first, count;        /* this share, indexed from the run's first row */
+    uint64_t row0;              /* the run's first row over the whole input */
+    const targets *tg;
+    float *scratch;             /* this thread's */
+    row_result *out;            /* the run's results */
 } job;
-
-static double f32_at(const void *x, size_t i)
-{
-    return ((const float *)x)[i];
-}
-
-static double f64_at(const void *x, size_t i)
-{
-    return ((const double *)x)[i];
-}
-
-static double f16_at(const void *x, size_t i)
-{
-    return input_half_to_float(((const uint16_t *)x)[i]);
-}
-
-/* The first index of each row's largest element, both rows in one pass; always inlined, so that
- * at (a constant at each call) is too. */
-static inline __attribute__((always_inline)) void
-argmax2(const void *x, const void *y, size_t n, double (*at)(const void *, size_t), size_t *ix,
-        size_t *iy)
-{
-    size_t bx = 0, by = 0;
-    for (size_t i = 1; i < n; i++) {
-        bx = at(x, i) > at(x, bx) ? i : bx;
-        by = at(y, i) > at(y, by) ? i : by;
-    }
-    *ix = bx, *iy = by;
-}
-
-/* A probability row is bad when either side has NaN, an infinity or a negative value (each
- * makes the sum or the entropy non-finite) or, unless accepted, a sum off 1 by more than the
- * tolerance. Two passes: kld_stats and the argmaxes. */
-static int prob_row_bad(const kld_stats *s, double tolerance)
-{
-    return !isfinite(s->sum_p) || !isfinite(s->sum_q) || !isfinite(s->entropy_p) ||
-           !isfinite(s->entropy_q) || fabs(s->sum_p - 1) > tolerance ||
-           fabs(s->sum_q - 1) > tolerance;
-}
-
-static void prob_rows(const job *j)
-{
-    for (size_t r = j->first; r < j->first + j->count; r++) {
-        size_t off = r * j->vocab, n = j->vocab;
-        row_result *res = &j->out[r];
-        kld_stats s;
-        if (j->type == NPY_F64) {
-            const double *a = (const double *)j->a + off, *b = (const double *)j->b + off;
-            kld_stats_f64(a, b, n, &s);
-            argmax2(a, b, n, f64_at, &res->top_base, &res->top_new);
-        } else if (j->type == NPY_F16) {
-            const uint16_t *a = (const uint16_t *)j->a + off, *b = (const uint16_t *)j->b + off;
-            kld_stats_f16(a, b, n, &s);
-            argmax2(a, b, n, f16_at, &res->top_base, &res->top_new);
-        } else {
-            const float *a = (const float *)j->a + off, *b = (const float *)j->b + off;
-            kld_stats_f32(a, b, n, &s);
-            argmax2(a, b, n, f32_at, &res->top_base, &res->top_new);
-        }
-        res->bad = prob_row_bad(&s, j->o->sum_tolerance);
-        res->forward = s.forward;
-        res->reverse = s.reverse;
-        res->entropy_base = s.entropy_p;
-        res->entropy_new = s.entropy_q;
-    }
-}
-
-static void logit_rows(const job *j)
-{
-    kld_logit_stats *s = j->scratch;
-    size_t off = j->first * j->vocab, n = j->vocab;
-    if (j->type == NPY_F16)
-        kld_rows_stats_logits_f16((const uint16_t *)j->a + off, (const uint16_t *)j->b + off,
-                                  j->count, n, n, n, j->o->temperature, s);
-    else
-        kld_rows_stats_logits_f32((const float *)j->a + off, (const float *)j->b + off, j->count,
-                                  n, n, n, j->o->temperature, s);
-    for (size_t k = 0; k < j->count; k++) {
-        row_result *res = &j->out[j->first + k];
-        /* NaN or +inf in a row, or a row of all -inf: kld returns NaN for it */
-        res->bad = isnan(s[k].kl.forward) || isnan(s[k].kl.reverse);
-        res->forward = s[k].kl.forward;
-        res->reverse = s[k].kl.reverse;
-        res->entropy_base = s[k].kl.entropy_p;
-        res->entropy_new = s[k].kl.entropy_q;
-        res->top_base = s[k].argmax_a;
-        res->top_new = s[k].argmax_b;
-    }
-}
 
 static void *run_job(void *arg)
 {
     const job *j = arg;
-    if (j->o->probs)
-        prob_rows(j);
-    else
-        logit_rows(j);
+    for (size_t r = j->first; r < j->first + j->count; r++)
+        score_row(j->setup, j->a + r * j->row_bytes_a, j->b + r * j->row_bytes_b,
+                  targets_at(j->tg, j->row0 + r), j->scratch, &j->out[r]);
     return NULL;
 }
 
-/* The chunk's rows on o->threads threads: slices 1.. on new threads (inline where one cannot
- * start), slice 0 on the calling thread. */
-static void run_chunk(job base, size_t rows, int threads)
+/* The run's rows on threads threads: shares 1.. on new threads (inline where one cannot start),
+ * share 0 on the calling thread. */
+static void run_chunk(job base, size_t rows, int threads, size_t scratch_floats)
 {
     pthread_t tid[MAX_THREADS];
     job jobs[MAX_THREADS];
@@ -134,7 +43,7 @@ static void run_chunk(job base, size_t rows, int threads)
         jobs[n] = base;
         jobs[n].first = (size_t)n * per;
         jobs[n].count = rows - jobs[n].first < per ? rows - jobs[n].first : per;
-        jobs[n].scratch = base.scratch + jobs[n].first;
+        jobs[n].scratch = scratch_floats ? base.scratch + (size_t)n * scratch_floats : NULL;
     }
     for (int t = 1; t < n; t++)
         started[t] = pthread_create(&tid[t], NULL, run_job, &jobs[t]) == 0;
@@ -153,70 +62,54 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* The chunk buffers: raw bytes for conversion, each input's rows as the kernels' type, the
- * results. */
+/* The run buffers: rows copied from streams (or from an unaligned map), results, scratch. */
 typedef struct {
-    void *raw;
     void *rows[2];
     row_result *res;
-    kld_logit_stats *scratch;
+    float *scratch;
 } buffers;
 
 static void buffers_free(buffers *b)
 {
-    free(b->raw);
     free(b->rows[0]);
     free(b->rows[1]);
     free(b->res);
     free(b->scratch);
 }
 
-static size_t type_size(npy_dtype t)
-{
-    return t == NPY_F16 ? 2 : t == NPY_F32 ? 4 : 8;
-}
-
-/* What the rows go to kld as: float64 probabilities on both sides to the f64 kernels, float16 on
- * both sides to the f16 kernels (in place, no float copy), anything else converted to float. */
-static npy_dtype runner_type(const input in[2], int probs)
-{
-    if (in[0].dtype == in[1].dtype && (in[0].dtype == NPY_F16 || probs))
-        return in[0].dtype;
-    return NPY_F32;
-}
-
-/* Rows per chunk and the buffers for them; -1 after printing why. A chunk's buffers (at most
- * 24 bytes an entry: raw bytes and two rows of doubles, and 152 bytes of results a row) take at
- * most half the memory limit and, for speed, about CHUNK_BYTES per buffer. */
-static int buffers_alloc(buffers *b, size_t *chunk, const input in[2], npy_dtype type,
-                         uint64_t limit)
+/* Rows per run and the buffers for them; -1 after printing why. The buffers (both inputs' row
+ * bytes and a row_result a row, and the threads' scratch) take at most half the memory limit
+ * and, for speed, about CHUNK_BYTES per input. */
+static int buffers_alloc(buffers *b, size_t *chunk, const input in[2], const kldiv_options *o,
+                         size_t scratch_floats)
 {
     *b = (buffers){0};
-    /* vocab <= 2^40 (--vocab) or vocab * itemsize < 2^64 (npy.c): this cannot overflow */
-    const uint64_t vocab = in[0].vocab, per_row = 24 * vocab + sizeof(row_result) +
-                                                  sizeof(kld_logit_stats);
-    uint64_t rows = limit / 2 / per_row, fast = CHUNK_BYTES / (8 * vocab);
+    /* row_bytes < 2^64 and rows x row_bytes < 2^64 (the readers): the sums below are checked */
+    const uint64_t widest = in[0].row_bytes > in[1].row_bytes ? in[0].row_bytes : in[1].row_bytes;
+    const uint64_t scratch = (uint64_t)o->threads * scratch_floats * sizeof(float);
+    const uint64_t half = o->memory_limit / 2;
+    uint64_t per_row = widest <= UINT64_MAX / 2 - sizeof(row_result)
+                           ? 2 * widest + sizeof(row_result) : UINT64_MAX;
+    uint64_t rows = scratch < half ? (half - scratch) / per_row : 0, fast = CHUNK_BYTES / widest;
     rows = fast && fast < rows ? fast : rows;
     if (rows == 0) {
-        fprintf(stderr, "kldiv: %s, %s: a row of %llu entries needs %.1f MiB of buffers; kldiv "
-                        "holds at most %.1f MiB (--memory-limit), half of it for buffers\n",
-                in[0].path, in[1].path, (unsigned long long)vocab,
-                (double)per_row / (1 << 20), (double)limit / (1 << 20));
+        fprintf(stderr, "kldiv: %s, %s: a row of %llu entries needs %.1f MiB of buffers at -t %d; "
+                        "kldiv holds at most %.1f MiB (--memory-limit), half of it for buffers\n",
+                in[0].path, in[1].path, (unsigned long long)in[0].vocab,
+                ((double)per_row + (double)scratch) / (1 << 20), o->threads,
+                (double)o->memory_limit / (1 << 20));
         return -1;
     }
     if (in[0].rows && in[0].rows < rows)
         rows = in[0].rows;
-    size_t n = (size_t)vocab;
     *chunk = (size_t)rows;
-    int convert = in[0].dtype != type || in[1].dtype != type; /* raw is the conversion's */
-    b->raw = convert ? malloc(rows * n * sizeof(double)) : NULL;
-    b->res = malloc(rows * sizeof *b->res);
-    b->scratch = malloc(rows * sizeof *b->scratch);
-    int ok = (b->raw || !convert) && b->res && b->scratch;
+    b->res = malloc((size_t)rows * sizeof *b->res);
+    b->scratch = scratch ? malloc((size_t)scratch) : NULL;
+    int ok = b->res && (b->scratch || !scratch);
     for (int k = 0; k < 2; k++)
-        ok &= (b->rows[k] = malloc((size_t)rows * n * type_size(type))) != NULL;
+        ok &= (b->rows[k] = malloc((size_t)rows * (size_t)in[k].row_bytes)) != NULL;
     if (!ok) {
-        fprintf(stderr, "kldiv: out of memory for %zu-row chunks of %zu entries\n", rows, n);
+        fprintf(stderr, "kldiv: out of memory for %zu-row runs\n", (size_t)rows);
         buffers_free(b);
         return -1;
     }
@@ -233,22 +126,38 @@ static int rows_differ(const input in[2], long long got0, long long got1)
     return -1;
 }
 
-int run_rows(input in[2], const kldiv_options *o, results *res, uint64_t *rows)
+static void show_progress(uint64_t rows, uint64_t total)
 {
-    const npy_dtype type = runner_type(in, o->probs);
+    if (total)
+        fprintf(stderr, "\rkldiv: %llu/%llu rows (%.0f%%)", (unsigned long long)rows,
+                (unsigned long long)total, 100.0 * (double)rows / (double)total);
+    else
+        fprintf(stderr, "\rkldiv: %llu rows", (unsigned long long)rows);
+}
+
+int run_rows(input in[2], const kldiv_options *o, const score_setup *setup, const targets *tg,
+             results *res, uint64_t *rows)
+{
+    const size_t scratch_floats = score_scratch_floats(setup);
     buffers b;
     size_t chunk;
-    if (buffers_alloc(&b, &chunk, in, type, o->memory_limit) != 0)
+    if (buffers_alloc(&b, &chunk, in, o, scratch_floats) != 0)
         return -1;
-    const int show_progress = !o->quiet && isatty(STDERR_FILENO);
+    const int progress = !o->quiet && isatty(STDERR_FILENO);
     const uint64_t total = in[0].rows; /* 0 when a stream's rows are not known */
     const double start = now();
     int progress_shown = 0, status = -1;
     *rows = 0;
     for (;;) {
+        uint64_t want = chunk;
+        for (int k = 0; k < 2; k++) {
+            uint64_t run = input_run_length(&in[k]);
+            want = run < want ? run : want;
+        }
         long long got[2];
+        const void *at[2];
         for (int k = 0; k < 2; k++)
-            if ((got[k] = input_read(&in[k], chunk, b.raw, type, b.rows[k])) < 0)
+            if ((got[k] = input_next(&in[k], (size_t)want, b.rows[k], &at[k])) < 0)
                 goto out;
         if (got[0] != got[1]) {
             rows_differ(in, got[0], got[1]);
@@ -256,17 +165,16 @@ int run_rows(input in[2], const kldiv_options *o, results *res, uint64_t *rows)
         }
         if (got[0] == 0)
             break;
-        job base = {type, b.rows[0], b.rows[1], 0, 0, (size_t)in[0].vocab, o, b.res, b.scratch};
-        run_chunk(base, (size_t)got[0], o->threads);
+        job base = {setup, at[0], at[1], (size_t)in[0].row_bytes, (size_t)in[1].row_bytes,
+                    0, 0, *rows, tg, b.scratch, b.res};
+        run_chunk(base, (size_t)got[0], o->threads, scratch_floats);
         if (results_add(res, b.res, (size_t)got[0]) != 0)
             goto out;
+        for (int k = 0; k < 2; k++)
+            input_release(&in[k]);
         *rows += (uint64_t)got[0];
-        if (show_progress && (progress_shown || now() - start > 1.0)) {
-            if (total)
-                fprintf(stderr, "\rkldiv: %llu/%llu rows (%.0f%%)", (unsigned long long)*rows,
-                        (unsigned long long)total, 100.0 * (double)*rows / (double)total);
-            else
-                fprintf(stderr, "\rkldiv: %llu rows", (unsigned long long)*rows);
+        if (progress && (progress_shown || now() - start > 1.0)) {
+            show_progress(*rows, total);
             progress_shown = 1;
         }
     }

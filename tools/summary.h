@@ -6,11 +6,12 @@
 
 typedef struct {
     double mean, stderr_mean, median, min, max;
-    double p1, p5, p10, p90, p95, p99, p999;
+    double p01, p1, p5, p10, p25, p75, p90, p95, p99, p999;
 } dist_summary;
 
 /* Summarises x[0..n) (n >= 1); sorts x in place. Percentiles interpolate linearly between order
- * statistics (numpy's default); the standard error is the sample standard deviation / sqrt(n),
+ * statistics (numpy's default, in double: llama.cpp computes the index in float, which moves
+ * its percentiles of large inputs by up to one order statistic); the standard error is the sample standard deviation / sqrt(n),
  * 0 for n = 1. +inf values sort last and make the mean +inf, as they should. */
 void summarise(double *x, size_t n, dist_summary *out);
 

@@ -1,0 +1,100 @@
+/* llama_logits.c - llama.cpp's _logits_ file (see llama_logits.h). */
+#include "llama_logits.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int32_t le32(const unsigned char *p)
+{
+    uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                 (uint32_t)p[3] << 24;
+    int32_t s;
+    memcpy(&s, &v, sizeof s);
+    return s;
+}
+
+/* a * b + c into *out unless it overflows 64 bits. */
+static int mul_add(uint64_t a, uint64_t b, uint64_t c, uint64_t *out)
+{
+    if (b && a > (UINT64_MAX - c) / b)
+        return -1;
+    *out = a * b + c;
+    return 0;
+}
+
+int llama_parse(const unsigned char *file, uint64_t size, llama_header *h, char *err,
+                size_t errlen)
+{
+    *h = (llama_header){0};
+    if (size < 20) {
+        snprintf(err, errlen, "truncated _logits_ header: %llu bytes, the header has 20",
+                 (unsigned long long)size);
+        return -1;
+    }
+    h->n_ctx = le32(file + 8), h->n_vocab = le32(file + 12), h->n_chunk = le32(file + 16);
+    if (h->n_vocab <= 0 || h->n_ctx < 2 || h->n_chunk <= 0) {
+        snprintf(err, errlen, "_logits_ header at byte %d: %s %d (need %s)",
+                 h->n_vocab <= 0 ? 12 : h->n_ctx < 2 ? 8 : 16,
+                 h->n_vocab <= 0 ? "n_vocab" : h->n_ctx < 2 ? "n_ctx" : "n_chunk",
+                 h->n_vocab <= 0 ? h->n_vocab : h->n_ctx < 2 ? h->n_ctx : h->n_chunk,
+                 h->n_vocab <= 0 ? "> 0" : h->n_ctx < 2 ? ">= 2" : "> 0");
+        return -1;
+    }
+    uint64_t ctx = (uint64_t)h->n_ctx, chunks = (uint64_t)h->n_chunk;
+    uint64_t nv = 2 * (((uint64_t)h->n_vocab + 1) / 2) + 4, need;
+    h->rows_per_chunk = ctx - 1 - ctx / 2;
+    h->row_bytes = 2 * nv;
+    h->rows = chunks * h->rows_per_chunk; /* < 2^62: both factors < 2^31 */
+    h->data_start = 20 + 4 * ctx * chunks;
+    if (mul_add(h->rows, h->row_bytes, h->data_start, &need) != 0) {
+        snprintf(err, errlen, "_logits_ header (n_ctx %d, n_vocab %d, n_chunk %d) describes "
+                              "more than 2^64 bytes; the file has %llu",
+                 h->n_ctx, h->n_vocab, h->n_chunk, (unsigned long long)size);
+        return -1;
+    }
+    if (need != size) {
+        snprintf(err, errlen, "%s _logits_ file: %llu bytes, its header (n_ctx %d, n_vocab %d, "
+                              "n_chunk %d) needs %llu",
+                 size < need ? "truncated" : "oversized", (unsigned long long)size, h->n_ctx,
+                 h->n_vocab, h->n_chunk, (unsigned long long)need);
+        return -1;
+    }
+    h->tokens = file + 20;
+    for (uint64_t i = 0; i < ctx * chunks; i++) {
+        int32_t t = llama_token(h, i);
+        if (t < 0 || t >= h->n_vocab) {
+            snprintf(err, errlen, "_logits_ token %llu at byte %llu: id %d out of range [0, %d)",
+                     (unsigned long long)i, (unsigned long long)(20 + 4 * i), t, h->n_vocab);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int32_t llama_token(const llama_header *h, uint64_t i)
+{
+    return le32(h->tokens + 4 * i);
+}
+
+int32_t llama_target(const llama_header *h, uint64_t r)
+{
+    uint64_t c = r / h->rows_per_chunk, j = (uint64_t)h->n_ctx / 2 + r % h->rows_per_chunk;
+    return llama_token(h, c * (uint64_t)h->n_ctx + j + 1);
+}
+
+int llama_decode(const void *row, size_t n, float *out)
+{
+    float scale, min;
+    memcpy(&scale, row, 4);
+    memcpy(&min, (const char *)row + 4, 4);
+    if (!isfinite(scale) || !isfinite(min))
+        return -1;
+    const unsigned char *q = (const unsigned char *)row + 8;
+    for (size_t i = 0; i < n; i++) {
+        uint16_t v;
+        memcpy(&v, q + 2 * i, 2);
+        out[i] = scale * (float)v + min;
+    }
+    return 0;
+}

@@ -1,0 +1,40 @@
+/* llama_logits.h - llama.cpp's --kl-divergence-base file (magic "_logits_", written by
+ * llama-perplexity; tools/perplexity/perplexity.cpp is the authority). Little-endian:
+ *   char[8] "_logits_", int32 n_ctx, int32 n_vocab, int32 n_chunk, int32 tokens[n_chunk*n_ctx],
+ * then for each chunk one row per scored position j = n_ctx/2 ... n_ctx-2 (n_ctx-1-n_ctx/2 rows);
+ * a row is nv = 2*((n_vocab+1)/2)+4 uint16 words: float32 scale, float32 min_log_prob, n_vocab
+ * uint16 q[i] (and one padding word when n_vocab is odd). log p[i] = scale*q[i] + min_log_prob.
+ * The row at position j of chunk c predicts token tokens[c*n_ctx + j + 1]. */
+#ifndef KLDIV_LLAMA_LOGITS_H
+#define KLDIV_LLAMA_LOGITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    int32_t n_ctx, n_vocab, n_chunk;
+    const unsigned char *tokens; /* n_ctx * n_chunk little-endian int32, inside the file */
+    uint64_t rows;               /* n_chunk * rows_per_chunk */
+    uint64_t rows_per_chunk;     /* n_ctx - 1 - n_ctx/2 */
+    uint64_t row_bytes;          /* 2 * nv */
+    uint64_t data_start;         /* 20 + 4 * n_ctx * n_chunk */
+} llama_header;
+
+/* Checks the header of a file of size bytes at file (its first min(size, 20) bytes at least, and
+ * all of it when the size is right): n_vocab > 0, n_ctx >= 2, n_chunk > 0, the size exactly the
+ * formula's, every token id in [0, n_vocab). Returns 0, or -1 with a one-line reason in err. */
+int llama_parse(const unsigned char *file, uint64_t size, llama_header *h, char *err,
+                size_t errlen);
+
+/* The token that row r (0-based over the scored rows) predicts. */
+int32_t llama_target(const llama_header *h, uint64_t r);
+
+/* The token at position i of the file's token list. */
+int32_t llama_token(const llama_header *h, uint64_t i);
+
+/* Decodes the first n log-probabilities of a row: out[i] = scale*q[i] + min_log_prob, in float
+ * as llama.cpp does. Returns 0, or -1 (out untouched) when scale or min_log_prob is NaN or
+ * infinite: a bad row. */
+int llama_decode(const void *row, size_t n, float *out);
+
+#endif /* KLDIV_LLAMA_LOGITS_H */

@@ -1,0 +1,539 @@
+/* safetensors.c - the safetensors header parser (see safetensors.h). */
+#include "safetensors.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 64 /* nesting inside __metadata__ or unknown fields */
+
+typedef struct {
+    const unsigned char *s, *p, *end;
+    char *err;
+    size_t errlen;
+} cursor;
+
+static int fail_at(cursor *c, const char *fmt, ...)
+{
+    char what[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(c->err, c->errlen, "safetensors header: %s at byte %llu", what,
+             (unsigned long long)(8 + (size_t)(c->p - c->s)));
+    return -1;
+}
+
+static void skip_ws(cursor *c)
+{
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+        c->p++;
+}
+
+static int expect(cursor *c, char ch)
+{
+    skip_ws(c);
+    if (c->p >= c->end || *c->p != (unsigned char)ch)
+        return fail_at(c, "malformed JSON (expected '%c')", ch);
+    c->p++;
+    return 0;
+}
+
+/* The next non-space byte (without taking it), or 0 at the end. */
+static int peek(cursor *c)
+{
+    skip_ws(c);
+    return c->p < c->end ? *c->p : 0;
+}
+
+static int hex4(const unsigned char *p, unsigned *v)
+{
+    *v = 0;
+    for (int i = 0; i < 4; i++) {
+        int ch = p[i], d = ch >= '0' && ch <= '9'   ? ch - '0'
+                           : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                           : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                                    : -1;
+        if (d < 0)
+            return -1;
+        *v = *v << 4 | (unsigned)d;
+    }
+    return 0;
+}
+
+static size_t put_utf8(char *o, unsigned cp)
+{
+    if (cp < 0x80)
+        return o[0] = (char)cp, 1;
+    if (cp < 0x800)
+        return o[0] = (char)(0xc0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3f)), 2;
+    if (cp < 0x10000)
+        return o[0] = (char)(0xe0 | cp >> 12), o[1] = (char)(0x80 | (cp >> 6 & 0x3f)),
+               o[2] = (char)(0x80 | (cp & 0x3f)), 3;
+    return o[0] = (char)(0xf0 | cp >> 18), o[1] = (char)(0x80 | (cp >> 12 & 0x3f)),
+           o[2] = (char)(0x80 | (cp >> 6 & 0x3f)), o[3] = (char)(0x80 | (cp & 0x3f)), 4;
+}
+
+/* One \uXXXX escape (a surrogate pair taking two) at c->p (after the backslash and 'u'). */
+static int unicode_escape(cursor *c, unsigned *cp)
+{
+    if (c->end - c->p < 4 || hex4(c->p, cp) != 0)
+        return fail_at(c, "malformed \\u escape");
+    c->p += 4;
+    if (*cp >= 0xdc00 && *cp <= 0xdfff)
+        return fail_at(c, "lone low surrogate in a \\u escape");
+    if (*cp >= 0xd800 && *cp <= 0xdbff) {
+        unsigned lo;
+        if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u' || hex4(c->p + 2, &lo) != 0 ||
+            lo < 0xdc00 || lo > 0xdfff)
+            return fail_at(c, "high surrogate without its low half in a \\u escape");
+        c->p += 6;
+        *cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
+    }
+    return 0;
+}
+
+/* A JSON string, decoded into a new NUL-terminated buffer (*out; NULL: checked, not kept). A
+ * decoded string is never longer than its JSON form. */
+static int string(cursor *c, char **out)
+{
+    if (expect(c, '"') != 0)
+        return -1;
+    const unsigned char *q = c->p;
+    while (q < c->end && *q != '"')
+        q += *q == '\\' ? 2 : 1;
+    char *o = out ? malloc((size_t)(q - c->p) + 1) : NULL, *w = o;
+    if (out && !o)
+        return fail_at(c, "out of memory for a string");
+    for (;;) {
+        if (c->p >= c->end) {
+            free(o);
+            return fail_at(c, "unterminated string");
+        }
+        unsigned ch = *c->p++, cp = 0;
+        if (ch == '"')
+            break;
+        if (ch < 0x20) {
+            c->p--;
+            free(o);
+            return fail_at(c, "control character in a string");
+        }
+        if (ch == '\\') {
+            if (c->p >= c->end) {
+                free(o);
+                return fail_at(c, "unterminated string");
+            }
+            const char *from = "\"\\/bfnrt", *to = "\"\\/\b\f\n\r\t", *hit;
+            ch = *c->p++;
+            if (ch == 'u') {
+                if (unicode_escape(c, &cp) != 0) {
+                    free(o);
+                    return -1;
+                }
+                if (w)
+                    w += put_utf8(w, cp);
+                continue;
+            }
+            if (!ch || !(hit = strchr(from, (int)ch))) {
+                c->p--;
+                free(o);
+                return fail_at(c, "unknown escape in a string");
+            }
+            ch = (unsigned char)to[hit - from];
+        }
+        if (w)
+            *w++ = (char)ch;
+    }
+    if (out) {
+        *w = 0;
+        *out = o;
+    }
+    return 0;
+}
+
+/* A non-negative JSON integer without sign, fraction or exponent, as the format's numbers are. */
+static int uint_value(cursor *c, uint64_t *v)
+{
+    skip_ws(c);
+    const unsigned char *start = c->p;
+    *v = 0;
+    while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+        unsigned d = *c->p - '0';
+        if (*v > (UINT64_MAX - d) / 10)
+            return fail_at(c, "integer overflows 64 bits");
+        *v = *v * 10 + d;
+        c->p++;
+    }
+    if (c->p == start || (c->p - start > 1 && *start == '0'))
+        return fail_at(c, "malformed JSON (expected a non-negative integer)");
+    if (c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E' || *c->p == '-'))
+        return fail_at(c, "a non-integer number where an integer belongs");
+    return 0;
+}
+
+/* A JSON number (any), checked and skipped. */
+static int skip_number(cursor *c)
+{
+    const unsigned char *p = c->p, *e = c->end;
+    if (p < e && *p == '-')
+        p++;
+    if (p < e && *p == '0')
+        p++;
+    else if (p < e && *p >= '1' && *p <= '9')
+        while (p < e && *p >= '0' && *p <= '9')
+            p++;
+    else
+        return fail_at(c, "malformed JSON number");
+    if (p < e && *p == '.') {
+        const unsigned char *d = ++p;
+        while (p < e && *p >= '0' && *p <= '9')
+            p++;
+        if (p == d)
+            return c->p = p, fail_at(c, "malformed JSON number");
+    }
+    if (p < e && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < e && (*p == '+' || *p == '-'))
+            p++;
+        const unsigned char *d = p;
+        while (p < e && *p >= '0' && *p <= '9')
+            p++;
+        if (p == d)
+            return c->p = p, fail_at(c, "malformed JSON number");
+    }
+    c->p = p;
+    return 0;
+}
+
+static int skip_value(cursor *c, int depth);
+
+/* The members or elements of an object or array (after its opening bracket), each checked with
+ * member(). */
+static int skip_container(cursor *c, int object, int depth)
+{
+    char close = object ? '}' : ']';
+    if (peek(c) == close) {
+        c->p++;
+        return 0;
+    }
+    for (;;) {
+        if (object && (string(c, NULL) != 0 || expect(c, ':') != 0))
+            return -1;
+        if (skip_value(c, depth + 1) != 0)
+            return -1;
+        int ch = peek(c);
+        if (ch == close) {
+            c->p++;
+            return 0;
+        }
+        if (ch != ',')
+            return fail_at(c, "malformed JSON (expected ',' or '%c')", close);
+        c->p++;
+    }
+}
+
+static int skip_value(cursor *c, int depth)
+{
+    if (depth > MAX_DEPTH)
+        return fail_at(c, "JSON nested deeper than %d", MAX_DEPTH);
+    int ch = peek(c);
+    if (ch == '"')
+        return string(c, NULL);
+    if (ch == '{' || ch == '[') {
+        c->p++;
+        return skip_container(c, ch == '{', depth);
+    }
+    static const char *const words[] = {"true", "false", "null"};
+    for (int i = 0; i < 3; i++) {
+        size_t n = strlen(words[i]);
+        if ((size_t)(c->end - c->p) >= n && memcmp(c->p, words[i], n) == 0) {
+            c->p += n;
+            return 0;
+        }
+    }
+    return skip_number(c);
+}
+
+/* An array of at most max non-negative integers; returns their count in *n. */
+static int uint_array(cursor *c, uint64_t *v, int max, int *n)
+{
+    *n = 0;
+    if (expect(c, '[') != 0)
+        return -1;
+    if (peek(c) == ']') {
+        c->p++;
+        return 0;
+    }
+    for (;;) {
+        if (*n == max)
+            return fail_at(c, "more than %d numbers in an array", max);
+        if (uint_value(c, &v[(*n)++]) != 0)
+            return -1;
+        int ch = peek(c);
+        c->p += ch == ',' || ch == ']';
+        if (ch == ']')
+            return 0;
+        if (ch != ',')
+            return fail_at(c, "malformed JSON (expected ',' or ']')");
+    }
+}
+
+static const struct {
+    const char *name;
+    int size;
+} dtypes[] = {{"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8}, {"U64", 8},
+              {"I32", 4}, {"U32", 4}, {"I16", 2}, {"U16", 2}, {"I8", 1}, {"U8", 1},
+              {"BOOL", 1}, {"F8_E4M3", 1}, {"F8_E5M2", 1}};
+
+/* One tensor's object: dtype, shape and data_offsets, each exactly once (other keys skipped). */
+static int tensor_info(cursor *c, st_tensor *t)
+{
+    int have = 0; /* 1 dtype, 2 shape, 4 data_offsets */
+    if (expect(c, '{') != 0)
+        return -1;
+    do {
+        char *key;
+        if (string(c, &key) != 0)
+            return -1;
+        int which = !strcmp(key, "dtype") ? 1 : !strcmp(key, "shape") ? 2
+                    : !strcmp(key, "data_offsets")                  ? 4
+                                                                    : 0;
+        free(key);
+        if (have & which)
+            return fail_at(c, "a tensor's field given twice");
+        have |= which;
+        if (expect(c, ':') != 0)
+            return -1;
+        if (which == 1) {
+            char *d;
+            if (string(c, &d) != 0)
+                return -1;
+            for (size_t i = 0; i < sizeof dtypes / sizeof dtypes[0]; i++)
+                if (!strcmp(d, dtypes[i].name))
+                    t->itemsize = dtypes[i].size;
+            snprintf(t->dtype, sizeof t->dtype, "%s", d);
+            int unknown = !t->itemsize;
+            free(d);
+            if (unknown)
+                return fail_at(c, "unknown dtype '%s'", t->dtype);
+        } else if (which == 2) {
+            if (uint_array(c, t->shape, ST_MAX_DIMS, &t->ndim) != 0)
+                return -1;
+        } else if (which == 4) {
+            uint64_t off[2];
+            int n;
+            if (uint_array(c, off, 2, &n) != 0)
+                return -1;
+            if (n != 2)
+                return fail_at(c, "data_offsets needs two numbers");
+            t->begin = off[0], t->end = off[1];
+        } else if (skip_value(c, 1) != 0)
+            return -1;
+    } while (peek(c) == ',' && c->p++);
+    if (expect(c, '}') != 0)
+        return -1;
+    if (have != 7)
+        return fail_at(c, "tensor '%.40s' lacks %s", t->name,
+                       !(have & 1) ? "dtype" : !(have & 2) ? "shape" : "data_offsets");
+    return 0;
+}
+
+/* The tensors' sizes and offsets against the data's length. */
+static int check_tensors(st_header *h, uint64_t data_len, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < h->count; i++) {
+        st_tensor *t = &h->t[i];
+        uint64_t bytes = (uint64_t)t->itemsize;
+        for (int d = 0; d < t->ndim; d++) {
+            if (t->shape[d] && bytes > UINT64_MAX / t->shape[d]) {
+                snprintf(err, errlen, "safetensors tensor '%.40s': shape overflows 64 bits",
+                         t->name);
+                return -1;
+            }
+            bytes *= t->shape[d];
+        }
+        if (t->begin > t->end || t->end > data_len) {
+            snprintf(err, errlen, "safetensors tensor '%.40s': data_offsets [%llu, %llu] out of "
+                                  "range (the data has %llu bytes)",
+                     t->name, (unsigned long long)t->begin, (unsigned long long)t->end,
+                     (unsigned long long)data_len);
+            return -1;
+        }
+        if (t->end - t->begin != bytes) {
+            snprintf(err, errlen, "safetensors tensor '%.40s': shape x item size is %llu bytes, "
+                                  "data_offsets span %llu",
+                     t->name, (unsigned long long)bytes, (unsigned long long)(t->end - t->begin));
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < h->count; i++) /* overlap: n^2 over the few tensors of a dump */
+        for (size_t j = i + 1; j < h->count; j++) {
+            const st_tensor *a = &h->t[i], *b = &h->t[j];
+            if (a->begin < b->end && b->begin < a->end) {
+                snprintf(err, errlen, "safetensors tensors '%.40s' and '%.40s' overlap",
+                         a->name, b->name);
+                return -1;
+            }
+        }
+    return 0;
+}
+
+static int add_tensor(cursor *c, st_header *h, size_t *cap, char *name)
+{
+    for (size_t i = 0; i < h->count; i++)
+        if (!strcmp(h->t[i].name, name)) {
+            free(name);
+            return fail_at(c, "duplicate tensor name");
+        }
+    if (h->count == *cap) {
+        size_t n = *cap ? 2 * *cap : 8;
+        st_tensor *t = realloc(h->t, n * sizeof *t);
+        if (!t) {
+            free(name);
+            return fail_at(c, "out of memory");
+        }
+        h->t = t, *cap = n;
+    }
+    st_tensor *t = &h->t[h->count++];
+    *t = (st_tensor){.name = name};
+    return tensor_info(c, t);
+}
+
+int st_parse(const unsigned char *file, uint64_t size, st_header *h, char *err, size_t errlen)
+{
+    *h = (st_header){0};
+    if (size < 8) {
+        snprintf(err, errlen, "safetensors: %llu bytes, too short for the header length",
+                 (unsigned long long)size);
+        return -1;
+    }
+    uint64_t len = 0;
+    for (int i = 7; i >= 0; i--)
+        len = len << 8 | file[i];
+    if (len > ST_MAX_HEADER || len > size - 8) {
+        snprintf(err, errlen, "safetensors: header length %llu %s", (unsigned long long)len,
+                 len > ST_MAX_HEADER ? "is over the format's 100 MB limit"
+                                     : "runs past the end of the file");
+        return -1;
+    }
+    cursor c = {file + 8, file + 8, file + 8 + len, err, errlen};
+    size_t cap = 0;
+    if (expect(&c, '{') != 0)
+        return -1;
+    if (peek(&c) != '}')
+        do {
+            char *name = NULL;
+            if (string(&c, &name) != 0)
+                goto bad;
+            if (expect(&c, ':') != 0) {
+                free(name);
+                goto bad;
+            }
+            if (!strcmp(name, "__metadata__")) {
+                free(name);
+                if (peek(&c) != '{') {
+                    fail_at(&c, "__metadata__ is not an object");
+                    goto bad;
+                }
+                if (skip_value(&c, 1) != 0)
+                    goto bad;
+            } else if (add_tensor(&c, h, &cap, name) != 0)
+                goto bad;
+        } while (peek(&c) == ',' && c.p++);
+    if (expect(&c, '}') != 0)
+        goto bad;
+    skip_ws(&c);
+    if (c.p != c.end) {
+        fail_at(&c, "bytes after the JSON object");
+        goto bad;
+    }
+    h->data_start = 8 + len;
+    if (check_tensors(h, size - h->data_start, err, errlen) == 0)
+        return 0;
+bad:
+    st_free(h);
+    return -1;
+}
+
+/* The shape without leading 1s beyond two dimensions ((1, rows, vocab) is (rows, vocab)); returns
+ * its dimension count. */
+static int squeezed(const st_tensor *t, const uint64_t **dims)
+{
+    int lead = 0;
+    while (t->ndim - lead > 2 && t->shape[lead] == 1)
+        lead++;
+    *dims = t->shape + lead;
+    return t->ndim - lead;
+}
+
+static void list_keys(const st_header *h, char *err, size_t errlen, const char *why)
+{
+    size_t used = (size_t)snprintf(err, errlen, "%s; its tensors:", why);
+    for (size_t i = 0; i < h->count && used < errlen; i++)
+        used += (size_t)snprintf(err + used, errlen - used, " %s%.60s", i ? ", " : "",
+                                 h->t[i].name);
+    if (!h->count && used < errlen)
+        snprintf(err + used, errlen - used, " none");
+}
+
+long st_pick(const st_header *h, const char *key, npy_dtype *dtype, uint64_t *rows,
+             uint64_t *vocab, char *err, size_t errlen)
+{
+    long pick = -1;
+    const uint64_t *dims;
+    for (size_t i = 0; i < h->count; i++) {
+        if (key ? strcmp(h->t[i].name, key) != 0 : squeezed(&h->t[i], &dims) != 2)
+            continue;
+        if (pick >= 0) {
+            list_keys(h, err, errlen, "more than one 2-D tensor: pick one with --key");
+            return -1;
+        }
+        pick = (long)i;
+    }
+    if (pick < 0 && !key && h->count == 1 && squeezed(&h->t[0], &dims) == 1)
+        pick = 0; /* a file of one 1-D tensor: one row */
+    if (pick < 0) {
+        char why[96];
+        snprintf(why, sizeof why, key ? "no tensor named '%.40s'" : "no 2-D tensor%s",
+                 key ? key : " (pick one with --key)");
+        list_keys(h, err, errlen, why);
+        return -1;
+    }
+    const st_tensor *t = &h->t[pick];
+    int nd = squeezed(t, &dims);
+    if (nd < 1 || nd > 2) {
+        snprintf(err, errlen, "safetensors tensor '%.40s' has %d dimensions (need (rows, vocab) "
+                              "or (vocab,))", t->name, t->ndim);
+        return -1;
+    }
+    static const struct {
+        const char *name;
+        npy_dtype type;
+    } floats[] = {{"F32", NPY_F32}, {"F16", NPY_F16}, {"BF16", NPY_BF16}, {"F64", NPY_F64}};
+    size_t k = 0;
+    while (k < 4 && strcmp(t->dtype, floats[k].name) != 0)
+        k++;
+    if (k == 4) {
+        snprintf(err, errlen, "safetensors tensor '%.40s' has dtype %s (need F32, F16, BF16 or "
+                              "F64)", t->name, t->dtype);
+        return -1;
+    }
+    *dtype = floats[k].type;
+    *rows = nd == 2 ? dims[0] : 1;
+    *vocab = dims[nd - 1];
+    if (*rows == 0 || *vocab == 0) {
+        snprintf(err, errlen, "safetensors tensor '%.40s' is empty", t->name);
+        return -1;
+    }
+    return pick;
+}
+
+void st_free(st_header *h)
+{
+    for (size_t i = 0; i < h->count; i++)
+        free(h->t[i].name);
+    free(h->t);
+    *h = (st_header){0};
+}

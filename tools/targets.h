@@ -1,0 +1,26 @@
+/* targets.h - the token that follows each row's position, where it is known: from a llama.cpp
+ * _logits_ input, or from --targets FILE.npy (one int32 or int64 token id per row, shape (rows,)
+ * or (rows, 1)). Token statistics (perplexities, Δp) need them. */
+#ifndef KLDIV_TARGETS_H
+#define KLDIV_TARGETS_H
+
+#include <stdint.h>
+
+#include "llama_logits.h"
+
+typedef struct {
+    const llama_header *llama; /* targets from a _logits_ input, or NULL */
+    int32_t *ids;              /* --targets, or NULL */
+    uint64_t count;
+} targets;
+
+/* Reads path's ids, checking that there are rows of them, each in [0, vocab), and that they fit
+ * in limit bytes. Returns 0, or -1 after printing why. */
+int targets_load(targets *t, const char *path, uint64_t rows, uint64_t vocab, uint64_t limit);
+
+/* The target of row r, or -1 when none is known. */
+int64_t targets_at(const targets *t, uint64_t r);
+
+void targets_free(targets *t);
+
+#endif /* KLDIV_TARGETS_H */
