@@ -6,7 +6,6 @@
 
 #define PROB_TYPES(X) X(f32, float) X(f64, double) X(f16, uint16_t) X(bf16, uint16_t)
 #define LOGIT_TYPES(X) X(f32, float) X(f16, uint16_t) X(bf16, uint16_t)
-#define HALF_TYPES(X) X(f16, uint16_t) X(bf16, uint16_t)
 #define ROWS(T) (const T *)a, (const T *)b, rows, n, lda, ldb
 
 #define BOTH(sfx, T)                                                                           \
@@ -48,27 +47,8 @@
         kld_rows_stats_logits_##sfx(ROWS(T), t, out);                                          \
     }
 
-/* kld.h has no rows entry points for float64 both and stats: here they are the single-row
- * calls, row by row, which is what the rows API guarantees its rows equal. */
-static void both_f64(KLD_PY_ROWS_ARGS, double *first, double *second)
-{
-    (void)t;
-    for (size_t r = 0; r < rows; r++)
-        kld_both_f64((const double *)a + r * lda, (const double *)b + r * ldb, n,
-                     first ? &first[r] : NULL, second ? &second[r] : NULL);
-}
-
-static void stats_f64(KLD_PY_ROWS_ARGS, kld_stats *out)
-{
-    (void)t;
-    for (size_t r = 0; r < rows; r++)
-        kld_stats_f64((const double *)a + r * lda, (const double *)b + r * ldb, n, &out[r]);
-}
-
-BOTH(f32, float)
-HALF_TYPES(BOTH)
-STATS(f32, float)
-HALF_TYPES(STATS)
+PROB_TYPES(BOTH)
+PROB_TYPES(STATS)
 PROB_TYPES(JS)
 PROB_TYPES(TV)
 LOGIT_TYPES(BOTH_LOGITS)
