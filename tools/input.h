@@ -5,7 +5,8 @@
  * aligned, else copied into the caller's buffer. Consumed pages are dropped (input_release), so a
  * file of any size is read in bounded memory. Every size is overflow-checked; every problem is
  * one line on stderr naming the file. The readers of each format: npy.c, llama_logits.c,
- * safetensors.c (headers), input.c (.npy, raw, _logits_ rows), input_st.c (safetensors). */
+ * safetensors.c (headers), input.c (.npy, raw, _logits_ rows), input_st.c (safetensors), over
+ * input_file.c (errors, maps). */
 #ifndef KLDIV_INPUT_H
 #define KLDIV_INPUT_H
 
@@ -89,7 +90,7 @@ void input_close(input *in);
 /* "float16", "float32", "float64", "bfloat16", "int32", "int64" or "llama-q16". */
 const char *input_dtype_name(npy_dtype d);
 
-/* Internal to the readers (input.c, input_st.c): one line on stderr naming the file; -1. */
+/* Internal to the readers (input_file.c): one line on stderr naming the file; -1. */
 int input_fail(const input *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Internal: maps the regular file open as fd read-only (size bytes); 0 or -1 after printing. */
