@@ -15,29 +15,18 @@ import subprocess
 import sys
 import tempfile
 
+from tally import check, debian_python_or_skip, summary
+
 try:
     import numpy as np
 except ImportError:
-    if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
-        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
-    print("kldiv_llama_test: numpy is not installed (Debian: python3-numpy): skipped")
-    sys.exit(77)
+    debian_python_or_skip("kldiv_llama_test", "numpy (Debian: python3-numpy)")
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 import make_llama_files as mk  # noqa: E402
 
 KLDIV = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="kldiv_llama_")
-passed, failed = 0, 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, detail))
 
 
 def path(name):
@@ -346,8 +335,7 @@ def main():
 
     bad_inputs(base, tokens, n_ctx, base_file, new_file, npy_new, a)
     shutil.rmtree(TMP, ignore_errors=True)
-    print("kldiv_llama: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary("kldiv_llama")
 
 
 def bad_inputs(base, tokens, n_ctx, base_file, new_file, npy_new, a):

@@ -15,18 +15,10 @@ import sys
 import tempfile
 import time
 
+from tally import check, summary
+
 KLDIV = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="kldiv_test_")
-passed, failed = 0, 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, detail))
 
 
 def write_npy(name, rows, descr="<f4", shape=None, fortran=False, version=1, raw_header=None):
@@ -472,8 +464,7 @@ def main():
     check("--help", rc == 0 and "--per-row" in out)
 
     shutil.rmtree(TMP, ignore_errors=True)
-    print("kldiv: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary("kldiv")
 
 
 if __name__ == "__main__":

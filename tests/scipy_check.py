@@ -9,17 +9,15 @@ import math
 import os
 import sys
 
+from tally import check, debian_python_or_skip, summary
+
 try:
     import numpy as np
     from scipy.spatial.distance import jensenshannon
     from scipy.special import entr, rel_entr
     from scipy.stats import entropy
 except ImportError:
-    # the python3 on PATH may not be Debian's, whose packages .ci/run installs
-    if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
-        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
-    print("scipy_check: SciPy or numpy is not installed (Debian: python3-scipy): skipped")
-    sys.exit(77)
+    debian_python_or_skip("scipy_check", "SciPy or numpy (Debian: python3-scipy)")
 
 lib = ctypes.CDLL(sys.argv[1])
 D = ctypes.POINTER(ctypes.c_double)
@@ -37,16 +35,6 @@ class Stats(ctypes.Structure):
 
 lib.kld_stats_f64.argtypes = [D, D, ctypes.c_size_t, ctypes.POINTER(Stats)]
 lib.kld_isa_name.restype = ctypes.c_char_p
-passed = failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, detail))
 
 
 def arr(x, dtype=np.float64):
@@ -111,8 +99,7 @@ def main():
             check("%s TV f32 s=%g" % (path, shift),
                   same(lib.kld_tv_f32(pp32, qp32, p.size), 0.5 * np.abs(p64 - q64).sum(), 2e-7))
     print("scipy_check: paths %s" % ", ".join(lib.kld_isa_name(i).decode() for i in paths))
-    print("scipy: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary("scipy")
 
 
 if __name__ == "__main__":
