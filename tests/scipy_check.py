@@ -6,7 +6,6 @@ against scipy.stats.entropy, Jensen-Shannon against scipy.spatial.distance.jense
 they are missing it says so and exits 77 (meson's SKIP). Prints 'N passed, N failed'."""
 import ctypes
 import math
-import os
 import sys
 
 from tally import check, debian_python_or_skip, summary
