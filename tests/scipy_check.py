@@ -13,7 +13,7 @@ from tally import check, debian_python_or_skip, summary
 try:
     import numpy as np
     from scipy.spatial.distance import jensenshannon
-    from scipy.special import entr, rel_entr
+    from scipy.special import entr, rel_entr, softmax
     from scipy.stats import entropy
 except ImportError:
     debian_python_or_skip("scipy_check", "SciPy or numpy (Debian: python3-scipy)")
@@ -25,6 +25,9 @@ for name, arg in (("forward_f64", D), ("reverse_f64", D), ("js_f64", D), ("tv_f6
                   ("js_f32", F), ("tv_f32", F), ("forward_f32", F)):
     fn = getattr(lib, "kld_" + name)
     fn.restype, fn.argtypes = ctypes.c_double, [arg, arg, ctypes.c_size_t]
+for name in ("js_logits_f32", "tv_logits_f32"):
+    fn = getattr(lib, "kld_" + name)
+    fn.restype, fn.argtypes = ctypes.c_double, [F, F, ctypes.c_size_t, ctypes.c_float]
 
 
 class Stats(ctypes.Structure):
@@ -62,7 +65,7 @@ def main():
         # returns inf or 0 (kld.h's stated exception), so there the exact value is the reference
         for x in EDGE:
             for y in EDGE:
-                (px, pp), (qx, qp) = arr([x]), arr([y])
+                (_, pp), (_, qp) = arr([x]), arr([y])
                 got, want = lib.kld_forward_f64(pp, qp, 1), float(rel_entr(x, y))
                 if x > 0 and y > 0 and math.isfinite(x) and math.isfinite(y):
                     want = x * (math.log(x) - math.log(y))
@@ -97,6 +100,20 @@ def main():
                   same(lib.kld_js_f32(pp32, qp32, p.size), js32, 2e-6))
             check("%s TV f32 s=%g" % (path, shift),
                   same(lib.kld_tv_f32(pp32, qp32, p.size), 0.5 * np.abs(p64 - q64).sum(), 2e-7))
+            # from float logits at T = 0.8: SciPy's softmax of the same scaled logits (s = 1/T
+            # rounded to float, kld.h's rule), in double; kld's tier 1e-6 (JS, TV >= 1e-2) or
+            # 1e-5 (>= 1e-4) relative
+            a32 = z.astype(np.float32)
+            b32 = (z + rng.normal(0, shift, z.size)).astype(np.float32)
+            inv_t = float(np.float32(1 / 0.8))
+            sp = softmax(a32.astype(np.float64) * inv_t)
+            sq = softmax(b32.astype(np.float64) * inv_t)
+            pa, pb = a32.ctypes.data_as(F), b32.ctypes.data_as(F)
+            for name, got, want in (
+                    ("JS", lib.kld_js_logits_f32(pa, pb, z.size, 0.8), jensenshannon(sp, sq) ** 2),
+                    ("TV", lib.kld_tv_logits_f32(pa, pb, z.size, 0.8), 0.5 * np.abs(sp - sq).sum())):
+                check("%s %s logits vs SciPy s=%g" % (path, name, shift),
+                      same(got, want, 1e-6 if want >= 1e-2 else 1e-5), "got %r want %r" % (got, want))
     print("scipy_check: paths %s" % ", ".join(lib.kld_isa_name(i).decode() for i in paths))
     return summary("scipy")
 
