@@ -16,7 +16,7 @@ extern "C" {
 #endif
 
 #define KLD_VERSION_MAJOR 0
-#define KLD_VERSION_MINOR 1
+#define KLD_VERSION_MINOR 2
 #define KLD_VERSION_PATCH 0
 
 /*
