@@ -326,10 +326,15 @@ def main():
     for k, word in ((3, 0), (10, 2)):
         rows_q[k] = rows_q[k].copy()
         rows_q[k][word:word + 2] = np.frombuffer(struct.pack("<f", math.nan), np.uint16)
+    # and so does one that is no distribution: log-probabilities above 0, or a negative scale
+    for k, scale_min in ((5, (1e-3, 50.0)), (12, (-1e-3, -20.0))):
+        rows_q[k] = rows_q[k].copy()
+        rows_q[k][0:4] = np.frombuffer(struct.pack("<ff", *scale_min), np.uint16)
     nan_file = mk.write(path("nan.logits"), mk.logits_file_bytes(base, tokens, n_ctx, rows_q))
     got = run_json("NaN scale/min rows", nan_file, npy_new)
-    good = np.setdiff1d(rows, [3, 10])
-    check("NaN rows are bad rows", got and got["bad_rows"] == [3, 10], got and got["bad_rows"])
+    good = np.setdiff1d(rows, [3, 5, 10, 12])
+    check("NaN rows are bad rows", got and got["bad_rows"] == [3, 5, 10, 12],
+          got and got["bad_rows"])
     if got:
         check("NaN rows: the rest", close(got["forward"]["mean"], kl_llama[good].mean(), 1e-5))
 
@@ -356,6 +361,9 @@ def bad_inputs(base, tokens, n_ctx, base_file, new_file, npy_new, a):
     data_error("_logits_ n_vocab < 0", [variant("vn.logits", header(n_ctx, -3, 5)), npy_new],
                "n_vocab")
     data_error("_logits_ n_ctx 1", [variant("c.logits", header(1, 301, 5)), npy_new], "n_ctx")
+    # n_ctx 2 scores no position: 0 rows a chunk, a file of header and tokens only
+    two = b"_logits_" + struct.pack("<iii", 2, 5, 2) + struct.pack("<4i", 0, 1, 2, 3)
+    data_error("_logits_ n_ctx 2", [mk.write(path("c2.logits"), two), npy_new], "n_ctx")
     data_error("_logits_ huge sizes", [variant("x.logits", header(2**31 - 1, 2**31 - 1,
                                                                   2**31 - 1)), npy_new], "2^64")
     bad_tok = bytearray(data)

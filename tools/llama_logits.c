@@ -33,12 +33,13 @@ int llama_parse(const unsigned char *file, uint64_t size, llama_header *h, char 
         return -1;
     }
     h->n_ctx = le32(file + 8), h->n_vocab = le32(file + 12), h->n_chunk = le32(file + 16);
-    if (h->n_vocab <= 0 || h->n_ctx < 2 || h->n_chunk <= 0) {
+    /* n_ctx < 3 leaves no scored position (n_ctx - 1 - n_ctx/2 = 0 rows a chunk) */
+    if (h->n_vocab <= 0 || h->n_ctx < 3 || h->n_chunk <= 0) {
         snprintf(err, errlen, "_logits_ header at byte %d: %s %d (need %s)",
-                 h->n_vocab <= 0 ? 12 : h->n_ctx < 2 ? 8 : 16,
-                 h->n_vocab <= 0 ? "n_vocab" : h->n_ctx < 2 ? "n_ctx" : "n_chunk",
-                 h->n_vocab <= 0 ? h->n_vocab : h->n_ctx < 2 ? h->n_ctx : h->n_chunk,
-                 h->n_vocab <= 0 ? "> 0" : h->n_ctx < 2 ? ">= 2" : "> 0");
+                 h->n_vocab <= 0 ? 12 : h->n_ctx < 3 ? 8 : 16,
+                 h->n_vocab <= 0 ? "n_vocab" : h->n_ctx < 3 ? "n_ctx" : "n_chunk",
+                 h->n_vocab <= 0 ? h->n_vocab : h->n_ctx < 3 ? h->n_ctx : h->n_chunk,
+                 h->n_vocab <= 0 ? "> 0" : h->n_ctx < 3 ? ">= 3: a scored position" : "> 0");
         return -1;
     }
     uint64_t ctx = (uint64_t)h->n_ctx, chunks = (uint64_t)h->n_chunk;
@@ -88,7 +89,11 @@ int llama_decode(const void *row, size_t n, float *out)
     float scale, min;
     memcpy(&scale, row, 4);
     memcpy(&min, (const char *)row + 4, 4);
-    if (!isfinite(scale) || !isfinite(min))
+    /* llama.cpp stores q = (logit - min logit)/scale, the top token at 65535, so the largest
+     * decodable log-probability, scale*65535 + min_log_prob, is -log(sum of e^(logit - max)) <= 0
+     * up to float rounding; a row beyond that (or with a negative scale) is no distribution */
+    if (!isfinite(scale) || !isfinite(min) || !(scale >= 0) ||
+        !(scale * 65535.0f + min <= 1e-4f * (1.0f + fabsf(min))))
         return -1;
     const unsigned char *q = (const unsigned char *)row + 8;
     for (size_t i = 0; i < n; i++) {

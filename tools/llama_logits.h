@@ -33,8 +33,9 @@ int32_t llama_target(const llama_header *h, uint64_t r);
 int32_t llama_token(const llama_header *h, uint64_t i);
 
 /* Decodes the first n log-probabilities of a row: out[i] = scale*q[i] + min_log_prob, in float
- * as llama.cpp does. Returns 0, or -1 (out untouched) when scale or min_log_prob is NaN or
- * infinite: a bad row. */
+ * as llama.cpp does. Returns 0, or -1 (out untouched) for a bad row: scale or min_log_prob NaN
+ * or infinite, a negative scale, or log-probabilities above 0 (scale*65535 + min_log_prob > 0,
+ * beyond float rounding). */
 int llama_decode(const void *row, size_t n, float *out);
 
 #endif /* KLDIV_LLAMA_LOGITS_H */

@@ -340,6 +340,53 @@ static int tensor_info(cursor *c, st_tensor *t)
     return 0;
 }
 
+static int by_name(const void *x, const void *y)
+{
+    return strcmp((*(const st_tensor *const *)x)->name, (*(const st_tensor *const *)y)->name);
+}
+
+static int by_begin(const void *x, const void *y)
+{
+    const st_tensor *a = *(const st_tensor *const *)x, *b = *(const st_tensor *const *)y;
+    return a->begin < b->begin ? -1 : a->begin > b->begin;
+}
+
+/* Duplicate names and overlapping data, each by one sort (n log n: a hostile header may list
+ * ST_MAX_TENSORS tensors). Tensors of no bytes overlap nothing. */
+static int check_names_and_overlaps(st_header *h, char *err, size_t errlen)
+{
+    const st_tensor **order = malloc((h->count ? h->count : 1) * sizeof *order);
+    if (!order) {
+        snprintf(err, errlen, "safetensors: out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < h->count; i++)
+        order[i] = &h->t[i];
+    int rc = 0;
+    qsort(order, h->count, sizeof *order, by_name);
+    for (size_t i = 1; i < h->count && rc == 0; i++)
+        if (!strcmp(order[i - 1]->name, order[i]->name)) {
+            snprintf(err, errlen, "safetensors: duplicate tensor name '%.40s'", order[i]->name);
+            rc = -1;
+        }
+    qsort(order, h->count, sizeof *order, by_begin);
+    const st_tensor *reach = NULL; /* of the tensors so far, the one whose data ends last */
+    for (size_t i = 0; i < h->count && rc == 0; i++) {
+        const st_tensor *t = order[i];
+        if (t->begin == t->end)
+            continue;
+        if (reach && t->begin < reach->end) {
+            snprintf(err, errlen, "safetensors tensors '%.40s' and '%.40s' overlap", reach->name,
+                     t->name);
+            rc = -1;
+        }
+        if (!reach || t->end > reach->end)
+            reach = t;
+    }
+    free(order);
+    return rc;
+}
+
 /* The tensors' sizes and offsets against the data's length. */
 static int check_tensors(st_header *h, uint64_t data_len, char *err, size_t errlen)
 {
@@ -368,25 +415,16 @@ static int check_tensors(st_header *h, uint64_t data_len, char *err, size_t errl
             return -1;
         }
     }
-    for (size_t i = 0; i < h->count; i++) /* overlap: n^2 over the few tensors of a dump */
-        for (size_t j = i + 1; j < h->count; j++) {
-            const st_tensor *a = &h->t[i], *b = &h->t[j];
-            if (a->begin < b->end && b->begin < a->end) {
-                snprintf(err, errlen, "safetensors tensors '%.40s' and '%.40s' overlap",
-                         a->name, b->name);
-                return -1;
-            }
-        }
-    return 0;
+    return check_names_and_overlaps(h, err, errlen);
 }
 
 static int add_tensor(cursor *c, st_header *h, size_t *cap, char *name)
 {
-    for (size_t i = 0; i < h->count; i++)
-        if (!strcmp(h->t[i].name, name)) {
-            free(name);
-            return fail_at(c, "duplicate tensor name");
-        }
+    if (h->count == ST_MAX_TENSORS) {
+        free(name);
+        return fail_at(c, "more than %d tensors (kldiv reads logit dumps, not model weights)",
+                       ST_MAX_TENSORS);
+    }
     if (h->count == *cap) {
         size_t n = *cap ? 2 * *cap : 8;
         st_tensor *t = realloc(h->t, n * sizeof *t);

@@ -13,6 +13,7 @@
 
 #define ST_MAX_HEADER ((uint64_t)100 * 1000 * 1000) /* the safetensors format's own limit */
 #define ST_MAX_DIMS 8
+#define ST_MAX_TENSORS 65536 /* kldiv's own limit: a header of 100 MB could list ~1.8 million */
 
 typedef struct {
     char *name;           /* decoded, NUL-terminated */
