@@ -190,6 +190,13 @@ def main():
             {"tensor": ("F32", new_s[k * 15:(k + 1) * 15][None])}))
     check_figures("llama vs row dir", run_json("llama vs row dir", base_file, row_dir),
                   kl_llama, top_same, nll_new, nll_base)
+    unpadded = path("rows_unpadded")  # row_9 before row_10: digit runs compared by value
+    os.makedirs(unpadded)
+    for k in range(len(new_s)):
+        mk.write(os.path.join(unpadded, "row_%d.safetensors" % k), mk.safetensors_bytes(
+            {"tensor": ("F32", new_s[k:k + 1])}))
+    check_figures("llama vs unpadded row dir", run_json("unpadded row dir", base_file, unpadded),
+                  kl_llama, top_same, nll_new, nll_base)
 
     # _logits_ vs _logits_: Q decoded as stored too
     kl_ll = np.where(keep, np.exp(lp) * (lp - lpn.astype(np.float64)), 0).sum(axis=1)

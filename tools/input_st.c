@@ -1,8 +1,9 @@
 /* input_st.c - the safetensors readers of input.h: one .safetensors file (its tensor's rows read
  * in place from the map), and a directory of per-row files as exllamav3 writes them
- * (row_000000.safetensors, ...: every *.safetensors file in it, in file-name order, all with the
+ * (row_000000.safetensors, ...: every *.safetensors file in it, in file-name order with numbers
+ * compared as numbers, so that row_9 comes before row_10 when a writer did not pad, all with the
  * same tensor key, dtype and vocab; their rows one after the other). */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* strverscmp */
 #include "input.h"
 
 #include <dirent.h>
@@ -73,10 +74,10 @@ static int map_part(input *in, size_t p, npy_dtype *dtype, uint64_t *rows, uint6
 
 static int by_name(const void *a, const void *b)
 {
-    return strcmp(((const input_part *)a)->path, ((const input_part *)b)->path);
+    return strverscmp(((const input_part *)a)->path, ((const input_part *)b)->path);
 }
 
-/* The directory's *.safetensors files, sorted by name. */
+/* The directory's *.safetensors files, sorted by name, digit runs by value (strverscmp). */
 static int list_parts(input *in)
 {
     DIR *d = opendir(in->path);
