@@ -9,6 +9,7 @@ import math
 import os
 import random
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -319,6 +320,20 @@ def main():
     _, err = proc.communicate(timeout=30)
     check("short stream", proc.returncode == 1 and "unexpected end of file" in err, err)
     check("no half-written csv", os.listdir(os.path.dirname(csv_path)) == [],
+          str(os.listdir(os.path.dirname(csv_path))))
+    # SIGBUS (what a mapped input that shrinks raises) ends the run with one line and status 1,
+    # and removes the temporary per-row file: sent here while kldiv waits for the rest of a stream
+    proc = subprocess.Popen([KLDIV, "-q", "--per-row", csv_path, pa, fifo],
+                            stderr=subprocess.PIPE, text=True)
+    with open(pb, "rb") as src, open(fifo, "wb") as dst:
+        dst.write(src.read()[:-4000])
+        dst.flush()
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGBUS)
+        _, err = proc.communicate(timeout=30)
+    check("SIGBUS", proc.returncode == 1 and "shrank or failed while it was read" in err and
+          len(err.strip().splitlines()) == 1, "rc=%d err=%r" % (proc.returncode, err))
+    check("SIGBUS: no csv left", os.listdir(os.path.dirname(csv_path)) == [],
           str(os.listdir(os.path.dirname(csv_path))))
     # raw float32 from a stream, rows counted as they come
     proc = subprocess.Popen([KLDIV, "-q", "--json", "--vocab", "1000", fifo, raw_b],

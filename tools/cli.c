@@ -4,10 +4,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "input.h"
 #include "kld.h"
@@ -28,6 +30,33 @@ static void warn_isa_env(void)
     if (env && strcmp(env, active) != 0)
         fprintf(stderr, "kldiv: KLD_ISA=%s is not a path this CPU and build support; using %s\n",
                 env, active);
+}
+
+/* Inputs are read through maps: a file that shrinks (or a device that fails) under a map raises
+ * SIGBUS on the next read of it. That ends the run with one line and status 1, not a crash. */
+static char bus_message[1024];
+static size_t bus_length;
+
+static void on_sigbus(int sig)
+{
+    (void)sig;
+    ssize_t unused = write(STDERR_FILENO, bus_message, bus_length);
+    (void)unused;
+    out_file_remove_pending();
+    _exit(1);
+}
+
+static void guard_maps(const char *names, struct sigaction *saved)
+{
+    int len = snprintf(bus_message, sizeof bus_message,
+                       "kldiv: %s: an input file shrank or failed while it was read (SIGBUS)\n",
+                       names);
+    bus_length = len < 0 ? 0 : (size_t)len < sizeof bus_message ? (size_t)len
+                                                                 : sizeof bus_message - 1;
+    struct sigaction sa = {0};
+    sa.sa_handler = on_sigbus;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, saved);
 }
 
 static double now(void)
@@ -53,6 +82,8 @@ int kldiv_main(int argc, char **argv)
     out_file csv = {0};
     char names[512];
     snprintf(names, sizeof names, "%s, %s", o.base, o.new_);
+    struct sigaction saved_bus;
+    guard_maps(names, &saved_bus);
     results res = {.limit = o.memory_limit / 2, .inputs = names};
     uint64_t rows = 0;
     score_setup setup;
@@ -113,5 +144,6 @@ out:
         input_close(&in[k]);
     results_free(&res);
     targets_free(&tg);
+    sigaction(SIGBUS, &saved_bus, NULL);
     return status;
 }

@@ -23,10 +23,15 @@ static volatile sig_atomic_t have_pending;
 static struct sigaction saved[3];
 static const int cleanup_signals[3] = {SIGINT, SIGTERM, SIGHUP};
 
-static void remove_pending(int sig)
+void out_file_remove_pending(void)
 {
     if (have_pending)
         unlink(pending);
+}
+
+static void remove_pending(int sig)
+{
+    out_file_remove_pending();
     signal(sig, SIG_DFL);
     raise(sig);
 }

@@ -28,4 +28,8 @@ int out_file_commit(out_file *o);
 /* Closes and removes the temporary file (a failed run leaves nothing behind). */
 void out_file_abort(out_file *o);
 
+/* Async-signal-safe: removes the temporary file of an open out_file, for a signal handler that
+ * ends the run. */
+void out_file_remove_pending(void);
+
 #endif /* KLDIV_OUT_FILE_H */
