@@ -415,7 +415,17 @@ def bad_inputs(base, tokens, n_ctx, base_file, new_file, npy_new, a):
             ("overflowing number", ok.replace("[0, 16]", "[0, 99999999999999999999]"),
              "overflows"),
             ("deep metadata", '{"__metadata__": ' + "[" * 100 + "]" * 100 + "}", "metadata"),
-            ("trailing bytes", ok + "x", "after the JSON")):
+            ("trailing bytes", ok + "x", "after the JSON"),
+            ("\\u0000 in a key", ok.replace('"t"', '"t\\u0000x"'), "\\u0000"),
+            ("overlap past an empty tensor", '{"t": {"dtype": "F32", "shape": [1, 4], '
+             '"data_offsets": [0, 16]}, "e": {"dtype": "F32", "shape": [0], "data_offsets": '
+             '[4, 4]}, "u": {"dtype": "F32", "shape": [1, 1], "data_offsets": [12, 16]}}',
+             "'t' and 'u' overlap"),
+            ("3-D tensor listed", '{"t": {"dtype": "F32", "shape": [2, 1, 2], '
+             '"data_offsets": [0, 16]}}', "t (3-D F32)"),
+            ("too many tensors", "{" + ", ".join(
+                '"t%d": {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]}' % k
+                for k in range(65537)) + "}", "more than 65536 tensors")):
         data_error("safetensors " + name, [a4, st(name.replace(" ", "_").replace("/", "_") + ".safetensors", text)],
                    needle)
     data_error("safetensors header past the end",
@@ -429,15 +439,22 @@ def bad_inputs(base, tokens, n_ctx, base_file, new_file, npy_new, a):
     np.save(path("tg_short.npy"), np.zeros(39, np.int64))
     np.save(path("tg_range.npy"), np.full(40, 97, np.int32))
     np.save(path("tg_float.npy"), np.zeros(40, np.float32))
+    np.save(path("tg_2d.npy"), np.zeros((8, 5), np.int32))
     np.save(path("a40.npy"), a)
     for name, f, needle in (("wrong length", "tg_short.npy", "one token id per row"),
                             ("out of range", "tg_range.npy", "out of range"),
-                            ("not integers", "tg_float.npy", "int32 or int64")):
+                            ("not integers", "tg_float.npy", "int32 or int64"),
+                            ("2-D", "tg_2d.npy", "a 1-D array")):
         data_error("--targets " + name, ["--targets", path(f), path("a40.npy"), path("a40.npy")],
                    needle)
     data_error("--temperature with llama's rule", ["--temperature", "2", base_file, npy_new],
                "--exact", 2)
     data_error("--format bogus", ["--format", "yaml", a4, a4], "--format", 2)
+    # safetensors from a pipe: the error says it needs a regular file
+    with open(st("pipe.safetensors", ok), "rb") as f:
+        done = subprocess.run([KLDIV, a4, "/dev/stdin"], input=f.read(), capture_output=True)
+    check("safetensors from a pipe", done.returncode == 1 and b"regular file" in done.stderr,
+          done.stderr)
 
 
 if __name__ == "__main__":

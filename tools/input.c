@@ -170,6 +170,9 @@ int input_open(input *in, const char *path, uint64_t raw_vocab, const char *key)
         return open_llama(in);
     if (!is_npy && !in->stream && looks_safetensors(in))
         return input_map(in, fileno(in->f), in->size) ? -1 : input_open_safetensors(in);
+    if (!is_npy && in->stream)
+        return input_fail(in, "not a .npy stream (bad magic): a pipe or FIFO is read as .npy, "
+                              "or as raw float32 with --vocab N; safetensors needs a regular file");
     if (!is_npy)
         return input_fail(in, "not a .npy file, safetensors file or llama.cpp _logits_ file "
                               "(bad magic); raw float32 input needs --vocab N");

@@ -122,8 +122,10 @@ static void write_text(FILE *o, const results *r, const summary *s, const run_in
         fprintf(o, ", T = %g", (double)info->temperature);
     fprintf(o, ", path %s\n", info->isa);
     if (info->vocab_base != info->vocab_new)
-        fprintf(o, "common vocab   the first %zu tokens of %zu (base) and %zu (new), "
-                   "renormalised\n", info->vocab, info->vocab_base, info->vocab_new);
+        fprintf(o, "common vocab   the first %zu tokens of %zu (base) and %zu (new), %s\n",
+                info->vocab, info->vocab_base, info->vocab_new,
+                info->llama_rule ? "new renormalised, base as stored (llama.cpp's rule)"
+                                 : "renormalised");
     if (info->llama_rule)
         fprintf(o, "KL rule        llama.cpp's: base log-probs as stored, terms with log p_base "
                    "<= -16 left out (--exact: exact KL)\n");

@@ -6,20 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int over_limit(const results *r, uint64_t rows)
+/* per_row: the bytes kept a row, 8 (the forward KL), 16 with targets (and delta p) */
+static int over_limit(const results *r, uint64_t rows, int per_row)
 {
     fprintf(stderr,
-            "kldiv: %s: %llu rows need %.1f MiB for their per-row results (8 bytes a row, kept for "
-            "exact percentiles); kldiv holds at most %.1f MiB for them (half of --memory-limit): "
-            "split the input\n",
-            r->inputs, (unsigned long long)rows, (double)rows * 8 / (1 << 20),
+            "kldiv: %s: %llu rows need %.1f MiB for their per-row results (%d bytes a row, kept "
+            "for exact percentiles); kldiv holds at most %.1f MiB for them (half of "
+            "--memory-limit): split the input\n",
+            r->inputs, (unsigned long long)rows, (double)rows * per_row / (1 << 20), per_row,
             (double)r->limit / (1 << 20));
     return -1;
 }
 
 int results_reserve(results *r, uint64_t rows, int targets_known)
 {
-    return rows > r->limit / (targets_known ? 16 : 8) ? over_limit(r, rows) : 0;
+    int per_row = targets_known ? 16 : 8;
+    return rows > r->limit / (uint64_t)per_row ? over_limit(r, rows, per_row) : 0;
 }
 
 /* v (capacity *cap elements of 8 bytes, used of them used) with room for one more, doubling as
@@ -32,7 +34,7 @@ static void *grow(results *r, void *v, size_t *cap, size_t used)
     if (held + more > r->limit / 8)
         more = r->limit / 8 > held ? r->limit / 8 - held : 0;
     if (more == 0 || more > SIZE_MAX / 8 - *cap) {
-        over_limit(r, r->good + r->n_bad + 1);
+        over_limit(r, r->good + r->n_bad + 1, r->dp_cap ? 16 : 8);
         return NULL;
     }
     void *bigger = realloc(v, (*cap + more) * 8);

@@ -82,6 +82,8 @@ static int unicode_escape(cursor *c, unsigned *cp)
     if (c->end - c->p < 4 || hex4(c->p, cp) != 0)
         return fail_at(c, "malformed \\u escape");
     c->p += 4;
+    if (*cp == 0) /* it would cut a decoded name short: "a\u0000b" would read as "a" */
+        return fail_at(c, "\\u0000 in a string");
     if (*cp >= 0xdc00 && *cp <= 0xdfff)
         return fail_at(c, "lone low surrogate in a \\u escape");
     if (*cp >= 0xd800 && *cp <= 0xdbff) {
@@ -510,8 +512,8 @@ static void list_keys(const st_header *h, char *err, size_t errlen, const char *
 {
     size_t used = (size_t)snprintf(err, errlen, "%s; its tensors:", why);
     for (size_t i = 0; i < h->count && used < errlen; i++)
-        used += (size_t)snprintf(err + used, errlen - used, " %s%.60s", i ? ", " : "",
-                                 h->t[i].name);
+        used += (size_t)snprintf(err + used, errlen - used, "%s %.60s (%d-D %s)", i ? "," : "",
+                                 h->t[i].name, h->t[i].ndim, h->t[i].dtype);
     if (!h->count && used < errlen)
         snprintf(err + used, errlen - used, " none");
 }

@@ -44,7 +44,10 @@ int targets_load(targets *t, const char *path, uint64_t rows, uint64_t vocab, ui
         fprintf(stderr, "kldiv: %s: %s\n", path, err);
     else if (info.dtype != NPY_I32 && info.dtype != NPY_I64)
         fprintf(stderr, "kldiv: %s: --targets needs int32 or int64 token ids\n", path);
-    else if ((info.rows != 1 && info.cols != 1) || info.rows * info.cols != rows)
+    else if (info.rows != 1 && info.cols != 1)
+        fail(path, "--targets needs a 1-D array of token ids; this one has shape (%llu, %llu)",
+             info.rows, info.cols);
+    else if (info.rows * info.cols != rows)
         fail(path, "--targets needs one token id per row: %llu rows, this file has %llu ids",
              rows, info.rows * info.cols);
     else if (rows > limit / 12) /* the ids as read and as kept */
