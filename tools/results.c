@@ -21,16 +21,17 @@ static int over_limit(const results *r, uint64_t rows, int per_row)
 int results_reserve(results *r, uint64_t rows, int targets_known)
 {
     int per_row = targets_known ? 16 : 8;
+    r->expected = rows;
     return rows > r->limit / (uint64_t)per_row ? over_limit(r, rows, per_row) : 0;
 }
 
-/* v (capacity *cap elements of 8 bytes, used of them used) with room for one more, doubling as
- * needed within the limit; NULL after printing why. */
-static void *grow(results *r, void *v, size_t *cap, size_t used)
+/* v (capacity *cap elements of 8 bytes, used of them used) with room for one more: first
+ * elements at first, then doubling as needed, within the limit; NULL after printing why. */
+static void *grow(results *r, void *v, size_t *cap, size_t used, uint64_t first)
 {
     if (used < *cap)
         return v;
-    uint64_t held = (uint64_t)r->fwd_cap + r->bad_cap + r->dp_cap, more = *cap ? *cap : 1024;
+    uint64_t held = (uint64_t)r->fwd_cap + r->bad_cap + r->dp_cap, more = *cap ? *cap : first;
     if (held + more > r->limit / 8)
         more = r->limit / 8 > held ? r->limit / 8 - held : 0;
     if (more == 0 || more > SIZE_MAX / 8 - *cap) {
@@ -73,7 +74,7 @@ static int write_csv(results *r, uint64_t row, const row_result *x)
 /* A good row's token statistics (its target known). */
 static int add_token(results *r, const row_result *x)
 {
-    double *dp = grow(r, r->dp, &r->dp_cap, r->n_dp);
+    double *dp = grow(r, r->dp, &r->dp_cap, r->n_dp, r->expected ? r->expected : 1024);
     if (!dp)
         return -1;
     r->dp = dp;
@@ -96,14 +97,14 @@ int results_add(results *r, const row_result *rows, size_t count)
         if (r->csv && write_csv(r, row, x) != 0)
             return -1;
         if (x->bad) {
-            uint64_t *bad = grow(r, r->bad, &r->bad_cap, r->n_bad);
+            uint64_t *bad = grow(r, r->bad, &r->bad_cap, r->n_bad, 1024);
             if (!bad)
                 return -1;
             r->bad = bad;
             r->bad[r->n_bad++] = row;
             continue;
         }
-        double *fwd = grow(r, r->fwd, &r->fwd_cap, r->good);
+        double *fwd = grow(r, r->fwd, &r->fwd_cap, r->good, r->expected ? r->expected : 1024);
         if (!fwd)
             return -1;
         r->fwd = fwd;

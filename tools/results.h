@@ -32,6 +32,7 @@ typedef struct {
     uint64_t *bad;   /* the index of each bad row */
     double *dp;      /* Δp of each good row with a known target (8 more bytes a row) */
     size_t good, n_bad, n_dp, fwd_cap, bad_cap, dp_cap;
+    uint64_t expected; /* the rows to come, when known up front: fwd and dp are sized once */
     double rev_sum, rev_max, hb_sum, hn_sum;
     size_t agree;    /* good rows whose top tokens agree */
     double js_sum, tv_sum;
@@ -41,8 +42,9 @@ typedef struct {
     const char *csv_path;
 } results;
 
-/* Checks up front that rows rows fit within the limit (twice the bytes a row when their targets
- * are known); returns 0, or -1 after printing why. */
+/* Checks up front that rows rows (0: not known yet) fit within the limit (twice the bytes a row
+ * when their targets are known), so that the per-row arrays are allocated once at that size;
+ * returns 0, or -1 after printing why. */
 int results_reserve(results *r, uint64_t rows, int targets_known);
 
 /* Adds count rows in order; returns 0, or -1 after printing why (out of the memory limit, or a
