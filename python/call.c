@@ -12,8 +12,17 @@
 static int parse_temperature(PyObject *obj, float *t)
 {
     double d = PyFloat_AsDouble(obj);
-    if (d == -1.0 && PyErr_Occurred())
-        return -1;
+    if (d == -1.0 && PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError)) /* an int beyond double: inf too */
+            return -1;
+        PyErr_Clear();
+        PyObject *zero = PyLong_FromLong(0);
+        int negative = zero ? PyObject_RichCompareBool(obj, zero, Py_LT) : -1;
+        Py_XDECREF(zero);
+        if (negative < 0)
+            return -1;
+        d = negative ? -INFINITY : INFINITY;
+    }
     *t = fabs(d) > FLT_MAX ? (float)copysign(INFINITY, d) : (float)d;
     return 0;
 }
@@ -30,10 +39,14 @@ static int parse_args(const kld_function *fn, PyObject *const *args, Py_ssize_t 
     Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
     for (Py_ssize_t i = 0; i < nkw; i++) {
         PyObject *key = PyTuple_GET_ITEM(kwnames, i);
-        if (!fn->logits || temperature ||
-            PyUnicode_CompareWithASCIIString(key, "temperature") != 0) {
+        if (!fn->logits || PyUnicode_CompareWithASCIIString(key, "temperature") != 0) {
             PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument %R", fn->name,
                          key);
+            return -1;
+        }
+        if (temperature) {
+            PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument 'temperature'",
+                         fn->name);
             return -1;
         }
         temperature = args[nargs + i];
@@ -71,7 +84,8 @@ static int check_pair(const kld_function *fn, const operand *a, const operand *b
             PyErr_Format(PyExc_TypeError,
                          "kld: %s() reads float32, float16 and bfloat16 logits, not %U: kld has "
                          "no float64 logits kernel and never narrows silently (pass "
-                         "a.astype(numpy.float32) to accept the rounding)",
+                         "a.astype(numpy.float32), or a.float() for torch, to accept the "
+                         "rounding)",
                          fn->name, s);
         Py_XDECREF(s);
         return -1;

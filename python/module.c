@@ -78,7 +78,10 @@ PyDoc_STRVAR(tv_logits_doc, "tv_logits($module, a, b, /, temperature=1.0)\n--\n\
 /* The path named name, or -1 with ValueError. */
 static int isa_of(PyObject *name)
 {
-    const char *s = PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
+    Py_ssize_t len = 0;
+    const char *s = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, &len) : NULL;
+    if (s && strlen(s) != (size_t)len) /* an embedded NUL: "scalar\0x" is no path name */
+        s = NULL;
     for (int i = 0; s && i < KLD_ISA_COUNT; i++)
         if (strcmp(s, kld_isa_name((kld_isa)i)) == 0)
             return i;

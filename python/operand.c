@@ -105,9 +105,16 @@ static int get_buffer(PyObject *obj, const char *name, operand *op)
                       op->view.format ? op->view.format : "B");
         return dtype_error(obj, name, fallback);
     }
-    if (op->view.ndim == 0)
-        return set_layout(op, name, 0, NULL, NULL, NULL);
-    return set_layout(op, name, op->view.ndim, op->view.shape, op->view.strides, op->view.buf);
+    if (op->view.ndim < 1 || op->view.ndim > 2)
+        return set_layout(op, name, op->view.ndim, NULL, NULL, NULL);
+    const Py_ssize_t *strides = op->view.strides, *shape = op->view.shape;
+    Py_ssize_t c_order[2];
+    if (!strides) { /* the protocol's C-contiguous (ctypes arrays leave strides NULL) */
+        c_order[op->view.ndim - 1] = op->view.itemsize;
+        c_order[0] = op->view.ndim == 2 ? shape[1] * op->view.itemsize : op->view.itemsize;
+        strides = c_order;
+    }
+    return set_layout(op, name, op->view.ndim, shape, strides, op->view.buf);
 }
 
 static const char *device_name(int type)
@@ -141,7 +148,11 @@ static int check_dlpack_device(PyObject *obj, const char *name)
     }
     int type = 0;
     long id = 0;
-    int ok = PyArg_ParseTuple(dev, "il;__dlpack_device__() must return (type, id)", &type, &id);
+    int ok = PyTuple_Check(dev) &&
+             PyArg_ParseTuple(dev, "il;__dlpack_device__() must return (type, id)", &type, &id);
+    if (!ok && !PyErr_Occurred())
+        PyErr_Format(PyExc_TypeError, "kld: %s.__dlpack_device__() must return a tuple "
+                                      "(type, id), not %s", name, Py_TYPE(dev)->tp_name);
     Py_DECREF(dev);
     if (!ok)
         return -1;
@@ -184,9 +195,28 @@ static int take_dlpack(PyObject *obj, const char *name, operand *op)
     return 0;
 }
 
+/* torch exports a view with its lazy negation bit set (x._neg_view(), conj of a real view) as
+ * the un-negated data: refuse it rather than read the wrong sign. */
+static int check_not_negated(PyObject *obj, const char *name)
+{
+    if (!PyObject_HasAttrString(obj, "is_neg"))
+        return 0;
+    PyObject *neg = PyObject_CallMethod(obj, "is_neg", NULL);
+    if (!neg)
+        return -1;
+    int yes = PyObject_IsTrue(neg);
+    Py_DECREF(neg);
+    if (yes > 0)
+        PyErr_Format(PyExc_ValueError, "kld: %s is a negated view (its negation is lazy and "
+                                       "DLPack would export the data without it): pass "
+                                       "x.resolve_neg()", name);
+    return yes ? -1 : 0;
+}
+
 static int get_dlpack(PyObject *obj, const char *name, operand *op)
 {
-    if (check_dlpack_device(obj, name) < 0 || take_dlpack(obj, name, op) < 0)
+    if (check_dlpack_device(obj, name) < 0 || check_not_negated(obj, name) < 0 ||
+        take_dlpack(obj, name, op) < 0)
         return -1;
     const DLTensor *t = &op->managed->dl_tensor;
     if (t->device.device_type != kDLCPU)
@@ -247,8 +277,12 @@ void operand_release(operand *op)
     if (op->managed) {
         DLManagedTensor *m = op->managed;
         op->managed = NULL;
-        if (m->deleter)
+        if (m->deleter) { /* a deleter may run Python code: not with kld's error pending */
+            PyObject *type, *value, *traceback;
+            PyErr_Fetch(&type, &value, &traceback);
             m->deleter(m);
+            PyErr_Restore(type, value, traceback);
+        }
     }
 }
 
