@@ -15,7 +15,7 @@ static void fuzz_llama(const uint8_t *data, size_t size)
 {
     char err[256];
     llama_header h;
-    if (llama_parse(data, size, &h, err, sizeof err) != 0)
+    if (llama_parse(data, size, 0, &h, err, sizeof err) != 0)
         return;
     float *row = malloc((size_t)h.n_vocab * sizeof *row);
     if (!row)

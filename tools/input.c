@@ -131,7 +131,7 @@ static int open_llama(input *in)
         return input_fail(in, "a llama.cpp _logits_ file must be a regular file, not a pipe");
     if (input_map(in, fileno(in->f), in->size) != 0)
         return -1;
-    if (llama_parse(in->map, in->map_len, &in->llama, err, sizeof err) != 0)
+    if (llama_parse(in->map, in->map_len, 1, &in->llama, err, sizeof err) != 0)
         return input_fail(in, "%s", err);
     in->format = INPUT_LLAMA;
     in->dtype = NPY_LLAMA_Q16;

@@ -1,9 +1,12 @@
 /* llama_logits.c - llama.cpp's _logits_ file (see llama_logits.h). */
+#define _DEFAULT_SOURCE /* madvise */
 #include "llama_logits.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static int32_t le32(const unsigned char *p)
 {
@@ -23,7 +26,7 @@ static int mul_add(uint64_t a, uint64_t b, uint64_t c, uint64_t *out)
     return 0;
 }
 
-int llama_parse(const unsigned char *file, uint64_t size, llama_header *h, char *err,
+int llama_parse(const unsigned char *file, uint64_t size, int mapped, llama_header *h, char *err,
                 size_t errlen)
 {
     *h = (llama_header){0};
@@ -69,8 +72,19 @@ int llama_parse(const unsigned char *file, uint64_t size, llama_header *h, char 
                      (unsigned long long)i, (unsigned long long)(20 + 4 * i), t, h->n_vocab);
             return -1;
         }
+        if (mapped && (i + 1) % LLAMA_TOKENS_A_WINDOW == 0)
+            llama_tokens_done(h, i + 1 - LLAMA_TOKENS_A_WINDOW, i + 1);
     }
     return 0;
+}
+
+void llama_tokens_done(const llama_header *h, uint64_t from, uint64_t to)
+{
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)(h->tokens + 4 * from) + page - 1) / page * page;
+    uintptr_t hi = (uintptr_t)(h->tokens + 4 * to) / page * page;
+    if (hi > lo) /* a read-only shared map of the file: the pages come back from the cache */
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 int32_t llama_token(const llama_header *h, uint64_t i)

@@ -21,9 +21,11 @@ typedef struct {
 } llama_header;
 
 /* Checks the header of a file of size bytes at file (its first min(size, 20) bytes at least, and
- * all of it when the size is right): n_vocab > 0, n_ctx >= 2, n_chunk > 0, the size exactly the
- * formula's, every token id in [0, n_vocab). Returns 0, or -1 with a one-line reason in err. */
-int llama_parse(const unsigned char *file, uint64_t size, llama_header *h, char *err,
+ * all of it when the size is right): n_vocab > 0, n_ctx >= 3, n_chunk > 0, the size exactly the
+ * formula's, every token id in [0, n_vocab). mapped: file is a read-only shared map of the file,
+ * whose token pages the scan drops as it goes (llama_tokens_done); 0 for any other memory.
+ * Returns 0, or -1 with a one-line reason in err. */
+int llama_parse(const unsigned char *file, uint64_t size, int mapped, llama_header *h, char *err,
                 size_t errlen);
 
 /* The token that row r (0-based over the scored rows) predicts. */
@@ -37,5 +39,12 @@ int32_t llama_token(const llama_header *h, uint64_t i);
  * or infinite, a negative scale, or log-probabilities above 0 (scale*65535 + min_log_prob > 0,
  * beyond float rounding). */
 int llama_decode(const void *row, size_t n, float *out);
+
+/* Drops the mapped pages of tokens [from, to) once a scan of them is done, so that scanning the
+ * token array of a file of any size (4 bytes a position: gigabytes for a hostile header) keeps
+ * resident memory bounded. llama_parse and the comparison of two files' tokens scan in windows
+ * of LLAMA_TOKENS_A_WINDOW. Only for a map of the file (on other memory it would drop data). */
+#define LLAMA_TOKENS_A_WINDOW ((uint64_t)1 << 21)
+void llama_tokens_done(const llama_header *h, uint64_t from, uint64_t to);
 
 #endif /* KLDIV_LLAMA_LOGITS_H */

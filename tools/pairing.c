@@ -29,6 +29,9 @@ static int same_text(const input in[2])
                      (unsigned long long)i, (unsigned long long)(20 + 4 * i),
                      llama_token(a, i), llama_token(b, i));
             return data_error(in, msg);
+        } else if ((i + 1) % LLAMA_TOKENS_A_WINDOW == 0) {
+            llama_tokens_done(a, i + 1 - LLAMA_TOKENS_A_WINDOW, i + 1);
+            llama_tokens_done(b, i + 1 - LLAMA_TOKENS_A_WINDOW, i + 1);
         }
     return 0;
 }
