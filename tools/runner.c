@@ -3,6 +3,7 @@
 #include "runner.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -10,46 +11,46 @@
 #define CHUNK_BYTES ((size_t)32 << 20) /* per input, per run of rows */
 #define MAX_THREADS 256
 
-/* One thread's share of a run. */
+/* A run of rows and its worker threads, which take its rows one at a time: a thread that gets
+ * faster rows takes more of them, so no thread waits long at the end of the run. */
 typedef struct {
     const score_setup *setup;
     const unsigned char *a, *b; /* the run's rows, in each input's own type */
     size_t row_bytes_a, row_bytes_b;
-    size_t first, count;        /* this share, indexed from the run's first row */
+    size_t rows;
+    atomic_size_t next;         /* the next row to take, from the run's first */
     uint64_t row0;              /* the run's first row over the whole input */
     const targets *tg;
-    float *scratch;             /* this thread's */
     row_result *out;            /* the run's results */
-} job;
+} run;
 
-static void *run_job(void *arg)
+typedef struct {
+    run *run;
+    float *scratch;             /* this thread's */
+} worker;
+
+static void *work(void *arg)
 {
-    const job *j = arg;
-    for (size_t r = j->first; r < j->first + j->count; r++)
+    const worker *w = arg;
+    run *j = w->run;
+    for (size_t r; (r = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->rows;)
         score_row(j->setup, j->a + r * j->row_bytes_a, j->b + r * j->row_bytes_b,
-                  targets_at(j->tg, j->row0 + r), j->scratch, &j->out[r]);
+                  targets_at(j->tg, j->row0 + r), w->scratch, &j->out[r]);
     return NULL;
 }
 
-/* The run's rows on threads threads: shares 1.. on new threads (inline where one cannot start),
- * share 0 on the calling thread. */
-static void run_chunk(job base, size_t rows, int threads, size_t scratch_floats)
+/* The run's rows on threads threads: workers 1.. on new threads (none where one cannot start),
+ * worker 0 on the calling thread. */
+static void run_chunk(run *j, int threads, float *scratch, size_t scratch_floats)
 {
     pthread_t tid[MAX_THREADS];
-    job jobs[MAX_THREADS];
-    int started[MAX_THREADS] = {0}, n = 0;
-    size_t per = (rows + (size_t)threads - 1) / (size_t)threads;
-    for (; n < threads && (size_t)n * per < rows; n++) {
-        jobs[n] = base;
-        jobs[n].first = (size_t)n * per;
-        jobs[n].count = rows - jobs[n].first < per ? rows - jobs[n].first : per;
-        jobs[n].scratch = scratch_floats ? base.scratch + (size_t)n * scratch_floats : NULL;
-    }
-    for (int t = 1; t < n; t++)
-        started[t] = pthread_create(&tid[t], NULL, run_job, &jobs[t]) == 0;
+    worker w[MAX_THREADS];
+    int started[MAX_THREADS] = {0}, n = (size_t)threads < j->rows ? threads : (int)j->rows;
     for (int t = 0; t < n; t++)
-        if (!started[t])
-            run_job(&jobs[t]);
+        w[t] = (worker){j, scratch_floats ? scratch + (size_t)t * scratch_floats : NULL};
+    for (int t = 1; t < n; t++)
+        started[t] = pthread_create(&tid[t], NULL, work, &w[t]) == 0;
+    work(&w[0]);
     for (int t = 1; t < n; t++)
         if (started[t])
             pthread_join(tid[t], NULL);
@@ -165,9 +166,9 @@ int run_rows(input in[2], const kldiv_options *o, const score_setup *setup, cons
         }
         if (got[0] == 0)
             break;
-        job base = {setup, at[0], at[1], (size_t)in[0].row_bytes, (size_t)in[1].row_bytes,
-                    0, 0, *rows, tg, b.scratch, b.res};
-        run_chunk(base, (size_t)got[0], o->threads, scratch_floats);
+        run j = {setup, at[0], at[1], (size_t)in[0].row_bytes, (size_t)in[1].row_bytes,
+                 (size_t)got[0], 0, *rows, tg, b.res};
+        run_chunk(&j, o->threads, b.scratch, scratch_floats);
         if (results_add(res, b.res, (size_t)got[0]) != 0)
             goto out;
         for (int k = 0; k < 2; k++)
