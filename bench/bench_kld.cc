@@ -167,6 +167,14 @@ void add(const std::string &name, kld_isa isa, std::function<double(const T *, c
     });
 }
 
+// The batch only, of half-precision data: the kernel kldiv runs on f16/bf16 pairs, fed from memory.
+void add_half_batch(const std::string &name, kld_isa isa,
+                    std::function<double(const uint16_t *, const uint16_t *, size_t)> fn, Half half) {
+    benchmark::RegisterBenchmark((name + "/" + kBatchName).c_str(), [=](benchmark::State &s) {
+        run<uint16_t>(s, isa, kBatchRows, kBatchVocab, kLogits, fn, half);
+    });
+}
+
 // A rows-API call over the whole batch (one call, all rows).
 void add_rows(const std::string &name, kld_isa isa, Input input,
               void (*rows_fn)(const float *, const float *, size_t, size_t, size_t, size_t,
@@ -238,6 +246,10 @@ void register_all() {
                 return stats(f16 ? kld_stats_f16 : kld_stats_bf16, p, q, n); }), kProbs, h);
             add<uint16_t>("both_logits_" + t + "/" + path, isa, H([f16](auto a, auto b, size_t n) {
                 return both(f16 ? kld_both_logits_f16 : kld_both_logits_bf16, a, b, n); }), kLogits, h);
+            add_half_batch("stats_logits_" + t + "/" + path, isa, H([f16](auto a, auto b, size_t n) {
+                kld_logit_stats s;
+                (f16 ? kld_stats_logits_f16 : kld_stats_logits_bf16)(a, b, n, 1.0f, &s);
+                return s.kl.forward + s.lse_a; }), h);
             add<float>("both_f32_on_" + t + "/" + path, isa, F32([](auto p, auto q, size_t n) {
                 return both(kld_both_f32, p, q, n); }), kProbs, h);
             add<float>("stats_f32_on_" + t + "/" + path, isa, F32([](auto p, auto q, size_t n) {
