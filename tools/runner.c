@@ -22,17 +22,17 @@ typedef struct {
     uint64_t row0;              /* the run's first row over the whole input */
     const targets *tg;
     row_result *out;            /* the run's results */
-} run;
+} row_run;
 
 typedef struct {
-    run *run;
+    row_run *job;
     float *scratch;             /* this thread's */
 } worker;
 
 static void *work(void *arg)
 {
     const worker *w = arg;
-    run *j = w->run;
+    row_run *j = w->job;
     for (size_t r; (r = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->rows;)
         score_row(j->setup, j->a + r * j->row_bytes_a, j->b + r * j->row_bytes_b,
                   targets_at(j->tg, j->row0 + r), w->scratch, &j->out[r]);
@@ -41,7 +41,7 @@ static void *work(void *arg)
 
 /* The run's rows on threads threads: workers 1.. on new threads (none where one cannot start),
  * worker 0 on the calling thread. */
-static void run_chunk(run *j, int threads, float *scratch, size_t scratch_floats)
+static void run_chunk(row_run *j, int threads, float *scratch, size_t scratch_floats)
 {
     pthread_t tid[MAX_THREADS];
     worker w[MAX_THREADS];
@@ -166,8 +166,9 @@ int run_rows(input in[2], const kldiv_options *o, const score_setup *setup, cons
         }
         if (got[0] == 0)
             break;
-        run j = {setup, at[0], at[1], (size_t)in[0].row_bytes, (size_t)in[1].row_bytes,
-                 (size_t)got[0], 0, *rows, tg, b.res};
+        row_run j = {.setup = setup, .a = at[0], .b = at[1],
+                     .row_bytes_a = (size_t)in[0].row_bytes, .row_bytes_b = (size_t)in[1].row_bytes,
+                     .rows = (size_t)got[0], .next = 0, .row0 = *rows, .tg = tg, .out = b.res};
         run_chunk(&j, o->threads, b.scratch, scratch_floats);
         if (results_add(res, b.res, (size_t)got[0]) != 0)
             goto out;
