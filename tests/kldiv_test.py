@@ -392,7 +392,9 @@ def main():
     rc, _, err = run("--vocab", "1", "--memory-limit", "32", zeros, zeros)
     check("memory limit: rows refused", rc == 1 and "per-row results" in err, err)
     # within the limit: the peak RSS of this one run (os.wait4), with the default limit 690 MB
-    # before the fix. Under AddressSanitizer (its shadow memory and quarantine) not measured.
+    # before the fix; or this script's own peak if larger (Linux carries the spawning process's
+    # high-water mark across exec), which can only make the check stricter. Under
+    # AddressSanitizer (its shadow memory and quarantine) not measured.
     asan = "libasan" in subprocess.run(["ldd", KLDIV], capture_output=True, text=True).stdout
     proc = subprocess.Popen([KLDIV, "-q", "--json", "--vocab", "1", "--memory-limit", "96", zeros,
                              zeros], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
