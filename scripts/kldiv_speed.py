@@ -16,8 +16,8 @@ path kldiv reports it runs) one after the other; each figure is the median over 
 "of -t x kernel" and "of target" the medians of the rounds' own ratios, so a ratio never mixes
 two moments of a noisy machine. Faults are the minor page faults of a run. The _logits_ pair has
 no target: no single bench kernel does what kldiv does on it. The files go into DIR (~10 GB;
-delete DIR afterwards). Prints a markdown table for docs/kldiv.md. Needs numpy; the machine
-should be otherwise idle."""
+delete DIR afterwards). Prints a markdown table for docs/kldiv.md. Needs numpy and GNU time
+(Debian package time); the machine should be otherwise idle."""
 import json
 import os
 import statistics
