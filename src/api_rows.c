@@ -213,180 +213,161 @@ void kld_rows_both_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows
     }
 }
 
-void kld_rows_js_f32(const float *p, const float *q, size_t rows, size_t n, size_t ldp, size_t ldq,
-                     double *out)
+/* JS and TV rows: one helper per element type, each public function a kernel and an output. */
+
+typedef double (*div_f32)(const float *p, const float *q, size_t n);
+typedef double (*div_f64)(const double *p, const double *q, size_t n);
+typedef double (*div_u16)(const uint16_t *p, const uint16_t *q, size_t n);
+
+static void rows_div_f32(div_f32 kernel, const float *p, const float *q, size_t rows, size_t n,
+                         size_t ldp, size_t ldq, double *out)
 {
     if (!out)
         return;
     int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
-    const kld_kernels *k = kld_active_kernels();
     for (size_t r = 0; r < rows; r++)
-        out[r] = bad ? NAN : n ? k->js_f32(p + r * ldp, q + r * ldq, n) : 0.0;
+        out[r] = bad ? NAN : n ? kernel(p + r * ldp, q + r * ldq, n) : 0.0;
+}
+
+static void rows_div_f64(div_f64 kernel, const double *p, const double *q, size_t rows, size_t n,
+                         size_t ldp, size_t ldq, double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    for (size_t r = 0; r < rows; r++)
+        out[r] = bad ? NAN : n ? kernel(p + r * ldp, q + r * ldq, n) : 0.0;
+}
+
+static void rows_div_u16(div_u16 kernel, const uint16_t *p, const uint16_t *q, size_t rows,
+                         size_t n, size_t ldp, size_t ldq, double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    for (size_t r = 0; r < rows; r++)
+        out[r] = bad ? NAN : n ? kernel(p + r * ldp, q + r * ldq, n) : 0.0;
+}
+
+void kld_rows_js_f32(const float *p, const float *q, size_t rows, size_t n, size_t ldp, size_t ldq,
+                     double *out)
+{
+    rows_div_f32(kld_active_kernels()->js_f32, p, q, rows, n, ldp, ldq, out);
 }
 
 void kld_rows_tv_f32(const float *p, const float *q, size_t rows, size_t n, size_t ldp, size_t ldq,
                      double *out)
 {
-    if (!out)
-        return;
-    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
-    const kld_kernels *k = kld_active_kernels();
-    for (size_t r = 0; r < rows; r++)
-        out[r] = bad ? NAN : n ? k->tv_f32(p + r * ldp, q + r * ldq, n) : 0.0;
+    rows_div_f32(kld_active_kernels()->tv_f32, p, q, rows, n, ldp, ldq, out);
 }
 
 void kld_rows_js_f64(const double *p, const double *q, size_t rows, size_t n, size_t ldp, size_t ldq,
                      double *out)
 {
-    if (!out)
-        return;
-    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
-    const kld_kernels *k = kld_active_kernels();
-    for (size_t r = 0; r < rows; r++)
-        out[r] = bad ? NAN : n ? k->js_f64(p + r * ldp, q + r * ldq, n) : 0.0;
+    rows_div_f64(kld_active_kernels()->js_f64, p, q, rows, n, ldp, ldq, out);
 }
 
 void kld_rows_tv_f64(const double *p, const double *q, size_t rows, size_t n, size_t ldp, size_t ldq,
                      double *out)
 {
-    if (!out)
-        return;
-    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
-    const kld_kernels *k = kld_active_kernels();
-    for (size_t r = 0; r < rows; r++)
-        out[r] = bad ? NAN : n ? k->tv_f64(p + r * ldp, q + r * ldq, n) : 0.0;
+    rows_div_f64(kld_active_kernels()->tv_f64, p, q, rows, n, ldp, ldq, out);
 }
 
 void kld_rows_js_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp, size_t ldq,
                      double *out)
 {
-    if (!out)
-        return;
-    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
-    const kld_kernels *k = kld_active_kernels();
-    for (size_t r = 0; r < rows; r++)
-        out[r] = bad ? NAN : n ? k->js_f16(p + r * ldp, q + r * ldq, n) : 0.0;
+    rows_div_u16(kld_active_kernels()->js_f16, p, q, rows, n, ldp, ldq, out);
 }
 
 void kld_rows_tv_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp, size_t ldq,
                      double *out)
 {
-    if (!out)
-        return;
-    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
-    const kld_kernels *k = kld_active_kernels();
-    for (size_t r = 0; r < rows; r++)
-        out[r] = bad ? NAN : n ? k->tv_f16(p + r * ldp, q + r * ldq, n) : 0.0;
+    rows_div_u16(kld_active_kernels()->tv_f16, p, q, rows, n, ldp, ldq, out);
 }
 
 void kld_rows_js_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp, size_t ldq,
-                     double *out)
+                      double *out)
 {
-    if (!out)
-        return;
-    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
-    const kld_kernels *k = kld_active_kernels();
-    for (size_t r = 0; r < rows; r++)
-        out[r] = bad ? NAN : n ? k->js_bf16(p + r * ldp, q + r * ldq, n) : 0.0;
+    rows_div_u16(kld_active_kernels()->js_bf16, p, q, rows, n, ldp, ldq, out);
 }
 
 void kld_rows_tv_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp, size_t ldq,
-                     double *out)
+                      double *out)
+{
+    rows_div_u16(kld_active_kernels()->tv_bf16, p, q, rows, n, ldp, ldq, out);
+}
+
+/* JS and TV rows from logits: the single-row path (api_logits.c) row by row, JS or TV kept. */
+
+typedef void (*div_logits_f32)(const kld_kernels *k, const float *a, const float *b, size_t n,
+                               float temperature, double *js, double *tv);
+typedef void (*div_logits_u16)(const kld_kernels *k, const uint16_t *a, const uint16_t *b,
+                               size_t n, float temperature, double *js, double *tv);
+
+static void rows_div_logits_f32(div_logits_f32 div_with, int tv, const float *a, const float *b,
+                                size_t rows, size_t n, size_t lda, size_t ldb, float temperature,
+                                double *out)
 {
     if (!out)
         return;
-    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
     const kld_kernels *k = kld_active_kernels();
-    for (size_t r = 0; r < rows; r++)
-        out[r] = bad ? NAN : n ? k->tv_bf16(p + r * ldp, q + r * ldq, n) : 0.0;
+    for (size_t r = 0; r < rows; r++) {
+        out[r] = NAN;
+        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
+            div_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
+                     tv ? NULL : &out[r], tv ? &out[r] : NULL);
+    }
+}
+
+static void rows_div_logits_u16(div_logits_u16 div_with, int tv, const uint16_t *a,
+                                const uint16_t *b, size_t rows, size_t n, size_t lda, size_t ldb,
+                                float temperature, double *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
+    const kld_kernels *k = kld_active_kernels();
+    for (size_t r = 0; r < rows; r++) {
+        out[r] = NAN;
+        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
+            div_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
+                     tv ? NULL : &out[r], tv ? &out[r] : NULL);
+    }
 }
 
 void kld_rows_js_logits_f32(const float *a, const float *b, size_t rows, size_t n,
                             size_t lda, size_t ldb, float temperature, double *out)
 {
-    if (!out)
-        return;
-    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
-    const kld_kernels *k = kld_active_kernels();
-    for (size_t r = 0; r < rows; r++) {
-        out[r] = NAN;
-        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
-            kld_div_logits_f32_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
-                                  &out[r], NULL);
-    }
+    rows_div_logits_f32(kld_div_logits_f32_with, 0, a, b, rows, n, lda, ldb, temperature, out);
 }
 
 void kld_rows_tv_logits_f32(const float *a, const float *b, size_t rows, size_t n,
                             size_t lda, size_t ldb, float temperature, double *out)
 {
-    if (!out)
-        return;
-    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
-    const kld_kernels *k = kld_active_kernels();
-    for (size_t r = 0; r < rows; r++) {
-        out[r] = NAN;
-        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
-            kld_div_logits_f32_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
-                                  NULL, &out[r]);
-    }
+    rows_div_logits_f32(kld_div_logits_f32_with, 1, a, b, rows, n, lda, ldb, temperature, out);
 }
 
 void kld_rows_js_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
                             size_t lda, size_t ldb, float temperature, double *out)
 {
-    if (!out)
-        return;
-    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
-    const kld_kernels *k = kld_active_kernels();
-    for (size_t r = 0; r < rows; r++) {
-        out[r] = NAN;
-        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
-            kld_div_logits_f16_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
-                                  &out[r], NULL);
-    }
+    rows_div_logits_u16(kld_div_logits_f16_with, 0, a, b, rows, n, lda, ldb, temperature, out);
 }
 
 void kld_rows_tv_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
                             size_t lda, size_t ldb, float temperature, double *out)
 {
-    if (!out)
-        return;
-    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
-    const kld_kernels *k = kld_active_kernels();
-    for (size_t r = 0; r < rows; r++) {
-        out[r] = NAN;
-        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
-            kld_div_logits_f16_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
-                                  NULL, &out[r]);
-    }
+    rows_div_logits_u16(kld_div_logits_f16_with, 1, a, b, rows, n, lda, ldb, temperature, out);
 }
 
 void kld_rows_js_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
-                            size_t lda, size_t ldb, float temperature, double *out)
+                             size_t lda, size_t ldb, float temperature, double *out)
 {
-    if (!out)
-        return;
-    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
-    const kld_kernels *k = kld_active_kernels();
-    for (size_t r = 0; r < rows; r++) {
-        out[r] = NAN;
-        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
-            kld_div_logits_bf16_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
-                                  &out[r], NULL);
-    }
+    rows_div_logits_u16(kld_div_logits_bf16_with, 0, a, b, rows, n, lda, ldb, temperature, out);
 }
 
 void kld_rows_tv_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
-                            size_t lda, size_t ldb, float temperature, double *out)
+                             size_t lda, size_t ldb, float temperature, double *out)
 {
-    if (!out)
-        return;
-    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
-    const kld_kernels *k = kld_active_kernels();
-    for (size_t r = 0; r < rows; r++) {
-        out[r] = NAN;
-        if (!bad) /* n == 0: no row pointer is formed (a and b may be NULL) */
-            kld_div_logits_bf16_with(k, n ? a + r * lda : a, n ? b + r * ldb : b, n, temperature,
-                                  NULL, &out[r]);
-    }
+    rows_div_logits_u16(kld_div_logits_bf16_with, 1, a, b, rows, n, lda, ldb, temperature, out);
 }
