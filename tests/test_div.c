@@ -163,11 +163,64 @@ static void div_half_and_conventions(void)
     rows_free(&r);
 }
 
+/* Every JS and TV rows entry point, three rows with ld > n: each row equals its own single-row
+ * call bit for bit (so a rows function that called the other divergence or type would fail). */
+typedef void (*rows_f32_fn)(const float *, const float *, size_t, size_t, size_t, size_t, double *);
+typedef void (*rows_f64_fn)(const double *, const double *, size_t, size_t, size_t, size_t,
+                            double *);
+typedef void (*rows_u16_fn)(const uint16_t *, const uint16_t *, size_t, size_t, size_t, size_t,
+                            double *);
+
+static void div_rows_every_entry(void)
+{
+    enum { ROWS = 3, N = 300, LD = 307 };
+    rows r = rows_llm(92, ROWS * LD, 3.0, 0.3, 0);
+    uint16_t h[2][ROWS * LD];
+    for (size_t i = 0; i < ROWS * LD; i++) { /* bf16 by truncation; as f16, finite and positive */
+        uint32_t bits[2];
+        memcpy(&bits[0], &r.p32[i], 4);
+        memcpy(&bits[1], &r.q32[i], 4);
+        h[0][i] = (uint16_t)(bits[0] >> 16);
+        h[1][i] = (uint16_t)(bits[1] >> 16);
+    }
+    const struct { rows_f32_fn rows; double (*one)(const float *, const float *, size_t); }
+        f32[] = {{kld_rows_js_f32, kld_js_f32}, {kld_rows_tv_f32, kld_tv_f32}};
+    const struct { rows_f64_fn rows; double (*one)(const double *, const double *, size_t); }
+        f64[] = {{kld_rows_js_f64, kld_js_f64}, {kld_rows_tv_f64, kld_tv_f64}};
+    const struct { rows_u16_fn rows; double (*one)(const uint16_t *, const uint16_t *, size_t); }
+        u16[] = {{kld_rows_js_f16, kld_js_f16}, {kld_rows_tv_f16, kld_tv_f16},
+                 {kld_rows_js_bf16, kld_js_bf16}, {kld_rows_tv_bf16, kld_tv_bf16}};
+    double out[ROWS], one;
+    for (size_t k = 0; k < 2; k++) {
+        f32[k].rows(r.p32, r.q32, ROWS, N, LD, LD, out);
+        for (size_t i = 0; i < ROWS; i++) {
+            one = f32[k].one(r.p32 + i * LD, r.q32 + i * LD, N);
+            assert_true(one > 0 && memcmp(&one, &out[i], sizeof one) == 0);
+        }
+        f64[k].rows(r.p64, r.q64, ROWS, N, LD, LD, out);
+        for (size_t i = 0; i < ROWS; i++) {
+            one = f64[k].one(r.p64 + i * LD, r.q64 + i * LD, N);
+            assert_true(one > 0 && memcmp(&one, &out[i], sizeof one) == 0);
+        }
+    }
+    for (size_t k = 0; k < 4; k++) {
+        u16[k].rows(h[0], h[1], ROWS, N, LD, LD, out);
+        for (size_t i = 0; i < ROWS; i++) {
+            one = u16[k].one(h[0] + i * LD, h[1] + i * LD, N);
+            assert_true(one > 0 && memcmp(&one, &out[i], sizeof one) == 0);
+        }
+        u16[k].rows(h[0], h[1], ROWS, N, N - 1, LD, out); /* ld < n: NaN rows */
+        assert_true(isnan(out[0]) && isnan(out[ROWS - 1]));
+    }
+    rows_free(&r);
+}
+
 const path_test div_tests[] = {
     {"div_classic", div_classic},
     {"div_llm_rows", div_llm_rows},
     {"div_lengths_and_offsets", div_lengths_and_offsets},
     {"div_special_values", div_special_values},
     {"div_half_and_conventions", div_half_and_conventions},
+    {"div_rows_every_entry", div_rows_every_entry},
 };
 const size_t div_test_count = sizeof div_tests / sizeof *div_tests;

@@ -124,10 +124,57 @@ static void div_logits_rows(void)
     logits_free(&l);
 }
 
+/* Every JS and TV rows entry point from logits, three rows with lda, ldb > n: each row equals its
+ * own single-row call bit for bit. The f16 rows read the bf16 bits (finite, moderate values). */
+typedef void (*rows_logits_u16_fn)(const uint16_t *, const uint16_t *, size_t, size_t, size_t,
+                                   size_t, float, double *);
+
+static void div_logits_rows_every_entry(void)
+{
+    enum { ROWS = 3, N = 500, LDA = 503, LDB = 509 };
+    logits l = logits_llm(7601, ROWS * LDB, 3.0, 0.2, 0);
+    uint16_t ha[ROWS * LDA], hb[ROWS * LDB];
+    for (size_t i = 0; i < ROWS * LDB; i++) { /* bf16 by truncation */
+        uint32_t bits;
+        memcpy(&bits, &l.b[i], 4);
+        hb[i] = (uint16_t)(bits >> 16);
+        if (i < ROWS * LDA) {
+            memcpy(&bits, &l.a[i], 4);
+            ha[i] = (uint16_t)(bits >> 16);
+        }
+    }
+    double out[ROWS], one;
+    for (int tv = 0; tv < 2; tv++) {
+        (tv ? kld_rows_tv_logits_f32 : kld_rows_js_logits_f32)(l.a, l.b, ROWS, N, LDA, LDB, 0.8f,
+                                                                out);
+        for (size_t i = 0; i < ROWS; i++) {
+            one = (tv ? kld_tv_logits_f32 : kld_js_logits_f32)(l.a + i * LDA, l.b + i * LDB, N,
+                                                                0.8f);
+            assert_true(one > 0 && memcmp(&one, &out[i], sizeof one) == 0);
+        }
+    }
+    const struct {
+        rows_logits_u16_fn rows;
+        double (*one)(const uint16_t *, const uint16_t *, size_t, float);
+    } u16[] = {{kld_rows_js_logits_f16, kld_js_logits_f16},
+               {kld_rows_tv_logits_f16, kld_tv_logits_f16},
+               {kld_rows_js_logits_bf16, kld_js_logits_bf16},
+               {kld_rows_tv_logits_bf16, kld_tv_logits_bf16}};
+    for (size_t k = 0; k < 4; k++) {
+        u16[k].rows(ha, hb, ROWS, N, LDA, LDB, 0.8f, out);
+        for (size_t i = 0; i < ROWS; i++) {
+            one = u16[k].one(ha + i * LDA, hb + i * LDB, N, 0.8f);
+            assert_true(one > 0 && memcmp(&one, &out[i], sizeof one) == 0);
+        }
+    }
+    logits_free(&l);
+}
+
 const path_test div_logits_tests[] = {
     {"div_logits_close_rows", div_logits_close_rows},
     {"div_logits_one_token", div_logits_one_token},
     {"div_logits_conventions", div_logits_conventions},
     {"div_logits_rows", div_logits_rows},
+    {"div_logits_rows_every_entry", div_logits_rows_every_entry},
 };
 const size_t div_logits_test_count = sizeof div_logits_tests / sizeof *div_logits_tests;
