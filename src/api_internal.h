@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "kld.h"
-#include "terms.h"
+#include "generic/terms.h"
 
 /* Work to do (n > 0) but an input is NULL: every result is NaN. */
 static inline int kld_missing_input(const void *x, const void *y, size_t n)

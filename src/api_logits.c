@@ -1,44 +1,28 @@
-/* api_logits.c - the public logits entry points: the argument conventions of api_internal.h
- * (the temperature rule among them), then the active path's kernel. */
+/* api_logits.c - the public logits entry points (kld.h), single-row and rows: each takes its
+ * kernel from the active path's table and hands it to the helper of its shape (api_template.h),
+ * which applies the argument conventions, the temperature rule among them. */
 #include "api_internal.h"
 #include "kernels.h"
 
-/* The entry points with a given kernel table (the rows API resolves it once). */
-void kld_stats_logits_f32_with(const kld_kernels *k, const float *a, const float *b, size_t n,
-                           float temperature, kld_logit_stats *out)
-{
-    float inv_t;
-    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n))
-        kld_logits_nan(out, n);
-    else if (n)
-        k->stats_logits_f32(a, b, n, inv_t, out);
-    else
-        *out = (kld_logit_stats){{0}, -INFINITY, -INFINITY, 0, 0};
-}
-
-void kld_both_logits_f32_with(const kld_kernels *k, const float *a, const float *b, size_t n,
-                          float temperature, double *forward, double *reverse)
-{
-    double f = 0.0, r = 0.0;
-    float inv_t;
-    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n))
-        f = r = NAN;
-    else if (n)
-        k->both_logits_f32(a, b, n, inv_t, &f, &r);
-    kld_store_pair(forward, reverse, f, r);
-}
+#define KLD_API_LOGITS
+#define KLD_API_ELEM float
+#define KLD_API_SHAPE(shape) shape##_f32
+#include "api_template.h"
+#define KLD_API_LOGITS
+#define KLD_API_ELEM uint16_t
+#define KLD_API_SHAPE(shape) shape##_u16
+#include "api_template.h"
 
 void kld_stats_logits_f32(const float *a, const float *b, size_t n, float temperature,
                           kld_logit_stats *out)
 {
     if (out)
-        kld_stats_logits_f32_with(kld_active_kernels(), a, b, n, temperature, out);
+        logit_stats_f32(kld_active_kernels()->stats_logits_f32, a, b, n, temperature, out);
 }
 
-void kld_both_logits_f32(const float *a, const float *b, size_t n, double *forward,
-                         double *reverse)
+void kld_both_logits_f32(const float *a, const float *b, size_t n, double *forward, double *reverse)
 {
-    kld_both_logits_f32_with(kld_active_kernels(), a, b, n, 1.0f, forward, reverse);
+    logit_pair_f32(kld_active_kernels()->both_logits_f32, a, b, n, 1.0f, forward, reverse);
 }
 
 double kld_forward_logits_f32(const float *a, const float *b, size_t n)
@@ -55,41 +39,31 @@ double kld_reverse_logits_f32(const float *a, const float *b, size_t n)
     return r;
 }
 
-void kld_stats_logits_f16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
-                           float temperature, kld_logit_stats *out)
+double kld_js_logits_f32(const float *a, const float *b, size_t n, float temperature)
 {
-    float inv_t;
-    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n))
-        kld_logits_nan(out, n);
-    else if (n)
-        k->stats_logits_f16(a, b, n, inv_t, out);
-    else
-        *out = (kld_logit_stats){{0}, -INFINITY, -INFINITY, 0, 0};
+    double js;
+    logit_div_f32(kld_active_kernels()->div_logits_f32, a, b, n, temperature, &js, NULL);
+    return js;
 }
 
-void kld_both_logits_f16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
-                          float temperature, double *forward, double *reverse)
+double kld_tv_logits_f32(const float *a, const float *b, size_t n, float temperature)
 {
-    double f = 0.0, r = 0.0;
-    float inv_t;
-    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n))
-        f = r = NAN;
-    else if (n)
-        k->both_logits_f16(a, b, n, inv_t, &f, &r);
-    kld_store_pair(forward, reverse, f, r);
+    double tv;
+    logit_div_f32(kld_active_kernels()->div_logits_f32, a, b, n, temperature, NULL, &tv);
+    return tv;
 }
 
 void kld_stats_logits_f16(const uint16_t *a, const uint16_t *b, size_t n, float temperature,
                           kld_logit_stats *out)
 {
     if (out)
-        kld_stats_logits_f16_with(kld_active_kernels(), a, b, n, temperature, out);
+        logit_stats_u16(kld_active_kernels()->stats_logits_f16, a, b, n, temperature, out);
 }
 
 void kld_both_logits_f16(const uint16_t *a, const uint16_t *b, size_t n, double *forward,
                          double *reverse)
 {
-    kld_both_logits_f16_with(kld_active_kernels(), a, b, n, 1.0f, forward, reverse);
+    logit_pair_u16(kld_active_kernels()->both_logits_f16, a, b, n, 1.0f, forward, reverse);
 }
 
 double kld_forward_logits_f16(const uint16_t *a, const uint16_t *b, size_t n)
@@ -106,41 +80,31 @@ double kld_reverse_logits_f16(const uint16_t *a, const uint16_t *b, size_t n)
     return r;
 }
 
-void kld_stats_logits_bf16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
-                           float temperature, kld_logit_stats *out)
+double kld_js_logits_f16(const uint16_t *a, const uint16_t *b, size_t n, float temperature)
 {
-    float inv_t;
-    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n))
-        kld_logits_nan(out, n);
-    else if (n)
-        k->stats_logits_bf16(a, b, n, inv_t, out);
-    else
-        *out = (kld_logit_stats){{0}, -INFINITY, -INFINITY, 0, 0};
+    double js;
+    logit_div_u16(kld_active_kernels()->div_logits_f16, a, b, n, temperature, &js, NULL);
+    return js;
 }
 
-void kld_both_logits_bf16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
-                          float temperature, double *forward, double *reverse)
+double kld_tv_logits_f16(const uint16_t *a, const uint16_t *b, size_t n, float temperature)
 {
-    double f = 0.0, r = 0.0;
-    float inv_t;
-    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n))
-        f = r = NAN;
-    else if (n)
-        k->both_logits_bf16(a, b, n, inv_t, &f, &r);
-    kld_store_pair(forward, reverse, f, r);
+    double tv;
+    logit_div_u16(kld_active_kernels()->div_logits_f16, a, b, n, temperature, NULL, &tv);
+    return tv;
 }
 
 void kld_stats_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n, float temperature,
-                          kld_logit_stats *out)
+                           kld_logit_stats *out)
 {
     if (out)
-        kld_stats_logits_bf16_with(kld_active_kernels(), a, b, n, temperature, out);
+        logit_stats_u16(kld_active_kernels()->stats_logits_bf16, a, b, n, temperature, out);
 }
 
 void kld_both_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n, double *forward,
-                         double *reverse)
+                          double *reverse)
 {
-    kld_both_logits_bf16_with(kld_active_kernels(), a, b, n, 1.0f, forward, reverse);
+    logit_pair_u16(kld_active_kernels()->both_logits_bf16, a, b, n, 1.0f, forward, reverse);
 }
 
 double kld_forward_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n)
@@ -157,80 +121,102 @@ double kld_reverse_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n)
     return r;
 }
 
-void kld_div_logits_f32_with(const kld_kernels *k, const float *a, const float *b, size_t n,
-                            float temperature, double *js, double *tv)
-{
-    double j = 0.0, v = 0.0;
-    float inv_t;
-    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n))
-        j = v = NAN;
-    else if (n)
-        k->div_logits_f32(a, b, n, inv_t, js ? &j : NULL, tv ? &v : NULL);
-    kld_store_pair(js, tv, j, v);
-}
-
-double kld_js_logits_f32(const float *a, const float *b, size_t n, float temperature)
-{
-    double js;
-    kld_div_logits_f32_with(kld_active_kernels(), a, b, n, temperature, &js, NULL);
-    return js;
-}
-
-double kld_tv_logits_f32(const float *a, const float *b, size_t n, float temperature)
-{
-    double tv;
-    kld_div_logits_f32_with(kld_active_kernels(), a, b, n, temperature, NULL, &tv);
-    return tv;
-}
-
-void kld_div_logits_f16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
-                            float temperature, double *js, double *tv)
-{
-    double j = 0.0, v = 0.0;
-    float inv_t;
-    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n))
-        j = v = NAN;
-    else if (n)
-        k->div_logits_f16(a, b, n, inv_t, js ? &j : NULL, tv ? &v : NULL);
-    kld_store_pair(js, tv, j, v);
-}
-
-double kld_js_logits_f16(const uint16_t *a, const uint16_t *b, size_t n, float temperature)
-{
-    double js;
-    kld_div_logits_f16_with(kld_active_kernels(), a, b, n, temperature, &js, NULL);
-    return js;
-}
-
-double kld_tv_logits_f16(const uint16_t *a, const uint16_t *b, size_t n, float temperature)
-{
-    double tv;
-    kld_div_logits_f16_with(kld_active_kernels(), a, b, n, temperature, NULL, &tv);
-    return tv;
-}
-
-void kld_div_logits_bf16_with(const kld_kernels *k, const uint16_t *a, const uint16_t *b, size_t n,
-                            float temperature, double *js, double *tv)
-{
-    double j = 0.0, v = 0.0;
-    float inv_t;
-    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n))
-        j = v = NAN;
-    else if (n)
-        k->div_logits_bf16(a, b, n, inv_t, js ? &j : NULL, tv ? &v : NULL);
-    kld_store_pair(js, tv, j, v);
-}
-
 double kld_js_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n, float temperature)
 {
     double js;
-    kld_div_logits_bf16_with(kld_active_kernels(), a, b, n, temperature, &js, NULL);
+    logit_div_u16(kld_active_kernels()->div_logits_bf16, a, b, n, temperature, &js, NULL);
     return js;
 }
 
 double kld_tv_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n, float temperature)
 {
     double tv;
-    kld_div_logits_bf16_with(kld_active_kernels(), a, b, n, temperature, NULL, &tv);
+    logit_div_u16(kld_active_kernels()->div_logits_bf16, a, b, n, temperature, NULL, &tv);
     return tv;
+}
+
+void kld_rows_stats_logits_f32(const float *a, const float *b, size_t rows, size_t n, size_t lda,
+                               size_t ldb, float temperature, kld_logit_stats *out)
+{
+    rows_logit_stats_f32(kld_active_kernels()->stats_logits_f32, a, b, rows, n, lda, ldb,
+                         temperature, out);
+}
+
+void kld_rows_both_logits_f32(const float *a, const float *b, size_t rows, size_t n, size_t lda,
+                              size_t ldb, float temperature, double *forward, double *reverse)
+{
+    rows_logit_pair_f32(kld_active_kernels()->both_logits_f32, a, b, rows, n, lda, ldb, temperature,
+                        forward, reverse);
+}
+
+void kld_rows_js_logits_f32(const float *a, const float *b, size_t rows, size_t n, size_t lda,
+                            size_t ldb, float temperature, double *out)
+{
+    rows_logit_div_f32(kld_active_kernels()->div_logits_f32, 0, a, b, rows, n, lda, ldb,
+                       temperature, out);
+}
+
+void kld_rows_tv_logits_f32(const float *a, const float *b, size_t rows, size_t n, size_t lda,
+                            size_t ldb, float temperature, double *out)
+{
+    rows_logit_div_f32(kld_active_kernels()->div_logits_f32, 1, a, b, rows, n, lda, ldb,
+                       temperature, out);
+}
+
+void kld_rows_stats_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                               size_t lda, size_t ldb, float temperature, kld_logit_stats *out)
+{
+    rows_logit_stats_u16(kld_active_kernels()->stats_logits_f16, a, b, rows, n, lda, ldb,
+                         temperature, out);
+}
+
+void kld_rows_both_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                              size_t lda, size_t ldb, float temperature, double *forward,
+                              double *reverse)
+{
+    rows_logit_pair_u16(kld_active_kernels()->both_logits_f16, a, b, rows, n, lda, ldb, temperature,
+                        forward, reverse);
+}
+
+void kld_rows_js_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n, size_t lda,
+                            size_t ldb, float temperature, double *out)
+{
+    rows_logit_div_u16(kld_active_kernels()->div_logits_f16, 0, a, b, rows, n, lda, ldb,
+                       temperature, out);
+}
+
+void kld_rows_tv_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n, size_t lda,
+                            size_t ldb, float temperature, double *out)
+{
+    rows_logit_div_u16(kld_active_kernels()->div_logits_f16, 1, a, b, rows, n, lda, ldb,
+                       temperature, out);
+}
+
+void kld_rows_stats_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                                size_t lda, size_t ldb, float temperature, kld_logit_stats *out)
+{
+    rows_logit_stats_u16(kld_active_kernels()->stats_logits_bf16, a, b, rows, n, lda, ldb,
+                         temperature, out);
+}
+
+void kld_rows_both_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                               size_t lda, size_t ldb, float temperature, double *forward,
+                               double *reverse)
+{
+    rows_logit_pair_u16(kld_active_kernels()->both_logits_bf16, a, b, rows, n, lda, ldb,
+                        temperature, forward, reverse);
+}
+
+void kld_rows_js_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                             size_t lda, size_t ldb, float temperature, double *out)
+{
+    rows_logit_div_u16(kld_active_kernels()->div_logits_bf16, 0, a, b, rows, n, lda, ldb,
+                       temperature, out);
+}
+
+void kld_rows_tv_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                             size_t lda, size_t ldb, float temperature, double *out)
+{
+    rows_logit_div_u16(kld_active_kernels()->div_logits_bf16, 1, a, b, rows, n, lda, ldb,
+                       temperature, out);
 }

@@ -1,16 +1,22 @@
-/* api_prob.c - the public probability-space entry points: the argument conventions of
- * api_internal.h, then the active path's kernel. */
+/* api_prob.c - the public probability entry points (kld.h), single-row and rows: each takes its
+ * kernel from the active path's table and hands it to the helper of its shape (api_template.h),
+ * which applies the argument conventions. */
 #include "api_internal.h"
 #include "kernels.h"
 
+#define KLD_API_ELEM float
+#define KLD_API_SHAPE(shape) shape##_f32
+#include "api_template.h"
+#define KLD_API_ELEM double
+#define KLD_API_SHAPE(shape) shape##_f64
+#include "api_template.h"
+#define KLD_API_ELEM uint16_t
+#define KLD_API_SHAPE(shape) shape##_u16
+#include "api_template.h"
+
 void kld_both_f32(const float *p, const float *q, size_t n, double *forward, double *reverse)
 {
-    double f = 0.0, r = 0.0;
-    if (kld_missing_input(p, q, n))
-        f = r = NAN;
-    else if (n)
-        kld_active_kernels()->both_f32(p, q, n, &f, &r);
-    kld_store_pair(forward, reverse, f, r);
+    pair_f32(kld_active_kernels()->both_f32, p, q, n, forward, reverse);
 }
 
 double kld_forward_f32(const float *p, const float *q, size_t n)
@@ -29,24 +35,22 @@ double kld_reverse_f32(const float *p, const float *q, size_t n)
 
 void kld_stats_f32(const float *p, const float *q, size_t n, kld_stats *out)
 {
-    if (!out)
-        return;
-    if (kld_missing_input(p, q, n))
-        *out = kld_stats_nan();
-    else if (n)
-        kld_active_kernels()->stats_f32(p, q, n, out);
-    else
-        *out = (kld_stats){0};
+    stats_f32(kld_active_kernels()->stats_f32, p, q, n, out);
+}
+
+double kld_js_f32(const float *p, const float *q, size_t n)
+{
+    return one_f32(kld_active_kernels()->js_f32, p, q, n);
+}
+
+double kld_tv_f32(const float *p, const float *q, size_t n)
+{
+    return one_f32(kld_active_kernels()->tv_f32, p, q, n);
 }
 
 void kld_both_f64(const double *p, const double *q, size_t n, double *forward, double *reverse)
 {
-    double f = 0.0, r = 0.0;
-    if (kld_missing_input(p, q, n))
-        f = r = NAN;
-    else if (n)
-        kld_active_kernels()->both_f64(p, q, n, &f, &r);
-    kld_store_pair(forward, reverse, f, r);
+    pair_f64(kld_active_kernels()->both_f64, p, q, n, forward, reverse);
 }
 
 double kld_forward_f64(const double *p, const double *q, size_t n)
@@ -65,24 +69,22 @@ double kld_reverse_f64(const double *p, const double *q, size_t n)
 
 void kld_stats_f64(const double *p, const double *q, size_t n, kld_stats *out)
 {
-    if (!out)
-        return;
-    if (kld_missing_input(p, q, n))
-        *out = kld_stats_nan();
-    else if (n)
-        kld_active_kernels()->stats_f64(p, q, n, out);
-    else
-        *out = (kld_stats){0};
+    stats_f64(kld_active_kernels()->stats_f64, p, q, n, out);
+}
+
+double kld_js_f64(const double *p, const double *q, size_t n)
+{
+    return one_f64(kld_active_kernels()->js_f64, p, q, n);
+}
+
+double kld_tv_f64(const double *p, const double *q, size_t n)
+{
+    return one_f64(kld_active_kernels()->tv_f64, p, q, n);
 }
 
 void kld_both_f16(const uint16_t *p, const uint16_t *q, size_t n, double *forward, double *reverse)
 {
-    double f = 0.0, r = 0.0;
-    if (kld_missing_input(p, q, n))
-        f = r = NAN;
-    else if (n)
-        kld_active_kernels()->both_f16(p, q, n, &f, &r);
-    kld_store_pair(forward, reverse, f, r);
+    pair_u16(kld_active_kernels()->both_f16, p, q, n, forward, reverse);
 }
 
 double kld_forward_f16(const uint16_t *p, const uint16_t *q, size_t n)
@@ -101,24 +103,22 @@ double kld_reverse_f16(const uint16_t *p, const uint16_t *q, size_t n)
 
 void kld_stats_f16(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out)
 {
-    if (!out)
-        return;
-    if (kld_missing_input(p, q, n))
-        *out = kld_stats_nan();
-    else if (n)
-        kld_active_kernels()->stats_f16(p, q, n, out);
-    else
-        *out = (kld_stats){0};
+    stats_u16(kld_active_kernels()->stats_f16, p, q, n, out);
+}
+
+double kld_js_f16(const uint16_t *p, const uint16_t *q, size_t n)
+{
+    return one_u16(kld_active_kernels()->js_f16, p, q, n);
+}
+
+double kld_tv_f16(const uint16_t *p, const uint16_t *q, size_t n)
+{
+    return one_u16(kld_active_kernels()->tv_f16, p, q, n);
 }
 
 void kld_both_bf16(const uint16_t *p, const uint16_t *q, size_t n, double *forward, double *reverse)
 {
-    double f = 0.0, r = 0.0;
-    if (kld_missing_input(p, q, n))
-        f = r = NAN;
-    else if (n)
-        kld_active_kernels()->both_bf16(p, q, n, &f, &r);
-    kld_store_pair(forward, reverse, f, r);
+    pair_u16(kld_active_kernels()->both_bf16, p, q, n, forward, reverse);
 }
 
 double kld_forward_bf16(const uint16_t *p, const uint16_t *q, size_t n)
@@ -137,70 +137,111 @@ double kld_reverse_bf16(const uint16_t *p, const uint16_t *q, size_t n)
 
 void kld_stats_bf16(const uint16_t *p, const uint16_t *q, size_t n, kld_stats *out)
 {
-    if (!out)
-        return;
-    if (kld_missing_input(p, q, n))
-        *out = kld_stats_nan();
-    else if (n)
-        kld_active_kernels()->stats_bf16(p, q, n, out);
-    else
-        *out = (kld_stats){0};
-}
-
-/* Jensen-Shannon and total variation: NaN for a NULL input with n > 0, 0 for n == 0. */
-
-double kld_js_f32(const float *p, const float *q, size_t n)
-{
-    if (kld_missing_input(p, q, n))
-        return NAN;
-    return n ? kld_active_kernels()->js_f32(p, q, n) : 0.0;
-}
-
-double kld_tv_f32(const float *p, const float *q, size_t n)
-{
-    if (kld_missing_input(p, q, n))
-        return NAN;
-    return n ? kld_active_kernels()->tv_f32(p, q, n) : 0.0;
-}
-
-double kld_js_f64(const double *p, const double *q, size_t n)
-{
-    if (kld_missing_input(p, q, n))
-        return NAN;
-    return n ? kld_active_kernels()->js_f64(p, q, n) : 0.0;
-}
-
-double kld_tv_f64(const double *p, const double *q, size_t n)
-{
-    if (kld_missing_input(p, q, n))
-        return NAN;
-    return n ? kld_active_kernels()->tv_f64(p, q, n) : 0.0;
-}
-
-double kld_js_f16(const uint16_t *p, const uint16_t *q, size_t n)
-{
-    if (kld_missing_input(p, q, n))
-        return NAN;
-    return n ? kld_active_kernels()->js_f16(p, q, n) : 0.0;
-}
-
-double kld_tv_f16(const uint16_t *p, const uint16_t *q, size_t n)
-{
-    if (kld_missing_input(p, q, n))
-        return NAN;
-    return n ? kld_active_kernels()->tv_f16(p, q, n) : 0.0;
+    stats_u16(kld_active_kernels()->stats_bf16, p, q, n, out);
 }
 
 double kld_js_bf16(const uint16_t *p, const uint16_t *q, size_t n)
 {
-    if (kld_missing_input(p, q, n))
-        return NAN;
-    return n ? kld_active_kernels()->js_bf16(p, q, n) : 0.0;
+    return one_u16(kld_active_kernels()->js_bf16, p, q, n);
 }
 
 double kld_tv_bf16(const uint16_t *p, const uint16_t *q, size_t n)
 {
-    if (kld_missing_input(p, q, n))
-        return NAN;
-    return n ? kld_active_kernels()->tv_bf16(p, q, n) : 0.0;
+    return one_u16(kld_active_kernels()->tv_bf16, p, q, n);
+}
+
+void kld_rows_both_f32(const float *p, const float *q, size_t rows, size_t n, size_t ldp,
+                       size_t ldq, double *forward, double *reverse)
+{
+    rows_pair_f32(kld_active_kernels()->both_f32, p, q, rows, n, ldp, ldq, forward, reverse);
+}
+
+void kld_rows_stats_f32(const float *p, const float *q, size_t rows, size_t n, size_t ldp,
+                        size_t ldq, kld_stats *out)
+{
+    rows_stats_f32(kld_active_kernels()->stats_f32, p, q, rows, n, ldp, ldq, out);
+}
+
+void kld_rows_js_f32(const float *p, const float *q, size_t rows, size_t n, size_t ldp, size_t ldq,
+                     double *out)
+{
+    rows_one_f32(kld_active_kernels()->js_f32, p, q, rows, n, ldp, ldq, out);
+}
+
+void kld_rows_tv_f32(const float *p, const float *q, size_t rows, size_t n, size_t ldp, size_t ldq,
+                     double *out)
+{
+    rows_one_f32(kld_active_kernels()->tv_f32, p, q, rows, n, ldp, ldq, out);
+}
+
+void kld_rows_both_f64(const double *p, const double *q, size_t rows, size_t n, size_t ldp,
+                       size_t ldq, double *forward, double *reverse)
+{
+    rows_pair_f64(kld_active_kernels()->both_f64, p, q, rows, n, ldp, ldq, forward, reverse);
+}
+
+void kld_rows_stats_f64(const double *p, const double *q, size_t rows, size_t n, size_t ldp,
+                        size_t ldq, kld_stats *out)
+{
+    rows_stats_f64(kld_active_kernels()->stats_f64, p, q, rows, n, ldp, ldq, out);
+}
+
+void kld_rows_js_f64(const double *p, const double *q, size_t rows, size_t n, size_t ldp,
+                     size_t ldq, double *out)
+{
+    rows_one_f64(kld_active_kernels()->js_f64, p, q, rows, n, ldp, ldq, out);
+}
+
+void kld_rows_tv_f64(const double *p, const double *q, size_t rows, size_t n, size_t ldp,
+                     size_t ldq, double *out)
+{
+    rows_one_f64(kld_active_kernels()->tv_f64, p, q, rows, n, ldp, ldq, out);
+}
+
+void kld_rows_both_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp,
+                       size_t ldq, double *forward, double *reverse)
+{
+    rows_pair_u16(kld_active_kernels()->both_f16, p, q, rows, n, ldp, ldq, forward, reverse);
+}
+
+void kld_rows_stats_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp,
+                        size_t ldq, kld_stats *out)
+{
+    rows_stats_u16(kld_active_kernels()->stats_f16, p, q, rows, n, ldp, ldq, out);
+}
+
+void kld_rows_js_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp,
+                     size_t ldq, double *out)
+{
+    rows_one_u16(kld_active_kernels()->js_f16, p, q, rows, n, ldp, ldq, out);
+}
+
+void kld_rows_tv_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp,
+                     size_t ldq, double *out)
+{
+    rows_one_u16(kld_active_kernels()->tv_f16, p, q, rows, n, ldp, ldq, out);
+}
+
+void kld_rows_both_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp,
+                        size_t ldq, double *forward, double *reverse)
+{
+    rows_pair_u16(kld_active_kernels()->both_bf16, p, q, rows, n, ldp, ldq, forward, reverse);
+}
+
+void kld_rows_stats_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp,
+                         size_t ldq, kld_stats *out)
+{
+    rows_stats_u16(kld_active_kernels()->stats_bf16, p, q, rows, n, ldp, ldq, out);
+}
+
+void kld_rows_js_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp,
+                      size_t ldq, double *out)
+{
+    rows_one_u16(kld_active_kernels()->js_bf16, p, q, rows, n, ldp, ldq, out);
+}
+
+void kld_rows_tv_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n, size_t ldp,
+                      size_t ldq, double *out)
+{
+    rows_one_u16(kld_active_kernels()->tv_bf16, p, q, rows, n, ldp, ldq, out);
 }

@@ -6,127 +6,14 @@
 
 #include "kernels.h"
 
-/* One row per path compiled into this build; a path of another CPU family stays all-NULL. */
-static const kld_kernels paths[KLD_ISA_COUNT] = {
-    [KLD_ISA_SCALAR] =
-        {
-            .both_f32 = kld_both_f32_scalar,
-            .stats_f32 = kld_stats_f32_scalar,
-            .js_f32 = kld_js_f32_scalar,
-            .tv_f32 = kld_tv_f32_scalar,
-            .both_f64 = kld_both_f64_scalar,
-            .stats_f64 = kld_stats_f64_scalar,
-            .js_f64 = kld_js_f64_scalar,
-            .tv_f64 = kld_tv_f64_scalar,
-            .both_f16 = kld_both_f16_scalar,
-            .stats_f16 = kld_stats_f16_scalar,
-            .js_f16 = kld_js_f16_scalar,
-            .tv_f16 = kld_tv_f16_scalar,
-            .both_bf16 = kld_both_bf16_scalar,
-            .stats_bf16 = kld_stats_bf16_scalar,
-            .js_bf16 = kld_js_bf16_scalar,
-            .tv_bf16 = kld_tv_bf16_scalar,
-            .stats_logits_f32 = kld_stats_logits_f32_scalar,
-            .both_logits_f32 = kld_both_logits_f32_scalar,
-            .div_logits_f32 = kld_div_logits_f32_scalar,
-            .stats_logits_f16 = kld_stats_logits_f16_scalar,
-            .both_logits_f16 = kld_both_logits_f16_scalar,
-            .div_logits_f16 = kld_div_logits_f16_scalar,
-            .stats_logits_bf16 = kld_stats_logits_bf16_scalar,
-            .both_logits_bf16 = kld_both_logits_bf16_scalar,
-            .div_logits_bf16 = kld_div_logits_bf16_scalar,
-        },
-#if defined(__x86_64__)
-    [KLD_ISA_AVX2] =
-        {
-            .both_f32 = kld_both_f32_avx2,
-            .stats_f32 = kld_stats_f32_avx2,
-            .js_f32 = kld_js_f32_avx2,
-            .tv_f32 = kld_tv_f32_avx2,
-            .both_f64 = kld_both_f64_avx2,
-            .stats_f64 = kld_stats_f64_avx2,
-            .js_f64 = kld_js_f64_avx2,
-            .tv_f64 = kld_tv_f64_avx2,
-            .both_f16 = kld_both_f16_avx2,
-            .stats_f16 = kld_stats_f16_avx2,
-            .js_f16 = kld_js_f16_avx2,
-            .tv_f16 = kld_tv_f16_avx2,
-            .both_bf16 = kld_both_bf16_avx2,
-            .stats_bf16 = kld_stats_bf16_avx2,
-            .js_bf16 = kld_js_bf16_avx2,
-            .tv_bf16 = kld_tv_bf16_avx2,
-            .stats_logits_f32 = kld_stats_logits_f32_avx2,
-            .both_logits_f32 = kld_both_logits_f32_avx2,
-            .div_logits_f32 = kld_div_logits_f32_avx2,
-            .stats_logits_f16 = kld_stats_logits_f16_avx2,
-            .both_logits_f16 = kld_both_logits_f16_avx2,
-            .div_logits_f16 = kld_div_logits_f16_avx2,
-            .stats_logits_bf16 = kld_stats_logits_bf16_avx2,
-            .both_logits_bf16 = kld_both_logits_bf16_avx2,
-            .div_logits_bf16 = kld_div_logits_bf16_avx2,
-        },
-    [KLD_ISA_AVX512] =
-        {
-            .both_f32 = kld_both_f32_avx512,
-            .stats_f32 = kld_stats_f32_avx512,
-            .js_f32 = kld_js_f32_avx512,
-            .tv_f32 = kld_tv_f32_avx512,
-            .both_f64 = kld_both_f64_avx512,
-            .stats_f64 = kld_stats_f64_avx512,
-            .js_f64 = kld_js_f64_avx512,
-            .tv_f64 = kld_tv_f64_avx512,
-            .both_f16 = kld_both_f16_avx512,
-            .stats_f16 = kld_stats_f16_avx512,
-            .js_f16 = kld_js_f16_avx512,
-            .tv_f16 = kld_tv_f16_avx512,
-            .both_bf16 = kld_both_bf16_avx512,
-            .stats_bf16 = kld_stats_bf16_avx512,
-            .js_bf16 = kld_js_bf16_avx512,
-            .tv_bf16 = kld_tv_bf16_avx512,
-            .stats_logits_f32 = kld_stats_logits_f32_avx512,
-            .both_logits_f32 = kld_both_logits_f32_avx512,
-            .div_logits_f32 = kld_div_logits_f32_avx512,
-            .stats_logits_f16 = kld_stats_logits_f16_avx512,
-            .both_logits_f16 = kld_both_logits_f16_avx512,
-            .div_logits_f16 = kld_div_logits_f16_avx512,
-            .stats_logits_bf16 = kld_stats_logits_bf16_avx512,
-            .both_logits_bf16 = kld_both_logits_bf16_avx512,
-            .div_logits_bf16 = kld_div_logits_bf16_avx512,
-        },
-#endif
-#if defined(__aarch64__)
-    [KLD_ISA_NEON] =
-        {
-            .both_f32 = kld_both_f32_neon,
-            .stats_f32 = kld_stats_f32_neon,
-            .js_f32 = kld_js_f32_neon,
-            .tv_f32 = kld_tv_f32_neon,
-            .both_f64 = kld_both_f64_neon,
-            .stats_f64 = kld_stats_f64_neon,
-            .js_f64 = kld_js_f64_neon,
-            .tv_f64 = kld_tv_f64_neon,
-            .both_f16 = kld_both_f16_neon,
-            .stats_f16 = kld_stats_f16_neon,
-            .js_f16 = kld_js_f16_neon,
-            .tv_f16 = kld_tv_f16_neon,
-            .both_bf16 = kld_both_bf16_neon,
-            .stats_bf16 = kld_stats_bf16_neon,
-            .js_bf16 = kld_js_bf16_neon,
-            .tv_bf16 = kld_tv_bf16_neon,
-            .stats_logits_f32 = kld_stats_logits_f32_neon,
-            .both_logits_f32 = kld_both_logits_f32_neon,
-            .div_logits_f32 = kld_div_logits_f32_neon,
-            .stats_logits_f16 = kld_stats_logits_f16_neon,
-            .both_logits_f16 = kld_both_logits_f16_neon,
-            .div_logits_f16 = kld_div_logits_f16_neon,
-            .stats_logits_bf16 = kld_stats_logits_bf16_neon,
-            .both_logits_bf16 = kld_both_logits_bf16_neon,
-            .div_logits_bf16 = kld_div_logits_bf16_neon,
-        },
-#endif
-};
+/* One table per path compiled into this build, each slot the path's kernel of that name; a path
+ * of another CPU family stays all-NULL (kld_isa_supported reports it absent). */
+#define KLD_SLOT(isa, family, SHAPE, t, T) .family##_##t = KLD_KERNEL_NAME(family, t, isa),
+#define KLD_PATH_TABLE(NAME, name, BUILT) BUILT([KLD_ISA_##NAME] = {KLD_KERNELS(KLD_SLOT, name)},)
+static const kld_kernels paths[KLD_ISA_COUNT] = {KLD_ISAS(KLD_PATH_TABLE)};
 
-static const char *const names[KLD_ISA_COUNT] = {"scalar", "avx2", "avx512", "neon"};
+#define KLD_PATH_NAME(NAME, name, BUILT) [KLD_ISA_##NAME] = #name,
+static const char *const names[KLD_ISA_COUNT] = {KLD_ISAS(KLD_PATH_NAME)};
 
 /* -1 until resolved. Racing first calls each resolve, and the first compare-and-swap wins: they
  * all compute the same answer, and a kld_isa_force() that got in first is not overwritten. */

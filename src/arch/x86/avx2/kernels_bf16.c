@@ -1,0 +1,6 @@
+/* x86/avx2/kernels_bf16.c - every avx2 kernel on bf16 inputs: f32 lanes, each bf16 widened as it is loaded. */
+#include "arch/x86/avx2/lanes_f32.h"
+#include "arch/x86/avx2/load_bf16.h"
+#define KLD_ISA_NAME avx2
+#define KLD_TYPE bf16
+#include "generic/simd_kernels.h"

@@ -1,9 +1,0 @@
-/* avx2/prob_f32.c - the avx2 probability kernels (KL, JS, TV) on float inputs (prob_template.h, js_tv_template.h). */
-#include "avx2/lanes_f32.h"
-#include "load_native.h"
-#define KLD_BOTH kld_both_f32_avx2
-#define KLD_STATS kld_stats_f32_avx2
-#include "prob_template.h"
-#define KLD_JS kld_js_f32_avx2
-#define KLD_TV kld_tv_f32_avx2
-#include "js_tv_template.h"

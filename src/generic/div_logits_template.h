@@ -1,0 +1,217 @@
+/* div_logits_template.h - the Jensen-Shannon divergence and the total variation distance of
+ * P = softmax(a/T) and Q = softmax(b/T), straight from logits. Included after logits_template.h
+ * in the same translation unit (simd_kernels.h), whose pass 1 (maxima, NaN/+inf), h_pair and exps
+ * it uses. Parameters: KLD_KERNEL(div_logits), the name of the kernel it defines, and
+ * KLD_REFERENCE(div_logits), the scalar reference kernel of the same storage type, for rows whose
+ * logits are too large for float differences (as in logits_template.h).
+ *
+ * Three passes: pass 1 of logits_template.h; sums A = sum e^x and B = sum e^y (x, y as there);
+ * then the terms. Both divergences are sums over p - q, which cancels when P and Q are close: a
+ * float p = e^x / A off by an ulp would leave an error of p 2^-24 in a term of size p |d|. So the
+ * terms come from the log-ratio of each pair instead,
+ *
+ *   u = log(q/p) = ((b - a) - shift) inv_t,  shift = (max b - max a) + log(B/A) / inv_t,
+ *
+ * in float, with shift's rounding carried as a float constant subtracted after the product. Then
+ * e1 = q/p - 1 = e^u - 1 = u + h(u) (logits_template.h's polynomial for |u| <= 1), and
+ *   TV term: |p - q| = p |e1|,
+ *   JS term: s g(d), s = p + q = p (2 + e1), d = (p - q)/s = -e1/(2 + e1), |d| <= tanh(1/2),
+ * with g's series (js_lanes.h). Lanes with |u| > 1, where p and q differ by a factor e or more
+ * and nothing cancels, and masked lanes (-inf logits: p or q exactly 0) take the probability
+ * forms on A p = e^x and A q = e^y A/B. Every term is summed in units of e^x, in double, and
+ * divided by A once. docs/accuracy.md derives the bounds. */
+#if !defined(KLD_KERNEL) || !defined(KLD_REFERENCE) || !defined(KLD_LOGITS_PASSES)
+#error "div_logits_template.h needs KLD_KERNEL, KLD_REFERENCE, after logits_template.h"
+#endif
+
+#include "js_lanes.h"
+
+/* The sums of the terms pass, all in units of e^x (divided by A at the end), with
+ * diff = A (q - p) per token: sum |diff| and sum diff (2 TV and the offset delta below), sum of
+ * e^x sign(diff), the e^x of tokens with |q/p - 1| <= KLD_DIV_NEAR, and sum s g (2 JS). */
+typedef struct {
+    double abs, diff, sign, near, js;
+} div_logit_sums;
+
+typedef struct {
+    acc abs, diff, sign, near, js;
+} div_logit_accs;
+
+#define KLD_DIV_NEAR 0x1p-20f
+
+typedef struct {
+    logit_sums frame;         /* amax, bmax, inv_t; shift as above */
+    vec resid, ratio;         /* shift's rounding times inv_t; A/B */
+    double w, v, total_w, total_v; /* A and B: this block's, earlier blocks' */
+    div_logit_sums sum, total;     /* likewise */
+} div_logits;
+
+static void softmax_sums_chunk(void *state, const elem *a, const elem *b, size_t nv)
+{
+    div_logits *s = state;
+    div_logit_accs c = {0}; /* abs and diff carry A and B here */
+    for (size_t k = 0; k < nv; k++) {
+        logit_exps e = pass2_exps(&s->frame, v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES));
+        c.abs = acc_add(c.abs, e.w);
+        c.diff = acc_add(c.diff, e.v);
+    }
+    s->w += acc_sum(c.abs);
+    s->v += acc_sum(c.diff);
+}
+
+static void softmax_sums_fold(void *state)
+{
+    div_logits *s = state;
+    s->total_w += s->w;
+    s->total_v += s->v;
+    s->w = s->v = 0.0;
+}
+
+/* One vector's terms into the chunk's accumulators: the JS's when js, the TV's when tv. */
+static inline __attribute__((always_inline)) void
+div_logit_terms(const div_logits *s, div_logit_accs *c, vec a, vec b, int js, int tv)
+{
+    const vec zero = v_set1(0), one = v_set1(1), two = v_set1(2), ninf = v_set1(-INFINITY);
+    logit_exps e = pass2_exps(&s->frame, a, b);
+    mask both = m_and(m_gt(a, ninf), m_gt(b, ninf));
+    vec u = v_sub(v_mul(v_sub(v_sub(b, a), s->frame.shift), s->frame.inv_t), s->resid);
+    u = v_select(both, u, zero);
+    mask small = m_and(both, m_le(v_abs(u), one));
+    vec hp, hm;
+    h_pair(u, &hp, &hm);
+    vec e1 = v_add(u, hp); /* q/p - 1 */
+    int all_small = m_bits(small) == KLD_ALL_LANES;
+    vec vr = v_mul(e.v, s->ratio); /* A q */
+    if (tv) {
+        vec diff = v_select(small, v_mul(e.w, e1), v_sub(vr, e.w));
+        vec sign_w = v_select(m_gt(diff, zero), e.w, v_select(m_gt(zero, diff), v_sub(zero, e.w), zero));
+        c->abs = acc_add(c->abs, v_abs(diff));
+        c->diff = acc_add(c->diff, diff);
+        c->sign = acc_add(c->sign, sign_w);
+        c->near = acc_add(c->near, v_select(m_and(small, m_le(v_abs(e1), v_set1(KLD_DIV_NEAR))), e.w, zero));
+    }
+    if (js) {
+        vec s_over_p = v_add(two, e1);
+        vec sum = v_mul(e.w, s_over_p); /* A s */
+        vec g = js_series(v_select(small, v_div(v_sub(zero, e1), s_over_p), zero));
+        if (!all_small) {
+            vec g_direct, s_direct = js_sum_and_g(e.w, vr, v_add(e.w, vr), m_ge(e.w, zero), &g_direct);
+            sum = v_select(small, sum, s_direct);
+            g = v_select(small, g, g_direct);
+        }
+        c->js = acc_fma(c->js, sum, g);
+    }
+}
+
+static inline __attribute__((always_inline)) void
+div_logits_chunk(div_logits *s, const elem *a, const elem *b, size_t nv, int js, int tv)
+{
+    div_logit_accs c = {0};
+    for (size_t k = 0; k < nv; k++)
+        div_logit_terms(s, &c, v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES), js, tv);
+    s->sum.abs += acc_sum(c.abs);
+    s->sum.diff += acc_sum(c.diff);
+    s->sum.sign += acc_sum(c.sign);
+    s->sum.near += acc_sum(c.near);
+    s->sum.js += acc_sum(c.js);
+}
+
+static void div_logits_fold(void *state)
+{
+    div_logits *s = state;
+    s->total.abs += s->sum.abs;
+    s->total.diff += s->sum.diff;
+    s->total.sign += s->sum.sign;
+    s->total.near += s->sum.near;
+    s->total.js += s->sum.js;
+    s->sum = (div_logit_sums){0};
+}
+
+/* The three variants: both divergences, JS only, TV only. */
+static void div_logits_chunk_both(void *state, const elem *a, const elem *b, size_t nv)
+{
+    div_logits_chunk(state, a, b, nv, 1, 1);
+}
+
+static void div_logits_chunk_js(void *state, const elem *a, const elem *b, size_t nv)
+{
+    div_logits_chunk(state, a, b, nv, 1, 0);
+}
+
+static void div_logits_chunk_tv(void *state, const elem *a, const elem *b, size_t nv)
+{
+    div_logits_chunk(state, a, b, nv, 0, 1);
+}
+
+/* The terms pass with u = t - c, c = log(B/A) + correction. */
+static void div_logits_terms_run(div_logits *s, const elem *a, const elem *b, size_t n, float am,
+                                 float bm, float inv_t, double correction, int js, int tv)
+{
+    double shift = ((double)bm - am) + (log(s->total_v / s->total_w) + correction) / inv_t;
+    float shift_f = (float)shift;
+    s->frame.shift = v_set1(shift_f);
+    s->resid = v_set1((float)((shift - shift_f) * inv_t));
+    s->ratio = v_set1((float)(s->total_w / s->total_v));
+    s->sum = s->total = (div_logit_sums){0};
+    if (js && tv)
+        kld_run_chunks(s, a, b, n, KLD_ELEM_NEG_INF, div_logits_chunk_both, div_logits_fold);
+    else if (js)
+        kld_run_chunks(s, a, b, n, KLD_ELEM_NEG_INF, div_logits_chunk_js, div_logits_fold);
+    else
+        kld_run_chunks(s, a, b, n, KLD_ELEM_NEG_INF, div_logits_chunk_tv, div_logits_fold);
+}
+
+/* A and B come from float exps (1 ulp each), so c = log(B/A) is off by up to ~2^-22: a constant
+ * delta added to every u. The JS moves by about delta JS / 2 (second order in the distance), but
+ * the TV by delta itself, which matters when the TV is small. The terms pass measures it,
+ * delta = sum p (q/p - 1) = sum q - 1 (0 for the exact c, to the terms' own rounding), and
+ * corrects to first order: TV = (T - delta (M + T))/2, T = sum p |q/p - 1|, M = sum p sign(q - p).
+ * That is exact but for tokens whose sign flips (|q/p - 1| <= |delta|), each off by at most
+ * 2 |delta| p; when those (bounded by the tokens within KLD_DIV_NEAR) or delta^2 could exceed
+ * 2^-25 TV, the pass runs again with c corrected by log1p(delta). */
+static double tv_corrected(const div_logits *s, double *delta, int *again)
+{
+    const div_logit_sums *z = &s->total;
+    double big_a = s->total_w, t = z->abs / big_a, m = z->sign / big_a;
+    *delta = z->diff / big_a;
+    double tv = 0.5 * (t - *delta * (m + t));
+    *again = 2 * fabs(*delta) * (z->near / big_a) + *delta * *delta > 0x1p-25 * tv;
+    return tv;
+}
+
+void KLD_KERNEL(div_logits)(const elem *a, const elem *b, size_t n, float inv_t, double *js, double *tv)
+{
+    logit_pass1 p1 = {v_set1(-INFINITY), v_set1(-INFINITY), v_set1(-INFINITY), KLD_ALL_LANES};
+    kld_run_chunks(&p1, a, b, n, KLD_ELEM_NEG_INF, pass1_chunk, pass1_fold);
+    float am = max_lane(p1.max_a), bm = max_lane(p1.max_b);
+    if (p1.ok != KLD_ALL_LANES || am == -INFINITY || bm == -INFINITY) {
+        if (js)
+            *js = NAN;
+        if (tv)
+            *tv = NAN;
+        return;
+    }
+    double span = fmax(fmax(fabs(am), fabs(bm)), max_lane(p1.neg_min));
+    if (!(span <= 0x1p100 && span * inv_t <= 0x1p60)) { /* as in logits_template.h */
+        KLD_REFERENCE(div_logits)(a, b, n, inv_t, js, tv);
+        return;
+    }
+    div_logits s = {0};
+    s.frame.amax = v_set1(am);
+    s.frame.bmax = v_set1(bm);
+    s.frame.inv_t = v_set1(inv_t);
+    kld_run_chunks(&s, a, b, n, KLD_ELEM_NEG_INF, softmax_sums_chunk, softmax_sums_fold);
+    div_logits_terms_run(&s, a, b, n, am, bm, inv_t, 0.0, js != NULL, tv != NULL);
+    if (tv) {
+        double delta;
+        int again;
+        *tv = tv_corrected(&s, &delta, &again);
+        if (again) {
+            div_logits_terms_run(&s, a, b, n, am, bm, inv_t, log1p(delta), js != NULL, 1);
+            *tv = tv_corrected(&s, &delta, &again);
+        }
+    }
+    if (js)
+        *js = 0.5 * s.total.js / s.total_w;
+}
+

@@ -1,9 +1,0 @@
-/* neon/prob_f64.c - the neon probability kernels (KL, JS, TV) on double inputs (prob_template.h, js_tv_template.h). */
-#include "neon/lanes_f64.h"
-#include "load_native.h"
-#define KLD_BOTH kld_both_f64_neon
-#define KLD_STATS kld_stats_f64_neon
-#include "prob_template.h"
-#define KLD_JS kld_js_f64_neon
-#define KLD_TV kld_tv_f64_neon
-#include "js_tv_template.h"
