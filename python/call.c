@@ -55,18 +55,6 @@ static int parse_args(const kld_function *fn, PyObject *const *args, Py_ssize_t 
     return temperature ? parse_temperature(temperature, t) : 0;
 }
 
-static int has_kernel(const kld_function *fn, kld_py_dtype dtype)
-{
-    switch (fn->result) {
-    case RESULT_STATS:
-        return fn->k.stats[dtype] != NULL;
-    case RESULT_LOGIT_STATS:
-        return fn->k.logit_stats[dtype] != NULL;
-    default:
-        return fn->k.pair[dtype] != NULL;
-    }
-}
-
 /* Same dtype, same shape, and a kernel for that dtype. */
 static int check_pair(const kld_function *fn, const operand *a, const operand *b,
                       PyObject *const *args)
@@ -78,7 +66,7 @@ static int check_pair(const kld_function *fn, const operand *a, const operand *b
                      fn->name);
         return -1;
     }
-    if (!has_kernel(fn, a->dtype)) {
+    if (!(fn->dtypes & 1u << a->dtype)) {
         PyObject *s = operand_dtype_str(args[0], kld_py_dtype_names[a->dtype]);
         if (s)
             PyErr_Format(PyExc_TypeError,

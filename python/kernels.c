@@ -1,80 +1,106 @@
-/* kernels.c - adapters from kld's typed rows entry points to kernels.h's untyped signatures
- * (stamped once per dtype), and the table of each Python function's entry points. */
+/* kernels.c - adapters from kld's typed rows entry points to kernels.h's untyped signatures,
+ * one per entry point of kernel_list.h, and the binding of each Python function to its family's. */
 #include "kernels.h"
 
 #include <stdint.h>
+#include <string.h>
 
-#define PROB_TYPES(X) X(f32, float) X(f64, double) X(f16, uint16_t) X(bf16, uint16_t)
-#define LOGIT_TYPES(X) X(f32, float) X(f16, uint16_t) X(bf16, uint16_t)
+#include "kernel_list.h"
+
 #define ROWS(T) (const T *)a, (const T *)b, rows, n, lda, ldb
 
-#define BOTH(sfx, T)                                                                           \
-    static void both_##sfx(KLD_PY_ROWS_ARGS, double *first, double *second)                   \
+/* One adapter per shape (kernel_list.h), named adapt_<family>_<type>. */
+#define PY_ADAPT_PAIR(family, tn, T)                                                           \
+    static void adapt_##family##_##tn(KLD_PY_ROWS_ARGS, double *first, double *second)       \
     {                                                                                          \
         (void)t;                                                                               \
-        kld_rows_both_##sfx(ROWS(T), first, second);                                          \
+        kld_rows_##family##_##tn(ROWS(T), first, second);                                      \
     }
-#define BOTH_LOGITS(sfx, T)                                                                    \
-    static void both_logits_##sfx(KLD_PY_ROWS_ARGS, double *first, double *second)            \
-    {                                                                                          \
-        kld_rows_both_logits_##sfx(ROWS(T), t, first, second);                                \
-    }
-#define ONE(metric, sfx, T)                                                                    \
-    static void metric##_##sfx(KLD_PY_ROWS_ARGS, double *first, double *second)               \
+#define PY_ADAPT_ONE(family, tn, T)                                                            \
+    static void adapt_##family##_##tn(KLD_PY_ROWS_ARGS, double *first, double *second)       \
     {                                                                                          \
         (void)t, (void)second;                                                                 \
-        kld_rows_##metric##_##sfx(ROWS(T), first);                                            \
+        kld_rows_##family##_##tn(ROWS(T), first);                                              \
     }
-#define ONE_LOGITS(metric, sfx, T)                                                             \
-    static void metric##_logits_##sfx(KLD_PY_ROWS_ARGS, double *first, double *second)        \
-    {                                                                                          \
-        (void)second;                                                                          \
-        kld_rows_##metric##_logits_##sfx(ROWS(T), t, first);                                   \
-    }
-#define JS(sfx, T) ONE(js, sfx, T)
-#define TV(sfx, T) ONE(tv, sfx, T)
-#define JS_LOGITS(sfx, T) ONE_LOGITS(js, sfx, T)
-#define TV_LOGITS(sfx, T) ONE_LOGITS(tv, sfx, T)
-#define STATS(sfx, T)                                                                          \
-    static void stats_##sfx(KLD_PY_ROWS_ARGS, kld_stats *out)                                 \
+#define PY_ADAPT_STATS(family, tn, T)                                                          \
+    static void adapt_##family##_##tn(KLD_PY_ROWS_ARGS, kld_stats *out)                       \
     {                                                                                          \
         (void)t;                                                                               \
-        kld_rows_stats_##sfx(ROWS(T), out);                                                    \
+        kld_rows_##family##_##tn(ROWS(T), out);                                                \
     }
-#define STATS_LOGITS(sfx, T)                                                                   \
-    static void stats_logits_##sfx(KLD_PY_ROWS_ARGS, kld_logit_stats *out)                    \
+#define PY_ADAPT_LOGIT_PAIR(family, tn, T)                                                     \
+    static void adapt_##family##_##tn(KLD_PY_ROWS_ARGS, double *first, double *second)       \
     {                                                                                          \
-        kld_rows_stats_logits_##sfx(ROWS(T), t, out);                                          \
+        kld_rows_##family##_##tn(ROWS(T), t, first, second);                                   \
     }
+#define PY_ADAPT_LOGIT_ONE(family, tn, T)                                                      \
+    static void adapt_##family##_##tn(KLD_PY_ROWS_ARGS, double *first, double *second)       \
+    {                                                                                          \
+        (void)second;                                                                          \
+        kld_rows_##family##_##tn(ROWS(T), t, first);                                           \
+    }
+#define PY_ADAPT_LOGIT_STATS(family, tn, T)                                                    \
+    static void adapt_##family##_##tn(KLD_PY_ROWS_ARGS, kld_logit_stats *out)                 \
+    {                                                                                          \
+        kld_rows_##family##_##tn(ROWS(T), t, out);                                             \
+    }
+#define PY_ADAPTER(a, family, SHAPE, tn, T) PY_ADAPT_##SHAPE(family, tn, T)
+KLD_ENTRY_POINTS(PY_ADAPTER, )
 
-PROB_TYPES(BOTH)
-PROB_TYPES(STATS)
-PROB_TYPES(JS)
-PROB_TYPES(TV)
-LOGIT_TYPES(BOTH_LOGITS)
-LOGIT_TYPES(STATS_LOGITS)
-LOGIT_TYPES(JS_LOGITS)
-LOGIT_TYPES(TV_LOGITS)
+/* Each shape's slot in kld_function.k, and whether it takes logits. */
+#define PY_SLOT_PAIR pair
+#define PY_SLOT_ONE pair
+#define PY_SLOT_STATS stats
+#define PY_SLOT_LOGIT_PAIR pair
+#define PY_SLOT_LOGIT_ONE pair
+#define PY_SLOT_LOGIT_STATS logit_stats
+#define PY_LOGITS_PAIR 0
+#define PY_LOGITS_ONE 0
+#define PY_LOGITS_STATS 0
+#define PY_LOGITS_LOGIT_PAIR 1
+#define PY_LOGITS_LOGIT_ONE 1
+#define PY_LOGITS_LOGIT_STATS 1
+#define PY_DTYPE_f32 DTYPE_F32
+#define PY_DTYPE_f64 DTYPE_F64
+#define PY_DTYPE_f16 DTYPE_F16
+#define PY_DTYPE_bf16 DTYPE_BF16
 
-/* By dtype, in kld_py_dtype's order; no float64 logits kernel exists. */
-#define PROB(f) {f##_f32, f##_f64, f##_f16, f##_bf16}
-#define LOGIT(f) {f##_f32, NULL, f##_f16, f##_bf16}
+typedef struct {
+    const char *family;
+    kld_py_dtype dtype;
+    int logits;
+    union { /* the adapter, in the member of its shape */
+        pair_kernel pair;
+        stats_kernel stats;
+        logit_stats_kernel logit_stats;
+    } k;
+} entry_point;
 
-const kld_function kld_fn_forward = {"forward", 0, RESULT_FIRST, {.pair = PROB(both)}};
-const kld_function kld_fn_reverse = {"reverse", 0, RESULT_SECOND, {.pair = PROB(both)}};
-const kld_function kld_fn_both = {"both", 0, RESULT_PAIR, {.pair = PROB(both)}};
-const kld_function kld_fn_stats = {"stats", 0, RESULT_STATS, {.stats = PROB(stats)}};
-const kld_function kld_fn_js = {"js", 0, RESULT_FIRST, {.pair = PROB(js)}};
-const kld_function kld_fn_tv = {"tv", 0, RESULT_FIRST, {.pair = PROB(tv)}};
-const kld_function kld_fn_forward_logits = {"forward_logits", 1, RESULT_FIRST,
-                                            {.pair = LOGIT(both_logits)}};
-const kld_function kld_fn_reverse_logits = {"reverse_logits", 1, RESULT_SECOND,
-                                            {.pair = LOGIT(both_logits)}};
-const kld_function kld_fn_both_logits = {"both_logits", 1, RESULT_PAIR,
-                                         {.pair = LOGIT(both_logits)}};
-const kld_function kld_fn_stats_logits = {"stats_logits", 1, RESULT_LOGIT_STATS,
-                                          {.logit_stats = LOGIT(stats_logits)}};
-const kld_function kld_fn_js_logits = {"js_logits", 1, RESULT_FIRST,
-                                       {.pair = LOGIT(js_logits)}};
-const kld_function kld_fn_tv_logits = {"tv_logits", 1, RESULT_FIRST,
-                                       {.pair = LOGIT(tv_logits)}};
+#define PY_ENTRY(a, family, SHAPE, tn, T)                                                      \
+    {#family, PY_DTYPE_##tn, PY_LOGITS_##SHAPE, {.PY_SLOT_##SHAPE = adapt_##family##_##tn}},
+static const entry_point entry_points[] = {KLD_ENTRY_POINTS(PY_ENTRY, )};
+
+int kernels_bind(kld_function *const *functions, size_t count)
+{
+    for (size_t f = 0; f < count; f++) {
+        kld_function *fn = functions[f];
+        for (size_t i = 0; i < sizeof entry_points / sizeof *entry_points; i++) {
+            const entry_point *e = &entry_points[i];
+            if (strcmp(e->family, fn->family) != 0)
+                continue;
+            if (fn->result == RESULT_STATS)
+                fn->k.stats[e->dtype] = e->k.stats;
+            else if (fn->result == RESULT_LOGIT_STATS)
+                fn->k.logit_stats[e->dtype] = e->k.logit_stats;
+            else
+                fn->k.pair[e->dtype] = e->k.pair;
+            fn->logits = e->logits;
+            fn->dtypes |= 1u << e->dtype;
+        }
+        if (!fn->dtypes) {
+            PyErr_Format(PyExc_SystemError, "kld: no entry points of family '%s'", fn->family);
+            return -1;
+        }
+    }
+    return 0;
+}

@@ -1,5 +1,6 @@
-/* kernels.h - the table of kld entry points behind each Python function, per input dtype. Every
- * call goes through the rows API (a vector is one row), whose rows equal the single-row calls. */
+/* kernels.h - what each Python function runs: the rows entry point of its family (kernel_list.h)
+ * for the operands' dtype, behind one untyped signature per result shape. Every call goes
+ * through the rows API (a vector is one row), whose rows equal the single-row calls. */
 #ifndef KLD_PY_KERNELS_H
 #define KLD_PY_KERNELS_H
 
@@ -24,18 +25,21 @@ typedef enum {
 } result_kind;
 
 typedef struct kld_function {
-    const char *name;
-    int logits; /* arguments are logits (a, b), with a temperature */
+    const char *name;   /* the Python function */
+    const char *family; /* the entry points it runs: kld_rows_<family>_<type> (kernel_list.h) */
     result_kind result;
-    union {     /* by dtype; NULL where kld has no kernel for it (float64 logits) */
+    /* set by kernels_bind(): */
+    int logits;         /* arguments are logits (a, b), with a temperature */
+    unsigned dtypes;    /* bit d: a kernel for kld_py_dtype d (no float64 logits kernel exists) */
+    union {             /* by dtype, as result says */
         pair_kernel pair[DTYPE_COUNT];
         stats_kernel stats[DTYPE_COUNT];
         logit_stats_kernel logit_stats[DTYPE_COUNT];
     } k;
 } kld_function;
 
-extern const kld_function kld_fn_forward, kld_fn_reverse, kld_fn_both, kld_fn_stats, kld_fn_js,
-    kld_fn_tv, kld_fn_forward_logits, kld_fn_reverse_logits, kld_fn_both_logits,
-    kld_fn_stats_logits, kld_fn_js_logits, kld_fn_tv_logits;
+/* Fills each function's kernels from kernel_list.h's entry points of its family. Returns -1
+ * with SystemError for a family the list does not have. */
+int kernels_bind(kld_function *const *functions, size_t count);
 
 #endif

@@ -7,25 +7,31 @@
 #define STR(x) STR_(x)
 #define KLD_PY_VERSION STR(KLD_VERSION_MAJOR) "." STR(KLD_VERSION_MINOR) "." STR(KLD_VERSION_PATCH)
 
-#define PY_KLD(fn)                                                                             \
-    static PyObject *py_##fn(PyObject *module, PyObject *const *args, Py_ssize_t nargs,        \
-                             PyObject *kwnames)                                                \
+/* The Python functions: name, the family of entry points they run (kernel_list.h), result. */
+#define PY_FUNCTIONS(X)                                                                        \
+    X(forward, both, RESULT_FIRST)                                                             \
+    X(reverse, both, RESULT_SECOND)                                                            \
+    X(both, both, RESULT_PAIR)                                                                 \
+    X(stats, stats, RESULT_STATS)                                                              \
+    X(js, js, RESULT_FIRST)                                                                    \
+    X(tv, tv, RESULT_FIRST)                                                                    \
+    X(forward_logits, both_logits, RESULT_FIRST)                                               \
+    X(reverse_logits, both_logits, RESULT_SECOND)                                              \
+    X(both_logits, both_logits, RESULT_PAIR)                                                   \
+    X(stats_logits, stats_logits, RESULT_LOGIT_STATS)                                          \
+    X(js_logits, js_logits, RESULT_FIRST)                                                      \
+    X(tv_logits, tv_logits, RESULT_FIRST)
+
+#define PY_KLD(py_name, family_name, returns)                                                  \
+    static kld_function fn_##py_name = {                                                       \
+        .name = #py_name, .family = #family_name, .result = returns};                          \
+    static PyObject *py_##py_name(PyObject *module, PyObject *const *args, Py_ssize_t nargs,   \
+                                  PyObject *kwnames)                                           \
     {                                                                                          \
         (void)module;                                                                          \
-        return kld_py_call(&kld_fn_##fn, args, nargs, kwnames);                                \
+        return kld_py_call(&fn_##py_name, args, nargs, kwnames);                               \
     }
-PY_KLD(forward)
-PY_KLD(reverse)
-PY_KLD(both)
-PY_KLD(stats)
-PY_KLD(js)
-PY_KLD(tv)
-PY_KLD(forward_logits)
-PY_KLD(reverse_logits)
-PY_KLD(both_logits)
-PY_KLD(stats_logits)
-PY_KLD(js_logits)
-PY_KLD(tv_logits)
+PY_FUNCTIONS(PY_KLD)
 
 #define INPUTS                                                                                 \
     "p and q: vectors (n,) or rows (rows, n) of one dtype, float32, float64, float16 or\n"    \
@@ -129,12 +135,10 @@ PyDoc_STRVAR(force_isa_doc, "force_isa($module, name, /)\n--\n\n"
                             "Makes every later call in the process use this path (for tests and\n"
                             "benchmarks). ValueError if it is unknown or unsupported here.");
 
-#define FAST(fn)                                                                               \
-    {#fn, (PyCFunction)(void (*)(void))py_##fn, METH_FASTCALL | METH_KEYWORDS, fn##_doc}
+#define PY_METHOD(name, family, result)                                                        \
+    {#name, (PyCFunction)(void (*)(void))py_##name, METH_FASTCALL | METH_KEYWORDS, name##_doc},
 static PyMethodDef methods[] = {
-    FAST(forward), FAST(reverse), FAST(both), FAST(stats), FAST(js), FAST(tv),
-    FAST(forward_logits), FAST(reverse_logits), FAST(both_logits), FAST(stats_logits),
-    FAST(js_logits), FAST(tv_logits),
+    PY_FUNCTIONS(PY_METHOD)
     {"isa", py_isa, METH_NOARGS, isa_doc},
     {"isa_supported", py_isa_supported, METH_O, isa_supported_doc},
     {"force_isa", py_force_isa, METH_O, force_isa_doc},
@@ -150,6 +154,10 @@ static struct PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "kld", module_doc
 
 PyMODINIT_FUNC PyInit_kld(void)
 {
+#define PY_FUNCTION_REF(name, family, result) &fn_##name,
+    static kld_function *const functions[] = {PY_FUNCTIONS(PY_FUNCTION_REF)};
+    if (kernels_bind(functions, sizeof functions / sizeof *functions) < 0)
+        return NULL;
     PyObject *module = PyModule_Create(&module_def);
     PyObject *isas = PyTuple_New(KLD_ISA_COUNT);
     for (int i = 0; isas && i < KLD_ISA_COUNT; i++)
