@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "kernel_list.h"
 #include "kld.h"
 #include "peers.h"
 
@@ -148,30 +149,17 @@ void run(benchmark::State &state, kld_isa isa, size_t rows, size_t n, Input inpu
 
 const std::string kBatchName = std::to_string(kBatchRows) + "x" + std::to_string(kBatchVocab);
 
-// Every size and the batch; half-precision comparisons (half set) at n = 151936 only.
+// Every size and the batch; half-precision data (half set) at n = 151936 and the batch only.
 template <typename T>
 void add(const std::string &name, kld_isa isa, std::function<double(const T *, const T *, size_t)> fn,
          Input input = kProbs, Half half = kNoHalf) {
-    if (half != kNoHalf) {
-        benchmark::RegisterBenchmark((name + "/151936").c_str(), [=](benchmark::State &s) {
-            run<T>(s, isa, 1, 151936, input, fn, half);
-        });
-        return;
-    }
     for (size_t n : kSizes)
-        benchmark::RegisterBenchmark((name + "/" + std::to_string(n)).c_str(), [=](benchmark::State &s) {
+        if (half == kNoHalf || n == 151936)
+            benchmark::RegisterBenchmark((name + "/" + std::to_string(n)).c_str(), [=](benchmark::State &s) {
             run<T>(s, isa, 1, n, input, fn, half);
         });
     benchmark::RegisterBenchmark((name + "/" + kBatchName).c_str(), [=](benchmark::State &s) {
         run<T>(s, isa, kBatchRows, kBatchVocab, input, fn, half);
-    });
-}
-
-// The batch only, of half-precision data: the kernel kldiv runs on f16/bf16 pairs, fed from memory.
-void add_half_batch(const std::string &name, kld_isa isa,
-                    std::function<double(const uint16_t *, const uint16_t *, size_t)> fn, Half half) {
-    benchmark::RegisterBenchmark((name + "/" + kBatchName).c_str(), [=](benchmark::State &s) {
-        run<uint16_t>(s, isa, kBatchRows, kBatchVocab, kLogits, fn, half);
     });
 }
 
@@ -196,66 +184,76 @@ void rows_both_logits(const float *a, const float *b, size_t rows, size_t n, siz
     kld_rows_both_logits_f32(a, b, rows, n, lda, ldb, 1.0f, f, r);
 }
 
+// One call of an entry point of each shape (kernel_list.h), its results folded into a double.
 template <typename T>
-double both(void (*k)(const T *, const T *, size_t, double *, double *), const T *p, const T *q,
-            size_t n) {
+double call_PAIR(void (*k)(const T *, const T *, size_t, double *, double *), const T *p,
+                 const T *q, size_t n) {
     double f, r;
     k(p, q, n, &f, &r);
     return f + r;
 }
 
 template <typename T>
-double stats(void (*k)(const T *, const T *, size_t, kld_stats *), const T *p, const T *q,
-             size_t n) {
+double call_STATS(void (*k)(const T *, const T *, size_t, kld_stats *), const T *p, const T *q,
+                  size_t n) {
     kld_stats s;
     k(p, q, n, &s);
     return s.forward + s.entropy_p;
 }
 
+template <typename T>
+double call_ONE(double (*k)(const T *, const T *, size_t), const T *p, const T *q, size_t n) {
+    return k(p, q, n);
+}
+
+template <typename T>
+double call_LOGIT_PAIR(void (*k)(const T *, const T *, size_t, double *, double *), const T *a,
+                       const T *b, size_t n) {
+    return call_PAIR(k, a, b, n);
+}
+
+template <typename T>
+double call_LOGIT_STATS(void (*k)(const T *, const T *, size_t, float, kld_logit_stats *),
+                        const T *a, const T *b, size_t n) {
+    kld_logit_stats s;
+    k(a, b, n, 1.0f, &s);
+    return s.kl.forward + s.lse_a;
+}
+
+template <typename T>
+double call_LOGIT_ONE(double (*k)(const T *, const T *, size_t, float), const T *a, const T *b,
+                      size_t n) {
+    return k(a, b, n, 1.0f);
+}
+
+// What each shape reads, and which half-precision data each type is.
+constexpr Input kInput_PAIR = kProbs, kInput_STATS = kProbs, kInput_ONE = kProbs;
+constexpr Input kInput_LOGIT_PAIR = kLogits, kInput_LOGIT_STATS = kLogits, kInput_LOGIT_ONE = kLogits;
+constexpr Half kHalf_f32 = kNoHalf, kHalf_f64 = kNoHalf, kHalf_f16 = kF16, kHalf_bf16 = kBF16;
+
+// Every public entry point of kernel_list.h, as <family>_<type>/<path>.
+#define BENCH_ENTRY_POINT(path, family, SHAPE, t, T)                                          \
+    add<T>(#family "_" #t "/" + path, isa,                                                     \
+           [](const T *p, const T *q, size_t n) { return call_##SHAPE(kld_##family##_##t, p, q, n); }, \
+           kInput_##SHAPE, kHalf_##t);
+
 void register_all() {
     using F32 = std::function<double(const float *, const float *, size_t)>;
-    using F64 = std::function<double(const double *, const double *, size_t)>;
     for (int i = 0; i < KLD_ISA_COUNT; i++) {
         kld_isa isa = kld_isa(i);
         if (!kld_isa_supported(isa)) continue;
         std::string path = kld_isa_name(isa);
+        KLD_ENTRY_POINTS(BENCH_ENTRY_POINT, path)
         add<float>("forward_f32/" + path, isa, F32(kld_forward_f32));
-        add<float>("both_f32/" + path, isa, F32([](auto p, auto q, size_t n) { return both(kld_both_f32, p, q, n); }));
-        add<float>("stats_f32/" + path, isa, F32([](auto p, auto q, size_t n) { return stats(kld_stats_f32, p, q, n); }));
-        add<float>("js_f32/" + path, isa, F32(kld_js_f32));
-        add<float>("tv_f32/" + path, isa, F32(kld_tv_f32));
-        add<double>("js_f64/" + path, isa, F64(kld_js_f64));
-        add<double>("both_f64/" + path, isa, F64([](auto p, auto q, size_t n) { return both(kld_both_f64, p, q, n); }));
-        add<double>("stats_f64/" + path, isa, F64([](auto p, auto q, size_t n) { return stats(kld_stats_f64, p, q, n); }));
-        add<float>("both_logits_f32/" + path, isa, F32([](auto a, auto b, size_t n) { return both(kld_both_logits_f32, a, b, n); }), kLogits);
-        add<float>("stats_logits_f32/" + path, isa, F32([](auto a, auto b, size_t n) {
-            kld_logit_stats s;
-            kld_stats_logits_f32(a, b, n, 1.0f, &s);
-            return s.kl.forward + s.lse_a;
-        }), kLogits);
-        add<float>("js_logits_f32/" + path, isa, F32([](auto a, auto b, size_t n) { return kld_js_logits_f32(a, b, n, 1.0f); }), kLogits);
-        add<float>("tv_logits_f32/" + path, isa, F32([](auto a, auto b, size_t n) { return kld_tv_logits_f32(a, b, n, 1.0f); }), kLogits);
-        // f16 and bf16 kernels, each next to the f32 kernel on the same (widened) values
-        using H = std::function<double(const uint16_t *, const uint16_t *, size_t)>;
+        // the f32 kernels on the values of the f16 and bf16 data, next to the half kernels
         for (Half h : {kF16, kBF16}) {
             const std::string t = h == kF16 ? "f16" : "bf16";
-            const bool f16 = h == kF16;
-            add<uint16_t>("both_" + t + "/" + path, isa, H([f16](auto p, auto q, size_t n) {
-                return both(f16 ? kld_both_f16 : kld_both_bf16, p, q, n); }), kProbs, h);
-            add<uint16_t>("stats_" + t + "/" + path, isa, H([f16](auto p, auto q, size_t n) {
-                return stats(f16 ? kld_stats_f16 : kld_stats_bf16, p, q, n); }), kProbs, h);
-            add<uint16_t>("both_logits_" + t + "/" + path, isa, H([f16](auto a, auto b, size_t n) {
-                return both(f16 ? kld_both_logits_f16 : kld_both_logits_bf16, a, b, n); }), kLogits, h);
-            add_half_batch("stats_logits_" + t + "/" + path, isa, H([f16](auto a, auto b, size_t n) {
-                kld_logit_stats s;
-                (f16 ? kld_stats_logits_f16 : kld_stats_logits_bf16)(a, b, n, 1.0f, &s);
-                return s.kl.forward + s.lse_a; }), h);
             add<float>("both_f32_on_" + t + "/" + path, isa, F32([](auto p, auto q, size_t n) {
-                return both(kld_both_f32, p, q, n); }), kProbs, h);
+                return call_PAIR(kld_both_f32, p, q, n); }), kProbs, h);
             add<float>("stats_f32_on_" + t + "/" + path, isa, F32([](auto p, auto q, size_t n) {
-                return stats(kld_stats_f32, p, q, n); }), kProbs, h);
+                return call_STATS(kld_stats_f32, p, q, n); }), kProbs, h);
             add<float>("both_logits_f32_on_" + t + "/" + path, isa, F32([](auto a, auto b, size_t n) {
-                return both(kld_both_logits_f32, a, b, n); }), kLogits, h);
+                return call_PAIR(kld_both_logits_f32, a, b, n); }), kLogits, h);
         }
         add_rows("rows_both_f32/" + path, isa, kProbs, kld_rows_both_f32);
         add_rows("rows_both_logits_f32/" + path, isa, kLogits, rows_both_logits);
