@@ -1,286 +1,12 @@
-/* safetensors.c - the safetensors header parser (see safetensors.h). */
+/* safetensors.c - the safetensors header parser (see safetensors.h): its tensors, checked against
+ * each other and the data, and the one kldiv reads. The JSON itself is st_json.c's. */
 #include "safetensors.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEPTH 64 /* nesting inside __metadata__ or unknown fields */
-
-typedef struct {
-    const unsigned char *s, *p, *end;
-    char *err;
-    size_t errlen;
-} cursor;
-
-static int fail_at(cursor *c, const char *fmt, ...)
-{
-    char what[160];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    snprintf(c->err, c->errlen, "safetensors header: %s at byte %llu", what,
-             (unsigned long long)(8 + (size_t)(c->p - c->s)));
-    return -1;
-}
-
-static void skip_ws(cursor *c)
-{
-    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
-        c->p++;
-}
-
-static int expect(cursor *c, char ch)
-{
-    skip_ws(c);
-    if (c->p >= c->end || *c->p != (unsigned char)ch)
-        return fail_at(c, "malformed JSON (expected '%c')", ch);
-    c->p++;
-    return 0;
-}
-
-/* The next non-space byte (without taking it), or 0 at the end. */
-static int peek(cursor *c)
-{
-    skip_ws(c);
-    return c->p < c->end ? *c->p : 0;
-}
-
-static int hex4(const unsigned char *p, unsigned *v)
-{
-    *v = 0;
-    for (int i = 0; i < 4; i++) {
-        int ch = p[i], d = ch >= '0' && ch <= '9'   ? ch - '0'
-                           : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-                           : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                                    : -1;
-        if (d < 0)
-            return -1;
-        *v = *v << 4 | (unsigned)d;
-    }
-    return 0;
-}
-
-static size_t put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80)
-        return o[0] = (char)cp, 1;
-    if (cp < 0x800)
-        return o[0] = (char)(0xc0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3f)), 2;
-    if (cp < 0x10000)
-        return o[0] = (char)(0xe0 | cp >> 12), o[1] = (char)(0x80 | (cp >> 6 & 0x3f)),
-               o[2] = (char)(0x80 | (cp & 0x3f)), 3;
-    return o[0] = (char)(0xf0 | cp >> 18), o[1] = (char)(0x80 | (cp >> 12 & 0x3f)),
-           o[2] = (char)(0x80 | (cp >> 6 & 0x3f)), o[3] = (char)(0x80 | (cp & 0x3f)), 4;
-}
-
-/* One \uXXXX escape (a surrogate pair taking two) at c->p (after the backslash and 'u'). */
-static int unicode_escape(cursor *c, unsigned *cp)
-{
-    if (c->end - c->p < 4 || hex4(c->p, cp) != 0)
-        return fail_at(c, "malformed \\u escape");
-    c->p += 4;
-    if (*cp == 0) /* it would cut a decoded name short: "a\u0000b" would read as "a" */
-        return fail_at(c, "\\u0000 in a string");
-    if (*cp >= 0xdc00 && *cp <= 0xdfff)
-        return fail_at(c, "lone low surrogate in a \\u escape");
-    if (*cp >= 0xd800 && *cp <= 0xdbff) {
-        unsigned lo;
-        if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u' || hex4(c->p + 2, &lo) != 0 ||
-            lo < 0xdc00 || lo > 0xdfff)
-            return fail_at(c, "high surrogate without its low half in a \\u escape");
-        c->p += 6;
-        *cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
-    }
-    return 0;
-}
-
-/* A JSON string, decoded into a new NUL-terminated buffer (*out; NULL: checked, not kept). A
- * decoded string is never longer than its JSON form. */
-static int string(cursor *c, char **out)
-{
-    if (expect(c, '"') != 0)
-        return -1;
-    const unsigned char *q = c->p;
-    while (q < c->end && *q != '"')
-        q += *q == '\\' ? 2 : 1;
-    char *o = out ? malloc((size_t)(q - c->p) + 1) : NULL, *w = o;
-    if (out && !o)
-        return fail_at(c, "out of memory for a string");
-    for (;;) {
-        if (c->p >= c->end) {
-            free(o);
-            return fail_at(c, "unterminated string");
-        }
-        unsigned ch = *c->p++, cp = 0;
-        if (ch == '"')
-            break;
-        if (ch < 0x20) {
-            c->p--;
-            free(o);
-            return fail_at(c, "control character in a string");
-        }
-        if (ch == '\\') {
-            if (c->p >= c->end) {
-                free(o);
-                return fail_at(c, "unterminated string");
-            }
-            const char *from = "\"\\/bfnrt", *to = "\"\\/\b\f\n\r\t", *hit;
-            ch = *c->p++;
-            if (ch == 'u') {
-                if (unicode_escape(c, &cp) != 0) {
-                    free(o);
-                    return -1;
-                }
-                if (w)
-                    w += put_utf8(w, cp);
-                continue;
-            }
-            if (!ch || !(hit = strchr(from, (int)ch))) {
-                c->p--;
-                free(o);
-                return fail_at(c, "unknown escape in a string");
-            }
-            ch = (unsigned char)to[hit - from];
-        }
-        if (w)
-            *w++ = (char)ch;
-    }
-    if (out) {
-        *w = 0;
-        *out = o;
-    }
-    return 0;
-}
-
-/* A non-negative JSON integer without sign, fraction or exponent, as the format's numbers are. */
-static int uint_value(cursor *c, uint64_t *v)
-{
-    skip_ws(c);
-    const unsigned char *start = c->p;
-    *v = 0;
-    while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
-        unsigned d = *c->p - '0';
-        if (*v > (UINT64_MAX - d) / 10)
-            return fail_at(c, "integer overflows 64 bits");
-        *v = *v * 10 + d;
-        c->p++;
-    }
-    if (c->p == start || (c->p - start > 1 && *start == '0'))
-        return fail_at(c, "malformed JSON (expected a non-negative integer)");
-    if (c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E' || *c->p == '-'))
-        return fail_at(c, "a non-integer number where an integer belongs");
-    return 0;
-}
-
-/* A JSON number (any), checked and skipped. */
-static int skip_number(cursor *c)
-{
-    const unsigned char *p = c->p, *e = c->end;
-    if (p < e && *p == '-')
-        p++;
-    if (p < e && *p == '0')
-        p++;
-    else if (p < e && *p >= '1' && *p <= '9')
-        while (p < e && *p >= '0' && *p <= '9')
-            p++;
-    else
-        return fail_at(c, "malformed JSON number");
-    if (p < e && *p == '.') {
-        const unsigned char *d = ++p;
-        while (p < e && *p >= '0' && *p <= '9')
-            p++;
-        if (p == d)
-            return c->p = p, fail_at(c, "malformed JSON number");
-    }
-    if (p < e && (*p == 'e' || *p == 'E')) {
-        p++;
-        if (p < e && (*p == '+' || *p == '-'))
-            p++;
-        const unsigned char *d = p;
-        while (p < e && *p >= '0' && *p <= '9')
-            p++;
-        if (p == d)
-            return c->p = p, fail_at(c, "malformed JSON number");
-    }
-    c->p = p;
-    return 0;
-}
-
-static int skip_value(cursor *c, int depth);
-
-/* The members or elements of an object or array (after its opening bracket), each checked with
- * member(). */
-static int skip_container(cursor *c, int object, int depth)
-{
-    char close = object ? '}' : ']';
-    if (peek(c) == close) {
-        c->p++;
-        return 0;
-    }
-    for (;;) {
-        if (object && (string(c, NULL) != 0 || expect(c, ':') != 0))
-            return -1;
-        if (skip_value(c, depth + 1) != 0)
-            return -1;
-        int ch = peek(c);
-        if (ch == close) {
-            c->p++;
-            return 0;
-        }
-        if (ch != ',')
-            return fail_at(c, "malformed JSON (expected ',' or '%c')", close);
-        c->p++;
-    }
-}
-
-static int skip_value(cursor *c, int depth)
-{
-    if (depth > MAX_DEPTH)
-        return fail_at(c, "JSON nested deeper than %d", MAX_DEPTH);
-    int ch = peek(c);
-    if (ch == '"')
-        return string(c, NULL);
-    if (ch == '{' || ch == '[') {
-        c->p++;
-        return skip_container(c, ch == '{', depth);
-    }
-    static const char *const words[] = {"true", "false", "null"};
-    for (int i = 0; i < 3; i++) {
-        size_t n = strlen(words[i]);
-        if ((size_t)(c->end - c->p) >= n && memcmp(c->p, words[i], n) == 0) {
-            c->p += n;
-            return 0;
-        }
-    }
-    return skip_number(c);
-}
-
-/* An array of at most max non-negative integers; returns their count in *n. */
-static int uint_array(cursor *c, uint64_t *v, int max, int *n)
-{
-    *n = 0;
-    if (expect(c, '[') != 0)
-        return -1;
-    if (peek(c) == ']') {
-        c->p++;
-        return 0;
-    }
-    for (;;) {
-        if (*n == max)
-            return fail_at(c, "more than %d numbers in an array", max);
-        if (uint_value(c, &v[(*n)++]) != 0)
-            return -1;
-        int ch = peek(c);
-        c->p += ch == ',' || ch == ']';
-        if (ch == ']')
-            return 0;
-        if (ch != ',')
-            return fail_at(c, "malformed JSON (expected ',' or ']')");
-    }
-}
+#include "st_json.h"
 
 static const struct {
     const char *name;
@@ -290,27 +16,27 @@ static const struct {
               {"BOOL", 1}, {"F8_E4M3", 1}, {"F8_E5M2", 1}};
 
 /* One tensor's object: dtype, shape and data_offsets, each exactly once (other keys skipped). */
-static int tensor_info(cursor *c, st_tensor *t)
+static int tensor_info(json_cursor *c, st_tensor *t)
 {
     int have = 0; /* 1 dtype, 2 shape, 4 data_offsets */
-    if (expect(c, '{') != 0)
+    if (json_expect(c, '{') != 0)
         return -1;
     do {
         char *key;
-        if (string(c, &key) != 0)
+        if (json_string(c, &key) != 0)
             return -1;
         int which = !strcmp(key, "dtype") ? 1 : !strcmp(key, "shape") ? 2
                     : !strcmp(key, "data_offsets")                  ? 4
                                                                     : 0;
         free(key);
         if (have & which)
-            return fail_at(c, "a tensor's field given twice");
+            return json_fail(c, "a tensor's field given twice");
         have |= which;
-        if (expect(c, ':') != 0)
+        if (json_expect(c, ':') != 0)
             return -1;
         if (which == 1) {
             char *d;
-            if (string(c, &d) != 0)
+            if (json_string(c, &d) != 0)
                 return -1;
             for (size_t i = 0; i < sizeof dtypes / sizeof dtypes[0]; i++)
                 if (!strcmp(d, dtypes[i].name))
@@ -319,25 +45,25 @@ static int tensor_info(cursor *c, st_tensor *t)
             int unknown = !t->itemsize;
             free(d);
             if (unknown)
-                return fail_at(c, "unknown dtype '%s'", t->dtype);
+                return json_fail(c, "unknown dtype '%s'", t->dtype);
         } else if (which == 2) {
-            if (uint_array(c, t->shape, ST_MAX_DIMS, &t->ndim) != 0)
+            if (json_uint_array(c, t->shape, ST_MAX_DIMS, &t->ndim) != 0)
                 return -1;
         } else if (which == 4) {
             uint64_t off[2];
             int n;
-            if (uint_array(c, off, 2, &n) != 0)
+            if (json_uint_array(c, off, 2, &n) != 0)
                 return -1;
             if (n != 2)
-                return fail_at(c, "data_offsets needs two numbers");
+                return json_fail(c, "data_offsets needs two numbers");
             t->begin = off[0], t->end = off[1];
-        } else if (skip_value(c, 1) != 0)
+        } else if (json_skip_value(c, 1) != 0)
             return -1;
-    } while (peek(c) == ',' && c->p++);
-    if (expect(c, '}') != 0)
+    } while (json_peek(c) == ',' && c->p++);
+    if (json_expect(c, '}') != 0)
         return -1;
     if (have != 7)
-        return fail_at(c, "tensor '%.40s' lacks %s", t->name,
+        return json_fail(c, "tensor '%.40s' lacks %s", t->name,
                        !(have & 1) ? "dtype" : !(have & 2) ? "shape" : "data_offsets");
     return 0;
 }
@@ -420,11 +146,11 @@ static int check_tensors(st_header *h, uint64_t data_len, char *err, size_t errl
     return check_names_and_overlaps(h, err, errlen);
 }
 
-static int add_tensor(cursor *c, st_header *h, size_t *cap, char *name)
+static int add_tensor(json_cursor *c, st_header *h, size_t *cap, char *name)
 {
     if (h->count == ST_MAX_TENSORS) {
         free(name);
-        return fail_at(c, "more than %d tensors (kldiv reads logit dumps, not model weights)",
+        return json_fail(c, "more than %d tensors (kldiv reads logit dumps, not model weights)",
                        ST_MAX_TENSORS);
     }
     if (h->count == *cap) {
@@ -432,7 +158,7 @@ static int add_tensor(cursor *c, st_header *h, size_t *cap, char *name)
         st_tensor *t = realloc(h->t, n * sizeof *t);
         if (!t) {
             free(name);
-            return fail_at(c, "out of memory");
+            return json_fail(c, "out of memory");
         }
         h->t = t, *cap = n;
     }
@@ -458,35 +184,35 @@ int st_parse(const unsigned char *file, uint64_t size, st_header *h, char *err, 
                                      : "runs past the end of the file");
         return -1;
     }
-    cursor c = {file + 8, file + 8, file + 8 + len, err, errlen};
+    json_cursor c = {file + 8, file + 8, file + 8 + len, err, errlen};
     size_t cap = 0;
-    if (expect(&c, '{') != 0)
+    if (json_expect(&c, '{') != 0)
         return -1;
-    if (peek(&c) != '}')
+    if (json_peek(&c) != '}')
         do {
             char *name = NULL;
-            if (string(&c, &name) != 0)
+            if (json_string(&c, &name) != 0)
                 goto bad;
-            if (expect(&c, ':') != 0) {
+            if (json_expect(&c, ':') != 0) {
                 free(name);
                 goto bad;
             }
             if (!strcmp(name, "__metadata__")) {
                 free(name);
-                if (peek(&c) != '{') {
-                    fail_at(&c, "__metadata__ is not an object");
+                if (json_peek(&c) != '{') {
+                    json_fail(&c, "__metadata__ is not an object");
                     goto bad;
                 }
-                if (skip_value(&c, 1) != 0)
+                if (json_skip_value(&c, 1) != 0)
                     goto bad;
             } else if (add_tensor(&c, h, &cap, name) != 0)
                 goto bad;
-        } while (peek(&c) == ',' && c.p++);
-    if (expect(&c, '}') != 0)
+        } while (json_peek(&c) == ',' && c.p++);
+    if (json_expect(&c, '}') != 0)
         goto bad;
-    skip_ws(&c);
+    json_skip_ws(&c);
     if (c.p != c.end) {
-        fail_at(&c, "bytes after the JSON object");
+        json_fail(&c, "bytes after the JSON object");
         goto bad;
     }
     h->data_start = 8 + len;
