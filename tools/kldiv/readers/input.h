@@ -5,8 +5,8 @@
  * aligned, else copied into the caller's buffer. Consumed pages are dropped (input_release), so a
  * file of any size is read in bounded memory. Every size is overflow-checked; every problem is
  * one line on stderr naming the file. The readers of each format: npy.c, llama_logits.c,
- * safetensors.c (headers), input.c (.npy, raw, _logits_ rows), input_st.c (safetensors), over
- * input_file.c (errors, maps). */
+ * safetensors.c over st_json.c (headers), input.c (.npy, raw, _logits_ rows), input_st.c
+ * (safetensors), over input_file.c (errors, maps). */
 #ifndef KLDIV_INPUT_H
 #define KLDIV_INPUT_H
 

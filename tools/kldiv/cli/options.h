@@ -18,6 +18,7 @@ typedef struct {
     int js_tv;                /* --js-tv: Jensen-Shannon and total variation per row too */
     int temperature_given;
     double sum_tolerance;     /* --probs: a row whose sum differs from 1 by more is bad */
+    int sum_tolerance_given;  /* --sum-tolerance or --unnormalized */
     float temperature;
     const char *per_row;      /* --per-row CSV path, or NULL */
     uint64_t memory_limit;    /* --memory-limit: bytes kldiv may hold (results and buffers) */
