@@ -91,10 +91,13 @@ static int isa_of(PyObject *name)
     for (int i = 0; s && i < KLD_ISA_COUNT; i++)
         if (strcmp(s, kld_isa_name((kld_isa)i)) == 0)
             return i;
-    if (!PyErr_Occurred())
-        PyErr_Format(PyExc_ValueError,
-                     "kld: unknown path %R; the paths are 'scalar', 'avx2', 'avx512', 'neon'",
-                     name);
+    if (!PyErr_Occurred()) {
+        char paths[160] = "";
+        for (int i = 0; i < KLD_ISA_COUNT; i++) /* as kld names them: 'scalar', 'avx2', ... */
+            snprintf(paths + strlen(paths), sizeof paths - strlen(paths), "%s'%s'",
+                     i ? ", " : "", kld_isa_name((kld_isa)i));
+        PyErr_Format(PyExc_ValueError, "kld: unknown path %R; the paths are %s", name, paths);
+    }
     return -1;
 }
 

@@ -199,7 +199,11 @@ static int set_isa(kldiv_options *o, const char *arg)
             o->isa_forced = 1;
             return -1;
         }
-    return usage_error("unknown path '%s' (scalar, avx2, avx512, neon)", arg);
+    char format[160] = "unknown path '%s' (";
+    for (int i = 0; i < KLD_ISA_COUNT; i++) /* the paths as kld names them: scalar, avx2, ... */
+        snprintf(format + strlen(format), sizeof format - strlen(format), "%s%s",
+                 kld_isa_name((kld_isa)i), i + 1 < KLD_ISA_COUNT ? ", " : ")");
+    return usage_error(format, arg);
 }
 
 static int set_threads(kldiv_options *o, const char *arg)
