@@ -296,6 +296,10 @@ typedef enum kld_status {
  *          and KLD_E_ARG, and is left untouched for KLD_OK and KLD_E_NULL. */
 KLD_API kld_status kld_check_f32(const float *p, size_t n, double tolerance, size_t *bad_index);
 KLD_API kld_status kld_check_f64(const double *p, size_t n, double tolerance, size_t *bad_index);
+/*! The same check of f16 and bf16 probabilities (their bits), on their exact float values. */
+KLD_API kld_status kld_check_f16(const uint16_t *p, size_t n, double tolerance, size_t *bad_index);
+KLD_API kld_status kld_check_bf16(const uint16_t *p, size_t n, double tolerance,
+                                  size_t *bad_index);
 
 /*! kld_status_str() : @return a short English description of s, never NULL. */
 KLD_API const char *kld_status_str(kld_status s);

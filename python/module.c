@@ -1,6 +1,7 @@
 /* module.c - the kld extension module: its functions and their docstrings, the path (ISA)
  * controls, __version__. The work is in call.c; arguments are read in place by operand.c. */
 #include "call.h"
+#include "check.h"
 #include "results.h"
 
 #define STR_(x) #x
@@ -128,6 +129,15 @@ static PyObject *py_force_isa(PyObject *module, PyObject *name)
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(check_doc,
+             "check($module, p, q, /, *, kind='probs', tolerance=0.001)\n--\n\n"
+             "The first bad element of p, then q (vectors or rows, as the other functions\n"
+             "take them): None when there is none, else (name, row, index, reason), row 0 for\n"
+             "a vector. kind='probs': kld_check of each row (NaN, an infinity, a negative\n"
+             "value, or a sum off 1 by more than tolerance: index n). kind='logits': NaN or\n"
+             "+inf, a row of all -inf, or a row that looks like probabilities (every value in\n"
+             "[0, 1], sum 1: index n). Passing probabilities to the *_logits functions is the\n"
+             "easiest mistake there is: they are softmaxed again and the KL comes out near 0.");
 PyDoc_STRVAR(isa_doc, "isa($module, /)\n--\n\n"
                       "The name of the path every kernel call uses now: 'scalar', 'avx2',\n"
                       "'avx512' or 'neon' (chosen on first use: $KLD_ISA if supported, else the "
@@ -142,6 +152,7 @@ PyDoc_STRVAR(force_isa_doc, "force_isa($module, name, /)\n--\n\n"
     {#name, (PyCFunction)(void (*)(void))py_##name, METH_FASTCALL | METH_KEYWORDS, name##_doc},
 static PyMethodDef methods[] = {
     PY_FUNCTIONS(PY_METHOD)
+    {"check", (PyCFunction)(void (*)(void))kld_py_check, METH_VARARGS | METH_KEYWORDS, check_doc},
     {"isa", py_isa, METH_NOARGS, isa_doc},
     {"isa_supported", py_isa_supported, METH_O, isa_supported_doc},
     {"force_isa", py_force_isa, METH_O, force_isa_doc},

@@ -1,6 +1,7 @@
 /* check.c - input validation for callers (kld_check_*) and status strings. */
 #include <math.h>
 
+#include "generic/half.h"
 #include "kld.h"
 
 #include <stddef.h>
@@ -13,6 +14,16 @@ static double f32_at(const void *p, size_t i)
 static double f64_at(const void *p, size_t i)
 {
     return ((const double *)p)[i];
+}
+
+static double f16_at(const void *p, size_t i)
+{
+    return kld_f16_to_float(((const uint16_t *)p)[i]);
+}
+
+static double bf16_at(const void *p, size_t i)
+{
+    return kld_bf16_to_float(((const uint16_t *)p)[i]);
 }
 
 /* The check for any element type; always inlined, so that at (a constant at each call) is too. */
@@ -53,6 +64,16 @@ kld_status kld_check_f32(const float *p, size_t n, double tolerance, size_t *bad
 kld_status kld_check_f64(const double *p, size_t n, double tolerance, size_t *bad_index)
 {
     return check_core(p, n, tolerance, bad_index, f64_at);
+}
+
+kld_status kld_check_f16(const uint16_t *p, size_t n, double tolerance, size_t *bad_index)
+{
+    return check_core(p, n, tolerance, bad_index, f16_at);
+}
+
+kld_status kld_check_bf16(const uint16_t *p, size_t n, double tolerance, size_t *bad_index)
+{
+    return check_core(p, n, tolerance, bad_index, bf16_at);
 }
 
 const char *kld_status_str(kld_status s)

@@ -18,7 +18,8 @@ FORBIDDEN = {"malloc", "calloc", "realloc", "free", "aligned_alloc", "posix_mema
              "exit", "pthread_create", "fopen", "mmap"}
 # The public functions that are not kernel entry points: paths and checks.
 NOT_KERNELS = {"kld_isa_active", "kld_isa_supported", "kld_isa_force", "kld_isa_name",
-               "kld_check_f32", "kld_check_f64", "kld_status_str"}
+               "kld_check_f32", "kld_check_f64", "kld_check_f16", "kld_check_bf16",
+               "kld_status_str"}
 
 
 def nm(*args):

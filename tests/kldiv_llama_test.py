@@ -278,7 +278,11 @@ def main():
     check("--format llama: exit 0", rc == 0, err)
     ppl, delta = token_figures(nll_new, nll_base)
     values = {}
-    for line in out.splitlines():
+    check("--format llama: names what was compared", out.startswith("kldiv ") and
+          "base %s (llama.cpp _logits_" % base_file in out.splitlines()[0] and
+          "KL rule llama.cpp's" in out.splitlines()[0], out.splitlines()[0])
+    block = out[out.index("======"):] if "======" in out else ""
+    for line in block.splitlines():
         if ":" in line and not line.startswith("="):
             label, rest = line.split(":", 1)
             values[label.strip()] = [float(v) for v in

@@ -345,7 +345,7 @@ def main():
 
     # --per-row naming an input is refused, and the input survives (16.6)
     before = open(pb, "rb").read()
-    data_error("per-row is an input", ["--per-row", pb, pa, pb], "is also an input")
+    data_error("per-row is an input", ["--per-row", pb, pa, pb], "is the same file as NEW")
     check("input intact", open(pb, "rb").read() == before)
 
     # probabilities whose rows do not sum to 1 are bad rows, unless accepted (16.7)

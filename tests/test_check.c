@@ -1,6 +1,7 @@
 /* test_check.c - kld_check_* on each kind of bad input, and kld_status_str. */
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <setjmp.h>
@@ -59,6 +60,27 @@ static void check_f64_kinds(void **state)
     EXPECT_CHECK(kld_check_f64, big, 2, 1e-6, KLD_E_NOT_NORMALIZED, 2);
 }
 
+/* f16 and bf16: their bits, checked on their exact values (0x3800 is 0.5 in f16, 0x3f00 in
+ * bf16; 0x3400 and 0x3e80 are 0.25). */
+static void check_half_kinds(void **state)
+{
+    (void)state;
+    uint16_t h[] = {0x3800, 0x3400, 0x3400}, b[] = {0x3f00, 0x3e80, 0x3e80};
+    size_t untouched = 12345;
+    EXPECT_CHECK(kld_check_f16, h, 3, 0.0, KLD_OK, untouched);
+    EXPECT_CHECK(kld_check_bf16, b, 3, 0.0, KLD_OK, untouched);
+    EXPECT_CHECK(kld_check_f16, h, 2, 0.2, KLD_E_NOT_NORMALIZED, 2);
+    EXPECT_CHECK(kld_check_bf16, NULL, 2, 0.2, KLD_E_NULL, untouched);
+    h[1] = 0x8001; /* the smallest negative subnormal */
+    b[2] = 0x7fc0; /* NaN */
+    EXPECT_CHECK(kld_check_f16, h, 3, 1e-3, KLD_E_NEGATIVE, 1);
+    EXPECT_CHECK(kld_check_bf16, b, 3, 1e-3, KLD_E_NAN, 2);
+    h[0] = 0x7c00; /* +inf */
+    b[0] = 0xff80; /* -inf */
+    EXPECT_CHECK(kld_check_f16, h, 3, 1e-3, KLD_E_INF, 0);
+    EXPECT_CHECK(kld_check_bf16, b, 3, 1e-3, KLD_E_INF, 0);
+}
+
 static void status_strings(void **state)
 {
     (void)state;
@@ -73,6 +95,7 @@ static void status_strings(void **state)
 const struct CMUnitTest check_tests[] = {
     cmocka_unit_test(check_f32_kinds),
     cmocka_unit_test(check_f64_kinds),
+    cmocka_unit_test(check_half_kinds),
     cmocka_unit_test(status_strings),
 };
 const size_t check_test_count = sizeof check_tests / sizeof *check_tests;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "input.h"
@@ -66,6 +67,78 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The one file id of a path (0 when it cannot be read: no output can then be that file). */
+static size_t add_guard(out_guard *g, const char *role, const char *path)
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0)
+        return 0;
+    *g = (out_guard){st.st_dev, st.st_ino, role, path};
+    return 1;
+}
+
+/* Opens --per-row, which may be none of the files kldiv reads: BASE and NEW (a directory and
+ * each of its parts), --targets. */
+static int open_per_row(out_file *csv, const kldiv_options *o, const input in[2])
+{
+    size_t cap = 3 + in[0].n_parts + in[1].n_parts, n = 0;
+    out_guard *reads = malloc(cap * sizeof *reads);
+    if (!reads) {
+        fprintf(stderr, "kldiv: out of memory\n");
+        return -1;
+    }
+    for (int k = 0; k < 2; k++) {
+        const char *role = k ? "NEW" : "BASE";
+        reads[n++] = (out_guard){in[k].dev, in[k].ino, role, in[k].path};
+        for (size_t i = 0; i < in[k].n_parts; i++)
+            n += add_guard(&reads[n], k ? "a part of NEW," : "a part of BASE,",
+                           in[k].parts[i].path);
+    }
+    n += add_guard(&reads[n], "--targets", o->targets);
+    int rc = out_file_open(csv, o->per_row, reads, n);
+    free(reads);
+    return rc;
+}
+
+/* An input as the reports name it. */
+static input_info describe(const input *in)
+{
+    static const char *const kinds[] = {[INPUT_NPY] = ".npy",
+                                        [INPUT_RAW] = "raw float32",
+                                        [INPUT_LLAMA] = "llama.cpp _logits_",
+                                        [INPUT_SAFETENSORS] = "safetensors",
+                                        [INPUT_ST_DIR] = "safetensors directory"};
+    return (input_info){in->path, kinds[in->format], input_dtype_name(in->dtype),
+                        (size_t)in->rows_read, (size_t)in->vocab};
+}
+
+/* Logits rows that look like probabilities (score.c: every value in [0, 1], sum 1) are the
+ * easiest mistake there is (--probs forgotten), and their KL is near 0, not an error: refused
+ * unless --logits insists. Returns 0, or -1 after printing why. */
+static int refuse_probs_like(const results *r, const input in[2], const kldiv_options *o)
+{
+    int refused = 0;
+    for (int k = 0; k < 2 && !o->probs && !o->logits; k++)
+        if (r->probs_like[k]) {
+            fprintf(stderr, "kldiv: %s: %llu of %llu rows (the first: row %llu) look like "
+                            "probabilities, not logits (every value in [0, 1], summing to 1): "
+                            "add --probs (or --logits if they are logits)\n",
+                    in[k].path, (unsigned long long)r->probs_like[k],
+                    (unsigned long long)(r->good + r->n_bad),
+                    (unsigned long long)r->first_probs_like[k]);
+            refused = 1;
+        }
+    return refused ? -1 : 0;
+}
+
+/* When most rows are bad for one reason, what that reason most likely means. */
+static const char *likely_cause(const results *r, const kldiv_options *o)
+{
+    if (!o->probs || 2 * r->bad_by[BAD_NEGATIVE] <= r->n_bad)
+        return "";
+    return "; most have negative values: these look like logits (drop --probs)";
+}
+
 int kldiv_main(int argc, char **argv)
 {
     kldiv_options o;
@@ -99,7 +172,7 @@ int kldiv_main(int argc, char **argv)
     if (results_reserve(&res, in[0].rows ? in[0].rows : in[1].rows, targets_known) != 0)
         goto out;
     if (o.per_row) {
-        if (out_file_open(&csv, o.per_row, in, 2) != 0)
+        if (open_per_row(&csv, &o, in) != 0)
             goto out;
         res.csv = csv.f;
         res.csv_path = o.per_row;
@@ -114,15 +187,27 @@ int kldiv_main(int argc, char **argv)
         fprintf(stderr, "kldiv: %s: no rows to compare\n", names);
         goto out;
     }
+    if (refuse_probs_like(&res, in, &o) != 0)
+        goto out;
     const double seconds = now() - start;
     char dtype[32];
     snprintf(dtype, sizeof dtype, "%s%s%s", input_dtype_name(in[0].dtype),
              in[0].dtype == in[1].dtype ? "" : "/",
              in[0].dtype == in[1].dtype ? "" : input_dtype_name(in[1].dtype));
-    run_info info = {(size_t)rows, setup.n, (size_t)in[0].vocab, (size_t)in[1].vocab, dtype,
-                     kld_isa_name(kld_isa_active()), o.probs, setup.llama_rule, o.temperature,
-                     seconds, (double)rows * (double)(in[0].row_bytes + in[1].row_bytes) /
-                                  seconds / 1e9};
+    run_info info = {.base = describe(&in[0]),
+                     .new_ = describe(&in[1]),
+                     .rows = (size_t)rows,
+                     .vocab = setup.n,
+                     .vocab_base = (size_t)in[0].vocab,
+                     .vocab_new = (size_t)in[1].vocab,
+                     .dtype = dtype,
+                     .isa = kld_isa_name(kld_isa_active()),
+                     .probs = o.probs,
+                     .llama_rule = setup.llama_rule,
+                     .temperature = o.temperature,
+                     .seconds = seconds,
+                     .gb_per_s = (double)rows * (double)(in[0].row_bytes + in[1].row_bytes) /
+                                 seconds / 1e9};
     if (o.per_row) {
         res.csv = NULL;
         if (out_file_commit(&csv) != 0)
@@ -133,8 +218,8 @@ int kldiv_main(int argc, char **argv)
         goto out;
     }
     if (rows > 0 && res.good == 0) {
-        fprintf(stderr, "kldiv: %s: every row is bad (%llu rows): no statistics\n", names,
-                (unsigned long long)rows);
+        fprintf(stderr, "kldiv: %s: every row is bad (%llu rows): no statistics%s\n", names,
+                (unsigned long long)rows, likely_cause(&res, &o));
         goto out;
     }
     status = 0;

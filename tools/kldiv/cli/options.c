@@ -48,6 +48,9 @@ static const option_row options[] = {
      .help = "the safetensors tensor to read (default: the only 2-D one)"},
     {.name = "probs", FIELD(probs), .slot = 1,
      .help = "the inputs are probabilities (default: logits)"},
+    {.name = "logits", FIELD(logits), .slot = 17,
+     .help = "the inputs are logits, even rows that look like probabilities (every\n"
+             "value in [0, 1], sum 1), which kldiv otherwise refuses"},
     {.name = "sum-tolerance", .arg = "E", .set = set_sum_tolerance, .slot = 2,
      .help = "with --probs, a row whose sum differs from 1 by more than E is a bad\n"
              "row (default 1e-3)"},
@@ -312,6 +315,8 @@ int options_parse(int argc, char **argv, kldiv_options *o)
     }
     if (argc - optind != 2)
         return usage_error("%s", "need two input files, BASE and NEW");
+    if (o->probs && o->logits)
+        return usage_error("%s", "--probs and --logits: the inputs are one or the other");
     if (o->probs && o->temperature_given)
         return usage_error("%s", "--temperature applies to logits, not to --probs");
     if (!o->probs && o->sum_tolerance_given)

@@ -10,6 +10,7 @@ typedef struct {
     const char *base, *new_;  /* the two inputs */
     uint64_t vocab;           /* --vocab: raw float32 rows of this length; 0: .npy inputs */
     int probs, quiet, threads;
+    int logits;               /* --logits: logits even where rows look like probabilities */
     report_format format;     /* --format (--json: REPORT_JSON) */
     const char *key;          /* --key: the safetensors tensor, or NULL */
     const char *targets;      /* --targets FILE.npy, or NULL */

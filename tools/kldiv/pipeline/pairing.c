@@ -118,7 +118,9 @@ int pair_inputs(input in[2], const kldiv_options *o, score_setup *setup, targets
                            .js_tv = o->js_tv,
                            .llama_rule = llama[0] && !o->exact,
                            .temperature = o->temperature,
-                           .sum_tolerance = o->sum_tolerance};
+                           .sum_tolerance = o->sum_tolerance,
+                           .vocab = {(size_t)in[0].vocab, (size_t)in[1].vocab},
+                           .renormalise = o->probs && (n < in[0].vocab || n < in[1].vocab)};
     score_choose_kernel(setup);
     return 0;
 }

@@ -96,12 +96,20 @@ int results_add(results *r, const row_result *rows, size_t count)
         uint64_t row = (uint64_t)r->good + r->n_bad;
         if (r->csv && write_csv(r, row, x) != 0)
             return -1;
+        for (int side = 0; side < 2; side++)
+            if (x->probs_like >> side & 1 && !r->probs_like[side]++)
+                r->first_probs_like[side] = row;
         if (x->bad) {
             uint64_t *bad = grow(r, r->bad, &r->bad_cap, r->n_bad, 1024);
             if (!bad)
                 return -1;
             r->bad = bad;
+            if (r->n_bad < sizeof r->first_bad / sizeof *r->first_bad)
+                r->first_bad[r->n_bad].row = row, r->first_bad[r->n_bad].why = x->bad,
+                r->first_bad[r->n_bad].side = x->bad_side,
+                r->first_bad[r->n_bad].value = x->bad_value;
             r->bad[r->n_bad++] = row;
+            r->bad_by[x->bad]++;
             continue;
         }
         double *fwd = grow(r, r->fwd, &r->fwd_cap, r->good, r->expected ? r->expected : 1024);
@@ -122,6 +130,24 @@ int results_add(results *r, const row_result *rows, size_t count)
             return -1;
     }
     return 0;
+}
+
+const char *results_bad_reason(row_bad why)
+{
+    switch (why) {
+    case BAD_NAN:
+        return "a NaN or an infinity";
+    case BAD_NEGATIVE:
+        return "a negative value";
+    case BAD_SUM:
+        return "a sum off 1 by more than the tolerance";
+    case BAD_LOGITS:
+        return "NaN or +inf logits, or all -inf";
+    case BAD_SCALE:
+        return "a NaN or infinite _logits_ scale";
+    default:
+        return "none";
+    }
 }
 
 void results_free(results *r)

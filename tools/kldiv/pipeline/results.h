@@ -9,10 +9,24 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Why a row is bad (ROW_GOOD: it is not). */
+typedef enum {
+    ROW_GOOD,
+    BAD_NAN,      /* --probs: a NaN or an infinity in the row */
+    BAD_NEGATIVE, /* --probs: a negative value */
+    BAD_SUM,      /* --probs: the row's sum differs from 1 by more than --sum-tolerance */
+    BAD_LOGITS,   /* logits: NaN or +inf in the row, or a row of all -inf */
+    BAD_SCALE,    /* a _logits_ row whose scale or minimum is NaN or infinite */
+    BAD_REASONS
+} row_bad;
+
 typedef struct {
     double forward, reverse, entropy_base, entropy_new;
     size_t top_base, top_new;
-    int bad;
+    row_bad bad;
+    int bad_side;     /* 0: BASE's row, 1: NEW's */
+    double bad_value; /* BAD_SUM: the row's sum */
+    int probs_like;   /* logits rows that look like probabilities: bit 0 BASE's, bit 1 NEW's */
     /* NaN where not known: the negative log-likelihoods of the row's target token under BASE and
      * NEW, Δp = p_new(target) - p_base(target), and the row's Jensen-Shannon divergence and
      * total variation */
@@ -38,6 +52,15 @@ typedef struct {
     double js_sum, tv_sum;
     size_t n_js;     /* good rows with JS and TV known */
     token_sums tok;
+    size_t bad_by[BAD_REASONS]; /* bad rows by reason */
+    struct {
+        uint64_t row;
+        row_bad why;
+        int side;
+        double value;
+    } first_bad[3];             /* the first bad rows (min(n_bad, 3) of them) */
+    uint64_t probs_like[2];     /* logits rows of BASE, NEW that look like probabilities */
+    uint64_t first_probs_like[2];
     FILE *csv;       /* the --per-row file, or NULL */
     const char *csv_path;
 } results;
@@ -50,6 +73,9 @@ int results_reserve(results *r, uint64_t rows, int targets_known);
 /* Adds count rows in order; returns 0, or -1 after printing why (out of the memory limit, or a
  * failed write of the CSV). */
 int results_add(results *r, const row_result *rows, size_t count);
+
+/* The bad-row reasons in words, "a negative value" ... */
+const char *results_bad_reason(row_bad why);
 
 void results_free(results *r);
 

@@ -12,7 +12,9 @@ void score_choose_kernel(score_setup *s)
 {
     npy_dtype t = s->type[0];
     int same = t == s->type[1];
-    if (same && (t == NPY_F16 || t == NPY_BF16 || (s->probs && t == NPY_F64)))
+    if (s->renormalise) /* the copies: double for float64 pairs, float otherwise */
+        s->kernel = same && t == NPY_F64 ? NPY_F64 : NPY_F32;
+    else if (same && (t == NPY_F16 || t == NPY_BF16 || (s->probs && t == NPY_F64)))
         s->kernel = t;
     else
         s->kernel = NPY_F32;
@@ -20,6 +22,8 @@ void score_choose_kernel(score_setup *s)
 
 size_t score_scratch_floats(const score_setup *s)
 {
+    if (s->renormalise)
+        return (s->kernel == NPY_F64 ? 4 : 2) * s->n;
     return s->type[0] == s->kernel && s->type[1] == s->kernel ? 0 : 2 * s->n;
 }
 
@@ -92,10 +96,17 @@ static void prob_row(const score_setup *s, const void *a, const void *b, int64_t
             out->js = kld_js_f32(a, b, n), out->tv = kld_tv_f32(a, b, n);
     }
     argmax2(s->kernel, a, b, s->n, &out->top_base, &out->top_new);
-    /* NaN, an infinity or a negative value on either side make a sum or an entropy non-finite */
-    out->bad = !isfinite(st.sum_p) || !isfinite(st.sum_q) || !isfinite(st.entropy_p) ||
-               !isfinite(st.entropy_q) || fabs(st.sum_p - 1) > s->sum_tolerance ||
-               fabs(st.sum_q - 1) > s->sum_tolerance;
+    /* NaN or an infinity makes the sum non-finite; else a negative value the entropy (-inf) */
+    const double sum[2] = {st.sum_p, st.sum_q}, entropy[2] = {st.entropy_p, st.entropy_q};
+    out->bad = ROW_GOOD;
+    for (int side = 1; side >= 0; side--) { /* BASE's reason wins */
+        row_bad why = !isfinite(sum[side])                     ? BAD_NAN
+                      : !isfinite(entropy[side])               ? BAD_NEGATIVE
+                      : fabs(sum[side] - 1) > s->sum_tolerance ? BAD_SUM
+                                                               : ROW_GOOD;
+        if (why != ROW_GOOD)
+            out->bad = why, out->bad_side = side, out->bad_value = sum[side];
+    }
     out->forward = st.forward, out->reverse = st.reverse;
     out->entropy_base = st.entropy_p, out->entropy_new = st.entropy_q;
     if (target >= 0) {
@@ -104,8 +115,28 @@ static void prob_row(const score_setup *s, const void *a, const void *b, int64_t
     }
 }
 
-static void logit_row(const score_setup *s, const void *a, const void *b, int64_t target, int bad,
-                      row_result *out)
+/* Whether logits row x of lse (at scale s = fl32(1/T)) is a probability vector: every value in
+ * [0, 1], summing to 1 within 1e-3. Such a row has lse in [log n, log(n - 1 + e^s)] (each e^(x s)
+ * is in [1, e^s]); that window is checked first, so that the pass over the row runs only for the
+ * rare logits rows inside it. */
+static int probs_like(const score_setup *s, const void *x, double lse, double scale)
+{
+    const double n = (double)s->n;
+    if (!(lse >= log(n) - 1e-6 && lse <= log(n - 1 + exp(scale)) + 1e-6) ||
+        s->kernel == NPY_LLAMA_Q16)
+        return 0;
+    double sum = 0.0;
+    for (size_t i = 0; i < s->n; i++) {
+        double v = at(s->kernel, x, i);
+        if (!(v >= 0 && v <= 1))
+            return 0;
+        sum += v;
+    }
+    return fabs(sum - 1) <= 1e-3;
+}
+
+static void logit_row(const score_setup *s, const void *a, const void *b, int64_t target,
+                      int bad, row_result *out)
 {
     kld_logit_stats st;
     const float T = s->temperature;
@@ -124,7 +155,13 @@ static void logit_row(const score_setup *s, const void *a, const void *b, int64_
             out->js = kld_js_logits_f32(a, b, n, T), out->tv = kld_tv_logits_f32(a, b, n, T);
     }
     /* NaN or +inf in a row, or a row of all -inf: kld returns NaN for it */
-    out->bad = bad || isnan(st.kl.forward) || isnan(st.kl.reverse);
+    out->bad = bad ? BAD_SCALE : isnan(st.kl.forward) || isnan(st.kl.reverse) ? BAD_LOGITS
+                                                                              : ROW_GOOD;
+    out->bad_side = bad ? bad - 1 : isnan(st.lse_a) ? 0 : 1;
+    if (!out->bad && !s->llama_rule) {
+        const double scale = (float)(1.0 / s->temperature);
+        out->probs_like = probs_like(s, a, st.lse_a, scale) | probs_like(s, b, st.lse_b, scale) << 1;
+    }
     out->forward = st.kl.forward, out->reverse = st.kl.reverse;
     out->entropy_base = st.kl.entropy_p, out->entropy_new = st.kl.entropy_q;
     out->top_base = st.argmax_a, out->top_new = st.argmax_b;
@@ -141,13 +178,51 @@ static void logit_row(const score_setup *s, const void *a, const void *b, int64_
     }
 }
 
+/* Row x of type t (vocab entries) divided by its sum over the first s->n, as the kernel's type in
+ * buf; *whole is the sum of the whole row, for the sum check. Both sums in double. */
+static const void *renormalised(const score_setup *s, npy_dtype t, const void *x, size_t vocab,
+                                void *buf, double *whole)
+{
+    double part = 0.0, rest = 0.0;
+    for (size_t i = 0; i < s->n; i++)
+        part += at(t, x, i);
+    for (size_t i = s->n; i < vocab; i++)
+        rest += at(t, x, i);
+    *whole = part + rest;
+    for (size_t i = 0; i < s->n; i++) {
+        double v = at(t, x, i) / part; /* part 0 or not finite: NaN or inf, a bad row */
+        if (s->kernel == NPY_F64)
+            ((double *)buf)[i] = v;
+        else
+            ((float *)buf)[i] = (float)v;
+    }
+    return buf;
+}
+
 void score_row(const score_setup *s, const void *a, const void *b, int64_t target, float *scratch,
                row_result *out)
 {
     int bad = 0;
+    out->probs_like = 0;
+    out->bad_value = NAN;
     out->nll_base = out->nll_new = out->delta_p = out->js = out->tv = NAN;
+    if (s->renormalise) {
+        const size_t half = s->kernel == NPY_F64 ? 2 * s->n : s->n; /* floats a copy takes */
+        double whole_a, whole_b;
+        a = renormalised(s, s->type[0], a, s->vocab[0], scratch, &whole_a);
+        b = renormalised(s, s->type[1], b, s->vocab[1], scratch + half, &whole_b);
+        prob_row(s, a, b, target, out);
+        for (int side = 1; side >= 0; side--) { /* the whole rows' sums, BASE's first */
+            double whole = side ? whole_b : whole_a;
+            if (isfinite(whole) && !(fabs(whole - 1) <= s->sum_tolerance))
+                out->bad = BAD_SUM, out->bad_side = side, out->bad_value = whole;
+        }
+        return;
+    }
+    int bad_new = 0;
     a = as_kernel(s, s->type[0], a, scratch, &bad);
-    b = as_kernel(s, s->type[1], b, scratch ? scratch + s->n : NULL, &bad);
+    b = as_kernel(s, s->type[1], b, scratch ? scratch + s->n : NULL, &bad_new);
+    bad = bad ? 1 : bad_new ? 2 : 0; /* the side of a bad _logits_ scale, BASE's first */
     if (s->probs)
         prob_row(s, a, b, target, out);
     else

@@ -1,7 +1,8 @@
 /* score.h - one row of kldiv's comparison: BASE row a against NEW row b, each in its input's own
  * type, handed to kld's kernels in place where both share a type kld has kernels for (float16,
  * bfloat16, float32 logits; and float64 probabilities), otherwise converted (or, for llama.cpp
- * _logits_ rows, decoded) into a per-thread float buffer. */
+ * _logits_ rows, decoded; for truncated probability rows, renormalised) into a per-thread
+ * buffer. */
 #ifndef KLDIV_SCORE_H
 #define KLDIV_SCORE_H
 
@@ -20,9 +21,13 @@ typedef struct {
     int llama_rule;       /* BASE is a _logits_ file and --exact is off: llama_kl.h's forward KL */
     float temperature;
     double sum_tolerance; /* --probs */
+    size_t vocab[2];      /* BASE's and NEW's own vocab (n is the smaller with --common-vocab) */
+    int renormalise;      /* --probs --common-vocab with n below a vocab: each row is divided by
+                           * its sum over the n common tokens, and the sum check applies to the
+                           * whole row */
 } score_setup;
 
-/* Fills in kernel from type, probs. */
+/* Fills in kernel from type, probs, renormalise. */
 void score_choose_kernel(score_setup *s);
 
 /* Floats of per-thread scratch score_row needs. */

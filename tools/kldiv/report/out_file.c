@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -75,14 +76,40 @@ static int open_in_place(out_file *o, const char *path)
     return 0;
 }
 
-int out_file_open(out_file *o, const char *path, const input *inputs, int count)
+/* The file that standard output or error writes to, when path is it: written through a duplicate
+ * of that descriptor (its offset and O_APPEND shared). 1 if so (o->f set), 0 if not, -1. */
+static int open_std_stream(out_file *o, const char *path, const struct stat *st)
+{
+    for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++) {
+        struct stat std;
+        if (fstat(fd, &std) != 0 || std.st_dev != st->st_dev || std.st_ino != st->st_ino)
+            continue;
+        int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (copy < 0 || !(o->f = fdopen(copy, "w"))) {
+            int e = errno;
+            if (copy >= 0)
+                close(copy);
+            return fail(path, strerror(e));
+        }
+        return 1;
+    }
+    return 0;
+}
+
+int out_file_open(out_file *o, const char *path, const out_guard *reads, size_t count)
 {
     *o = (out_file){.path = path};
     struct stat st;
     int exists = stat(path, &st) == 0;
-    for (int k = 0; exists && k < count; k++)
-        if (st.st_dev == inputs[k].dev && st.st_ino == inputs[k].ino)
-            return fail(path, "is also an input: refusing to overwrite it");
+    for (size_t k = 0; exists && k < count; k++)
+        if (st.st_dev == reads[k].dev && st.st_ino == reads[k].ino) {
+            fprintf(stderr, "kldiv: %s: is the same file as %s %s: refusing to overwrite it\n",
+                    path, reads[k].role, reads[k].path);
+            return -1;
+        }
+    int std_stream = exists ? open_std_stream(o, path, &st) : 0;
+    if (std_stream)
+        return std_stream < 0 ? -1 : 0;
     if (exists && !S_ISREG(st.st_mode))
         return open_in_place(o, path);
     if (exists && access(path, W_OK) != 0)

@@ -1,15 +1,18 @@
 /* out_file.h - an output file that never destroys an input and is never left half-written: it is
- * refused when it is one of the inputs (same device and inode) or, when it exists, not writable;
- * written to a temporary file beside it (beside a symlink's target) with the existing file's
- * mode and owner; and renamed over the target only once every write has succeeded. SIGINT,
- * SIGTERM and SIGHUP remove the temporary file. A target that is not a regular file
- * (/dev/stdout, a FIFO with a reader) is written in place. */
+ * refused when it is one of the files kldiv reads (same device and inode: BASE, NEW, every part of
+ * a directory input, --targets) or, when it exists, not writable; written to a temporary file
+ * beside it (beside a symlink's target) with the existing file's mode and owner; and renamed over
+ * the target only once every write has succeeded. SIGINT, SIGTERM and SIGHUP remove the
+ * temporary file. A target that is not a regular file (a FIFO with a reader, a device) is written
+ * in place, and so is the file kldiv's standard output or error already writes to (--per-row
+ * /dev/stdout >> log): through that stream's own open file, at its offset, as a shell
+ * redirection would, so that neither the file's earlier contents nor the report are lost. */
 #ifndef KLDIV_OUT_FILE_H
 #define KLDIV_OUT_FILE_H
 
 #include <stdio.h>
 
-#include "input.h"
+#include <sys/types.h>
 
 typedef struct {
     const char *path;
@@ -18,8 +21,16 @@ typedef struct {
     FILE *f;
 } out_file;
 
+/* A file kldiv reads, which no output may replace: role names it in messages ("BASE", "--targets",
+ * "a part of BASE"). */
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+    const char *role, *path;
+} out_guard;
+
 /* Returns 0, or -1 after printing why. */
-int out_file_open(out_file *o, const char *path, const input *inputs, int count);
+int out_file_open(out_file *o, const char *path, const out_guard *reads, size_t count);
 
 /* Flushes, checks every write, closes and renames. Returns 0, or -1 after printing why (the
  * temporary file is then removed). */

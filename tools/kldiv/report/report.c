@@ -52,6 +52,56 @@ static summary summarise_results(results *r)
     return s;
 }
 
+/* A number of the text reports: NaN (not available: no good rows, or too few rows for a
+ * percentile) is "n/a". */
+typedef struct {
+    char s[40];
+} num_text;
+
+static num_text num(const char *fmt, double v)
+{
+    num_text t;
+    if (isnan(v))
+        snprintf(t.s, sizeof t.s, "n/a");
+    else
+        snprintf(t.s, sizeof t.s, fmt, v);
+    return t;
+}
+#define NUM(fmt, v) (num(fmt, v).s)
+
+/* A JSON string: quotes, backslashes and control characters escaped, bytes that are not UTF-8
+ * (a path may hold any) replaced by U+FFFD. */
+static void json_str(FILE *o, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    fputc('"', o);
+    while (*p) {
+        int len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+                                : (*p & 0xf8) == 0xf0 ? 4 : 0;
+        for (int k = 1; k < len; k++)
+            if ((p[k] & 0xc0) != 0x80)
+                len = 0;
+        if (len == 1 && (*p == '"' || *p == '\\'))
+            fprintf(o, "\\%c", *p);
+        else if (len == 1 && *p < 0x20)
+            fprintf(o, "\\u%04x", *p);
+        else if (len >= 1)
+            fwrite(p, 1, (size_t)len, o);
+        else
+            fputs("\\ufffd", o);
+        p += len ? len : 1;
+    }
+    fputc('"', o);
+}
+
+static void json_input(FILE *o, const char *role, const input_info *in, const char *sep)
+{
+    fprintf(o, "{\"role\": \"%s\", \"path\": ", role);
+    json_str(o, in->path);
+    fprintf(o, ", \"kind\": \"%s\", \"rows\": %zu, \"vocab\": %zu, \"dtype\": \"%s\"}%s",
+            in->kind, in->rows, in->vocab, in->dtype, sep);
+}
+
 /* JSON has no NaN or infinities: those are written as null. */
 static void json_num(FILE *o, const char *key, double v, const char *sep)
 {
@@ -68,14 +118,26 @@ static void json_fields(FILE *o, const char *const *keys, const double *v)
         json_num(o, keys[i], v[i], keys[i + 1] ? ", " : "}");
 }
 
+/* The bad-row reasons' JSON keys, in row_bad's order. */
+static const char *const bad_keys[BAD_REASONS] = {"", "nan_or_inf", "negative", "sum",
+                                                  "logits_nan_or_inf", "llama_scale"};
+
 static void write_json(FILE *o, const results *r, const summary *s, const run_info *info)
 {
     const dist_summary *f = &s->fwd, *d = &s->dp;
     const token_stats *t = &s->tok;
-    fprintf(o, "{\"rows\": %zu, \"vocab\": %zu, \"dtype\": \"%s\", \"isa\": \"%s\", \"kl_rule\": "
-               "\"%s\", \"common_vocab\": %s, \"forward\": {",
+    fprintf(o, "{\"version\": \"%d.%d.%d\", \"inputs\": [", KLD_VERSION_MAJOR, KLD_VERSION_MINOR,
+            KLD_VERSION_PATCH);
+    json_input(o, "base", &info->base, ", ");
+    json_input(o, "new", &info->new_, "], ");
+    fprintf(o, "\"rows\": %zu, \"vocab\": %zu, \"dtype\": \"%s\", \"isa\": \"%s\", \"kl_rule\": "
+               "\"%s\", \"common_vocab\": %s, ",
             info->rows, info->vocab, info->dtype, info->isa, info->llama_rule ? "llama" : "exact",
             info->vocab_base != info->vocab_new ? "true" : "false");
+    if (info->probs)
+        fprintf(o, "\"temperature\": null, \"forward\": {");
+    else
+        fprintf(o, "\"temperature\": %.9g, \"forward\": {", (double)info->temperature);
     static const char *const fwd_keys[] = {"mean", "stderr", "median", "p01", "p1", "p5", "p10",
                                            "p90", "p95", "p99", "p999", "min", "max", NULL};
     json_fields(o, fwd_keys, (const double[]){f->mean, f->stderr_mean, f->median, f->p01, f->p1,
@@ -106,21 +168,26 @@ static void write_json(FILE *o, const results *r, const summary *s, const run_in
     fprintf(o, ", \"bad_rows\": [");
     for (size_t i = 0; i < r->n_bad; i++)
         fprintf(o, "%s%llu", i ? ", " : "", (unsigned long long)r->bad[i]);
-    fprintf(o, "], ");
+    fprintf(o, "], \"bad_reasons\": {");
+    for (int why = ROW_GOOD + 1; why < BAD_REASONS; why++)
+        fprintf(o, "\"%s\": %zu%s", bad_keys[why], r->bad_by[why], why + 1 < BAD_REASONS ? ", " : "}, ");
     json_num(o, "seconds", info->seconds, ", ");
     json_num(o, "gb_per_s", info->gb_per_s, "}\n");
 }
 
-static void write_text(FILE *o, const results *r, const summary *s, const run_info *info)
+/* The text report's lines that name what was compared: the inputs, the KL rule. */
+static void write_text_header(FILE *o, const run_info *info)
 {
-    const dist_summary *f = &s->fwd, *d = &s->dp;
-    const token_stats *t = &s->tok;
     fprintf(o, "kldiv %d.%d.%d: %zu rows x %zu vocab, %s %s", KLD_VERSION_MAJOR,
             KLD_VERSION_MINOR, KLD_VERSION_PATCH, info->rows, info->vocab, info->dtype,
             info->probs ? "probabilities" : "logits");
     if (!info->probs)
         fprintf(o, ", T = %g", (double)info->temperature);
     fprintf(o, ", path %s\n", info->isa);
+    const input_info *in[2] = {&info->base, &info->new_};
+    for (int k = 0; k < 2; k++)
+        fprintf(o, "%s%s: %s, %zu x %zu %s\n", k ? "new            " : "base           ",
+                in[k]->path, in[k]->kind, in[k]->rows, in[k]->vocab, in[k]->dtype);
     if (info->vocab_base != info->vocab_new)
         fprintf(o, "common vocab   the first %zu tokens of %zu (base) and %zu (new), %s\n",
                 info->vocab, info->vocab_base, info->vocab_new,
@@ -129,43 +196,89 @@ static void write_text(FILE *o, const results *r, const summary *s, const run_in
     if (info->llama_rule)
         fprintf(o, "KL rule        llama.cpp's: base log-probs as stored, terms with log p_base "
                    "<= -16 left out (--exact: exact KL)\n");
-    fprintf(o, "KL(base||new)  mean %.9g +/- %.3g (stderr), median %.9g\n", f->mean,
-            f->stderr_mean, f->median);
-    fprintf(o, "               p0.1 %.6g  p1 %.6g  p5 %.6g  p10 %.6g  p90 %.6g  p95 %.6g  "
-               "p99 %.6g  p99.9 %.6g\n",
-            f->p01, f->p1, f->p5, f->p10, f->p90, f->p95, f->p99, f->p999);
-    fprintf(o, "               min %.9g  max %.9g\n", f->min, f->max);
-    fprintf(o, "KL(new||base)  mean %.9g  max %.9g\n", s->rev_mean, s->rev_max);
-    if (!isnan(s->js_mean))
-        fprintf(o, "JS, TV         mean JS %.9g  mean TV %.9g\n", s->js_mean, s->tv_mean);
-    fprintf(o, "top token      same in %.2f%% of rows (+/- %.2f%%)\n", 100.0 * s->agree,
-            100.0 * s->agree_unc);
-    fprintf(o, "entropy        base %.6g  new %.6g (mean nats)\n", s->hb_mean, s->hn_mean);
-    if (r->tok.n) {
-        fprintf(o, "PPL            new %.6f +/- %.6f  base %.6f +/- %.6f  cor(ln) %.2f%%\n",
-                t->new_, t->new_unc, t->base, t->base_unc, 100.0 * t->cor_ln);
-        fprintf(o, "               ln(new/base) %.6f +/- %.6f  new/base %.6f +/- %.6f  "
-                   "new-base %.6f +/- %.6f\n",
-                t->ln_ratio, t->ln_ratio_unc, t->ratio, t->ratio_unc, t->diff, t->diff_unc);
-        fprintf(o, "delta p        mean %.4f%% +/- %.4f%%  rms %.4f%% +/- %.4f%%\n",
-                100.0 * t->dp_mean, 100.0 * t->dp_unc, 100.0 * t->dp_rms, 100.0 * t->dp_rms_unc);
-        fprintf(o, "               min %.3f%%  p1 %.3f%%  p10 %.3f%%  median %.3f%%  p90 %.3f%%  "
-                   "p99 %.3f%%  max %.3f%%\n",
-                100 * d->min, 100 * d->p1, 100 * d->p10, 100 * d->median, 100 * d->p90,
-                100 * d->p99, 100 * d->max);
-    }
+    else
+        fprintf(o, "KL rule        exact\n");
+}
+
+/* The bad rows: how many, which (the first 20), why (by reason, the first few named). */
+static void write_bad_rows(FILE *o, const results *r)
+{
     fprintf(o, "bad rows       %zu", r->n_bad);
     for (size_t i = 0; i < r->n_bad && i < 20; i++)
         fprintf(o, "%s%llu", i ? ", " : " (", (unsigned long long)r->bad[i]);
     fprintf(o, "%s\n", r->n_bad > 20 ? ", ...)" : r->n_bad ? ")" : "");
+    if (!r->n_bad)
+        return;
+    fprintf(o, "               ");
+    for (int why = ROW_GOOD + 1, first = 1; why < BAD_REASONS; why++)
+        if (r->bad_by[why]) {
+            fprintf(o, "%s%zu with %s", first ? "" : ", ", r->bad_by[why],
+                    results_bad_reason((row_bad)why));
+            first = 0;
+        }
+    fprintf(o, "; ");
+    size_t shown = sizeof r->first_bad / sizeof *r->first_bad;
+    for (size_t i = 0; i < r->n_bad && i < shown; i++) {
+        fprintf(o, "%srow %llu: %s has %s", i ? ", " : "", (unsigned long long)r->first_bad[i].row,
+                r->first_bad[i].side ? "new" : "base", results_bad_reason(r->first_bad[i].why));
+        if (r->first_bad[i].why == BAD_SUM)
+            fprintf(o, " (%.9g)", r->first_bad[i].value);
+    }
+    fprintf(o, "\n");
+}
+
+static void write_text(FILE *o, const results *r, const summary *s, const run_info *info)
+{
+    const dist_summary *f = &s->fwd, *d = &s->dp;
+    const token_stats *t = &s->tok;
+    write_text_header(o, info);
+    fprintf(o, "KL(base||new)  mean %s +/- %s (stderr), median %s\n", NUM("%.9g", f->mean),
+            NUM("%.3g", f->stderr_mean), NUM("%.9g", f->median));
+    fprintf(o, "               p0.1 %s  p1 %s  p5 %s  p10 %s  p90 %s  p95 %s  p99 %s  p99.9 %s\n",
+            NUM("%.6g", f->p01), NUM("%.6g", f->p1), NUM("%.6g", f->p5), NUM("%.6g", f->p10),
+            NUM("%.6g", f->p90), NUM("%.6g", f->p95), NUM("%.6g", f->p99), NUM("%.6g", f->p999));
+    fprintf(o, "               min %s  max %s\n", NUM("%.9g", f->min), NUM("%.9g", f->max));
+    fprintf(o, "KL(new||base)  mean %s  max %s\n", NUM("%.9g", s->rev_mean),
+            NUM("%.9g", s->rev_max));
+    if (!isnan(s->js_mean))
+        fprintf(o, "JS, TV         mean JS %.9g  mean TV %.9g\n", s->js_mean, s->tv_mean);
+    fprintf(o, "top token      same in %s%% of rows (+/- %s%%)\n", NUM("%.2f", 100.0 * s->agree),
+            NUM("%.2f", 100.0 * s->agree_unc));
+    fprintf(o, "entropy        base %s  new %s (mean nats)\n", NUM("%.6g", s->hb_mean),
+            NUM("%.6g", s->hn_mean));
+    if (r->tok.n) {
+        fprintf(o, "PPL            new %s +/- %s  base %s +/- %s  cor(ln) %s%%\n",
+                NUM("%.6f", t->new_), NUM("%.6f", t->new_unc), NUM("%.6f", t->base),
+                NUM("%.6f", t->base_unc), NUM("%.2f", 100.0 * t->cor_ln));
+        fprintf(o, "               ln(new/base) %s +/- %s  new/base %s +/- %s  new-base %s +/- %s\n",
+                NUM("%.6f", t->ln_ratio), NUM("%.6f", t->ln_ratio_unc), NUM("%.6f", t->ratio),
+                NUM("%.6f", t->ratio_unc), NUM("%.6f", t->diff), NUM("%.6f", t->diff_unc));
+        fprintf(o, "delta p        mean %s%% +/- %s%%  rms %s%% +/- %s%%\n",
+                NUM("%.4f", 100.0 * t->dp_mean), NUM("%.4f", 100.0 * t->dp_unc),
+                NUM("%.4f", 100.0 * t->dp_rms), NUM("%.4f", 100.0 * t->dp_rms_unc));
+        fprintf(o, "               min %s%%  p1 %s%%  p10 %s%%  median %s%%  p90 %s%%  p99 %s%%  "
+                   "max %s%%\n",
+                NUM("%.3f", 100 * d->min), NUM("%.3f", 100 * d->p1), NUM("%.3f", 100 * d->p10),
+                NUM("%.3f", 100 * d->median), NUM("%.3f", 100 * d->p90),
+                NUM("%.3f", 100 * d->p99), NUM("%.3f", 100 * d->max));
+    }
+    write_bad_rows(o, r);
     fprintf(o, "time           %.3f s, %.2f GB/s\n", info->seconds, info->gb_per_s);
 }
 
 /* The final statistics of llama-perplexity --kl-divergence, label for label. */
-static void write_llama(FILE *o, const results *r, const summary *s)
+static void write_llama(FILE *o, const results *r, const summary *s, const run_info *info)
 {
     const dist_summary *f = &s->fwd, *d = &s->dp;
     const token_stats *t = &s->tok;
+    fprintf(o, "kldiv %d.%d.%d: base %s (%s, %zu x %zu %s), new %s (%s, %zu x %zu %s), KL rule %s",
+            KLD_VERSION_MAJOR, KLD_VERSION_MINOR, KLD_VERSION_PATCH, info->base.path,
+            info->base.kind, info->base.rows, info->base.vocab, info->base.dtype, info->new_.path,
+            info->new_.kind, info->new_.rows, info->new_.vocab, info->new_.dtype,
+            info->llama_rule ? "llama.cpp's" : "exact");
+    if (!info->probs)
+        fprintf(o, ", T = %g", (double)info->temperature);
+    fprintf(o, ", path %s\n\n", info->isa);
     if (r->tok.n) {
         fprintf(o, "====== Perplexity statistics ======\n");
         fprintf(o, "Mean PPL(Q)                   : %10.6lf ± %10.6lf\n", t->new_, t->new_unc);
@@ -207,7 +320,7 @@ int report_write(FILE *out, results *r, const run_info *info, report_format form
     if (format == REPORT_JSON)
         write_json(out, r, &s, info);
     else if (format == REPORT_LLAMA)
-        write_llama(out, r, &s);
+        write_llama(out, r, &s, info);
     else
         write_text(out, r, &s, info);
     return fflush(out) != 0 || ferror(out) ? -1 : 0;

@@ -9,7 +9,14 @@
 
 typedef enum { REPORT_TEXT, REPORT_JSON, REPORT_LLAMA } report_format;
 
+/* One input as the reports name it. */
 typedef struct {
+    const char *path, *kind, *dtype; /* kind: ".npy", "safetensors", "llama.cpp _logits_", ... */
+    size_t rows, vocab;
+} input_info;
+
+typedef struct {
+    input_info base, new_;
     size_t rows, vocab;
     size_t vocab_base, vocab_new; /* differ with --common-vocab (vocab is then the smaller) */
     const char *dtype, *isa;

@@ -1,0 +1,115 @@
+/* check.c - kld.check(p, q, kind, tolerance): the first bad element or row of a pair of inputs,
+ * before the user trusts a number computed from them. Probabilities go through the C library's
+ * kld_check_<type>; logits are checked here for what makes a logits row give NaN (NaN, +inf, all
+ * -inf) and for the easiest mistake there is, probabilities passed as logits. */
+#include "check.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <kld.h>
+
+#include "generic/half.h"
+
+static double element(const operand *op, size_t row, size_t i)
+{
+    const char *base = (const char *)op->data;
+    size_t at = row * op->ld + i;
+    switch (op->dtype) {
+    case DTYPE_F64:
+        return ((const double *)(const void *)base)[at];
+    case DTYPE_F16:
+        return kld_f16_to_float(((const uint16_t *)(const void *)base)[at]);
+    case DTYPE_BF16:
+        return kld_bf16_to_float(((const uint16_t *)(const void *)base)[at]);
+    default:
+        return ((const float *)(const void *)base)[at];
+    }
+}
+
+/* A probability row: kld_check of its type. Returns NULL (fine) or the reason, *index set. */
+static const char *check_probs(const operand *op, size_t row, double tolerance, size_t *index)
+{
+    const void *x = (const char *)op->data +
+                    row * op->ld * (op->dtype == DTYPE_F64 ? 8 : op->dtype == DTYPE_F32 ? 4 : 2);
+    kld_status s;
+    switch (op->dtype) {
+    case DTYPE_F64:
+        s = kld_check_f64(x, op->n, tolerance, index);
+        break;
+    case DTYPE_F16:
+        s = kld_check_f16(x, op->n, tolerance, index);
+        break;
+    case DTYPE_BF16:
+        s = kld_check_bf16(x, op->n, tolerance, index);
+        break;
+    default:
+        s = kld_check_f32(x, op->n, tolerance, index);
+    }
+    return s == KLD_OK ? NULL : kld_status_str(s);
+}
+
+/* A logits row: NaN or +inf (the element), all -inf or probabilities (the row: index n). */
+static const char *check_logits(const operand *op, size_t row, size_t *index)
+{
+    double sum = 0.0;
+    int unit = 1, masked = 1;
+    for (size_t i = 0; i < op->n; i++) {
+        double v = element(op, row, i);
+        *index = i;
+        if (isnan(v))
+            return "element is NaN";
+        if (v == INFINITY)
+            return "element is +inf";
+        masked &= v == -INFINITY;
+        unit &= v >= 0 && v <= 1;
+        sum += v;
+    }
+    *index = op->n;
+    if (op->n && masked)
+        return "every element is -inf (no token left)";
+    if (op->n && unit && fabs(sum - 1) <= 1e-3)
+        return "the row looks like probabilities (every value in [0, 1], sum 1), not logits: "
+               "use the probability functions (kind='probs')";
+    return NULL;
+}
+
+PyObject *kld_py_check(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    (void)module;
+    static char *keywords[] = {"p", "q", "kind", "tolerance", NULL};
+    PyObject *objs[2];
+    const char *kind = "probs";
+    double tolerance = 1e-3;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|$sd:check", keywords, &objs[0], &objs[1],
+                                     &kind, &tolerance))
+        return NULL;
+    int logits = strcmp(kind, "logits") == 0;
+    if (!logits && strcmp(kind, "probs") != 0)
+        return PyErr_Format(PyExc_ValueError,
+                            "kld.check: kind is 'probs' or 'logits', not '%s'", kind);
+    if (!(tolerance >= 0))
+        return PyErr_Format(PyExc_ValueError, "kld.check: tolerance must be >= 0 (or inf)");
+    const char *names[2] = {logits ? "a" : "p", logits ? "b" : "q"};
+    operand op[2] = {{0}, {0}};
+    PyObject *result = NULL;
+    if (operand_get(objs[0], names[0], &op[0]) < 0 || operand_get(objs[1], names[1], &op[1]) < 0)
+        goto done;
+    for (int k = 0; k < 2 && !result; k++)
+        for (size_t row = 0; row < op[k].rows && !result; row++) {
+            size_t index = 0;
+            const char *why = logits ? check_logits(&op[k], row, &index)
+                                     : check_probs(&op[k], row, tolerance, &index);
+            if (why)
+                result = Py_BuildValue("(snns)", names[k], (Py_ssize_t)row, (Py_ssize_t)index,
+                                       why);
+        }
+    if (!result && !PyErr_Occurred()) {
+        Py_INCREF(Py_None);
+        result = Py_None;
+    }
+done:
+    operand_release(&op[1]);
+    operand_release(&op[0]);
+    return result;
+}
