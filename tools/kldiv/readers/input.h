@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "llama_logits.h"
@@ -92,6 +93,14 @@ const char *input_dtype_name(npy_dtype d);
 
 /* Internal to the readers (input_file.c): one line on stderr naming the file; -1. */
 int input_fail(const input *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Internal: the same for a file that is not an input (--targets). */
+int input_fail_path(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Internal: opens path read-only without blocking in open() (a FIFO would block there until a
+ * writer comes) and fstats it into *st; waits for a FIFO's first data, saying so after a second.
+ * Returns the descriptor, blocking again (a directory's as opened), or -1 after printing why. */
+int input_open_fd(const char *path, struct stat *st);
 
 /* Internal: maps the regular file open as fd read-only (size bytes); 0 or -1 after printing. */
 int input_map(input *in, int fd, uint64_t size);
