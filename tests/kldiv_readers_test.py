@@ -108,6 +108,37 @@ def main():
     error("directory part that is a FIFO", [d, a],
           [os.path.join(d, "row_1.safetensors"), "not a regular file (a FIFO)"])
 
+    # 10: directory parts in name order with digit runs by value: row_9 < row_10 < row_010 (the
+    # same value, more leading zeros) < row_011 < row_0100 (strverscmp put row_0100 first)
+    d = path("order_dir")
+    os.mkdir(d)
+    names = ["row_9", "row_10", "row_010", "row_011", "row_0100", "row_0100a"]
+    rows = [[float(i), 0.0, -float(i), 1.0] for i in range(len(names))]
+    for name, row in zip(names[::-1], rows[::-1]):
+        write("order_dir/%s.safetensors" % name, safetensors_bytes([("logits", [row])]))
+    rc, out, err = run("--json", d, npy("order.npy", rows))
+    got = json.loads(out) if rc == 0 else None
+    check("directory order by value", got and got["rows"] == len(rows) and
+          got["forward"]["max"] == 0.0, "rc=%d %s %s" % (rc, out, err))
+
+    # 11: a directory whose files hold different tensor names, or different vocab sizes
+    d = path("names_dir")
+    os.mkdir(d)
+    write("names_dir/row_0.safetensors", safetensors_bytes([("logits", [rows[0]])]))
+    write("names_dir/row_1.safetensors", safetensors_bytes([("scores", [rows[1]])]))
+    error("directory parts with different tensor names", [d, b],
+          ["row_0.safetensors holds 'logits'", "row_1.safetensors holds 'scores'"])
+    rc, out, err = run("--json", "--key", "logits", d, b)
+    check("--key on a directory whose files differ in name", rc == 1 and "no tensor named" in err
+          and "row_1.safetensors" in err, err)
+    d = path("vocab_dir")
+    os.mkdir(d)
+    write("vocab_dir/row_0.safetensors", safetensors_bytes([("logits", [rows[0]])]))
+    write("vocab_dir/row_1.safetensors", safetensors_bytes([("logits", [rows[1] + [2.0]])]))
+    error("directory parts with different vocab", [d, b],
+          ["row_0.safetensors holds float32 rows of 4 entries",
+           "row_1.safetensors holds float32 rows of 5"])
+
     summary_status = summary("kldiv readers")
     shutil.rmtree(TMP)
     return summary_status
