@@ -139,6 +139,35 @@ def main():
           ["row_0.safetensors holds float32 rows of 4 entries",
            "row_1.safetensors holds float32 rows of 5"])
 
+    # 9: --common-vocab with a larger-vocabulary sparse _logits_ base (2 tokens against 1, every
+    # target 0): its targets are checked from the scan at open, which drops its pages, not by a
+    # second scan that kept them (a 1 GB file held 200 MB); the memory limit then refuses it
+    n_chunk = (256 << 20) // 24  # n_ctx 3: 12 bytes of tokens and a 12-byte row a chunk
+    big = write("sparse_logits", logits_header(3, 2, n_chunk))
+    os.truncate(big, 20 + 24 * n_chunk)
+    head = npy_bytes([], "<f2", "(%d, 1)" % n_chunk)
+    small = write("sparse_new.npy", head)
+    os.truncate(small, len(head) + 2 * n_chunk)
+    start = time.time()
+    rc, _, err = run("--common-vocab", "--memory-limit", "16", big, small)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    check("sparse _logits_ with --common-vocab: the memory limit", rc == 1 and
+          "per-row results" in err, "rc=%d err=%r" % (rc, err))
+    print("sparse _logits_ with --common-vocab: %d KiB" % peak)
+    check("sparse _logits_ with --common-vocab: bounded memory", peak < 64 << 10,
+          "%d KiB in %.1f s" % (peak, time.time() - start))
+    os.unlink(big)
+    os.unlink(small)
+    # the first target outside the common vocabulary is still named (n_ctx 5: rows at positions
+    # 2 and 3 of a chunk, predicting tokens 3 and 4; the 2 at position 0 is no row's target)
+    lg = logits_file("targets.logits", 3, [2, 0, 0, 0, 1] + [0, 0, 0, 0, 2], n_ctx=5)
+    new4 = npy("new4.npy", [[0.0, 0.0]] * 4)
+    error("a target outside the common vocabulary", ["--common-vocab", lg, new4],
+          ["row 3's target token 2 is outside the common vocabulary of 2 tokens"])
+    lg = logits_file("targets_ok.logits", 3, [2, 0, 0, 0, 1] + [2, 0, 0, 1, 1], n_ctx=5)
+    rc, out, err = run("--json", "--common-vocab", lg, new4)
+    check("targets inside the common vocabulary", rc == 0 and rows_of(out) == 4, err)
+
     summary_status = summary("kldiv readers")
     shutil.rmtree(TMP)
     return summary_status
