@@ -90,6 +90,13 @@ def error(name, args, needles, status=1):
           "rc=%d err=%r" % (rc, err))
 
 
+def same_report(got, want):
+    """Two JSON reports with the same figures (their timings apart)."""
+    def figures(text):
+        return {k: v for k, v in json.loads(text).items() if k not in ("seconds", "gb_per_s")}
+    return bool(got) and figures(got) == figures(want)
+
+
 def rows_of(report):
     return json.loads(report)["rows"] if report else None
 
@@ -167,6 +174,82 @@ def main():
     lg = logits_file("targets_ok.logits", 3, [2, 0, 0, 0, 1] + [2, 0, 0, 1, 1], n_ctx=5)
     rc, out, err = run("--json", "--common-vocab", lg, new4)
     check("targets inside the common vocabulary", rc == 0 and rows_of(out) == 4, err)
+
+    # 5: a --targets FIFO without a writer says it waits (as BASE and NEW do), then reads it
+    ids = npy_bytes([1, 0], "<i4", "(2,)")
+    fifo = path("targets.fifo")
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([KLDIV, "-q", "--json", "--targets", fifo, a, b],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    with open(fifo, "wb") as f:
+        f.write(ids)
+    try:
+        out, err = proc.communicate(timeout=10)
+        got = json.loads(out) if proc.returncode == 0 else {}
+        check("--targets FIFO waits and reads", proc.returncode == 0 and
+              "%s: a FIFO without data yet: waiting for its writer" % fifo in err and
+              (got.get("ppl") or {}).get("base") is not None, "rc=%d %r %r" % (proc.returncode, out, err))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        check("--targets FIFO waits and reads", False, "hung")
+
+    # 11: --targets of the wrong kind or type says what it needs
+    error("--targets a directory", ["--targets", TMP, a, b],
+          [TMP + ": a directory: --targets needs an .npy file of token ids"])
+    error("--targets int16", ["--targets", write("i16.npy", npy_bytes([1, 0], "<i2", "(2,)")),
+                              a, b],
+          ["--targets needs int32 or int64 token ids ('<i4' or '<i8'); this file's dtype is "
+           "'<i2'"])
+    error("--targets float32", ["--targets", write("f32.npy", npy_bytes([1, 0], "<f4", "(2,)")),
+                                a, b], ["int32 or int64", "'<f4'"])
+    error("int16 BASE", [write("i16b.npy", npy_bytes([1, 0, 1, 0], "<i2", "(1, 4)")), a],
+          ["unsupported dtype '<i2' for logits or probabilities (need float16, float32 or "
+           "float64"])
+    error("int32 BASE", [write("i32b.npy", npy_bytes([1, 0, 1, 0], "<i4", "(1, 4)")), a],
+          ["unsupported dtype int32"])
+    # (1, N) targets are N rows' targets (documented), as (N,) and (N, 1) are
+    for shape in ("(2,)", "(2, 1)", "(1, 2)"):
+        rc, out, err = run("--json", "--targets",
+                           write("ids.npy", npy_bytes([1, 0], "<i8", shape)), a, b)
+        check("--targets shape " + shape, rc == 0 and json.loads(out)["ppl"]["base"] is not None,
+              err)
+
+    # 11: --key where no input is safetensors is an error; with one safetensors input it picks
+    # that input's tensor
+    error("--key on two .npy files", ["--key", "logits", a, b],
+          ["--key applies to safetensors inputs; both are .npy files"])
+    lg = logits_file("key.logits", 4, [0, 1, 2] * 2)
+    error("--key on .npy and _logits_", ["--key", "logits", b, lg],
+          ["--key applies to safetensors inputs; these are .npy and llama.cpp _logits_ files"])
+    st = write("b.safetensors", safetensors_bytes([("x", [[1.0]]), ("logits", [
+        [0.25, 1.0, 2.5, -1.0], [0.5, 0.0, 2.0, 1.5]])]))
+    rc, out, err = run("--json", "--key", "logits", a, st)
+    check("--key with one safetensors input", rc == 0 and same_report(out, want), err)
+
+    # 13: '-' is standard input, read as a stream, as BASE or NEW; not both
+    for name, args in (("BASE", ["-", b]), ("NEW", [a, "-"])):
+        for how in ("pipe", "file"):
+            src = a if name == "BASE" else b  # the file '-' stands for
+            with open(src, "rb") as f:
+                if how == "pipe":
+                    p = subprocess.run([KLDIV, "-q", "--json"] + args, input=f.read(),
+                                       capture_output=True)
+                else:
+                    p = subprocess.run([KLDIV, "-q", "--json"] + args, stdin=f,
+                                       capture_output=True)
+            same = p.returncode == 0 and same_report(p.stdout, want)
+            check("- as %s from a %s" % (name, how), same, p.stderr)
+    with open(a, "rb") as f:
+        p = subprocess.run([KLDIV, "-q", "--json", "--vocab", "4", "-", write("raw.f32", b"\0" * 32)],
+                           input=f.read()[128:], capture_output=True, text=False)
+    check("- as raw float32", p.returncode == 0 and json.loads(p.stdout)["rows"] == 2, p.stderr)
+    p = subprocess.run([KLDIV, "-q", "-", b], input="nonsense", capture_output=True, text=True)
+    check("- names standard input", p.returncode == 1 and
+          p.stderr.startswith("kldiv: standard input: not a .npy stream"), p.stderr)
+    rc, _, err = run("-", "-")
+    check("- as both", rc == 2 and err.startswith("kldiv: BASE and NEW cannot both be - "
+                                                  "(standard input)\n"), err)
 
     summary_status = summary("kldiv readers")
     shutil.rmtree(TMP)

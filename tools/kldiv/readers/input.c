@@ -130,10 +130,28 @@ static int looks_safetensors(input *in)
     return in->peeked == 8 && in->size >= 9 && fgetc(in->f) == '{';
 }
 
+/* "-": standard input, read as a stream whatever it is (a pipe, a FIFO, a redirected file). */
+static int open_stdin(input *in)
+{
+    struct stat st;
+    int fd = dup(STDIN_FILENO);
+    if (fd < 0 || fstat(fd, &st) != 0 || !(in->f = fdopen(fd, "rb"))) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return input_fail(in, "%s", strerror(e));
+    }
+    in->stream = 1;
+    in->dev = st.st_dev;
+    in->ino = st.st_ino;
+    return 0;
+}
+
 int input_open(input *in, const char *path, uint64_t raw_vocab, const char *key)
 {
-    *in = (input){.path = path, .key = key, .vocab = raw_vocab};
-    int kind = open_file(in, path);
+    const int std_in = strcmp(path, "-") == 0;
+    *in = (input){.path = std_in ? "standard input" : path, .key = key, .vocab = raw_vocab};
+    int kind = std_in ? open_stdin(in) : open_file(in, path);
     if (kind != 0)
         return kind < 0 ? -1 : raw_vocab ? input_fail(in, "a directory: --vocab is for raw "
                                                            "float32 files")
@@ -159,6 +177,22 @@ int input_open(input *in, const char *path, uint64_t raw_vocab, const char *key)
     if (in->peeked < 8)
         return input_fail(in, "truncated .npy header");
     return open_npy(in);
+}
+
+int input_key_unused(const input in[2])
+{
+    static const char *const kinds[] = {".npy", "raw float32", "llama.cpp _logits_",
+                                        "safetensors", "directory"};
+    if (!in[0].key || in[0].format >= INPUT_SAFETENSORS || in[1].format >= INPUT_SAFETENSORS)
+        return 0;
+    if (in[0].format == in[1].format)
+        fprintf(stderr, "kldiv: %s, %s: --key applies to safetensors inputs; both are %s files\n",
+                in[0].path, in[1].path, kinds[in[0].format]);
+    else
+        fprintf(stderr, "kldiv: %s, %s: --key applies to safetensors inputs; these are %s and %s "
+                        "files\n", in[0].path, in[1].path, kinds[in[0].format],
+                kinds[in[1].format]);
+    return -1;
 }
 
 int input_select(input *in, uint64_t period, uint64_t first, uint64_t count)

@@ -57,10 +57,14 @@ typedef struct {
     ino_t ino;
 } input;
 
-/* Opens path as raw float32 rows of raw_vocab entries (raw_vocab > 0) or recognises its format;
- * key names the safetensors tensor to read (NULL: the only 2-D one). Returns 0, or -1 after
+/* Opens path as raw float32 rows of raw_vocab entries (raw_vocab > 0) or recognises its format
+ * ("-" is standard input, read as a stream and named "standard input"); key names the safetensors tensor to read (NULL: the only 2-D one). Returns 0, or -1 after
  * printing why. */
 int input_open(input *in, const char *path, uint64_t raw_vocab, const char *key);
+
+/* --key given (in[0].key), and neither input is safetensors (a file or a directory), where it
+ * picks the tensor: prints why and returns -1; else 0. */
+int input_key_unused(const input in[2]);
 
 /* From now on hands out only rows [first, first + count) of each period rows of the file (the
  * scored positions of every llama.cpp chunk, from a NEW that holds all of them); in->rows becomes
