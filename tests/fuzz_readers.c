@@ -1,7 +1,8 @@
 /* fuzz_readers.c - fuzz target for the header parsers of kldiv's new readers, on their own (fast,
  * no files): byte 0 picks llama.cpp's _logits_ parser (odd) or the safetensors parser (even);
  * the rest is the file. A _logits_ file that parses has every row decoded and every target
- * looked up (the parser's size check must make each of them lie inside the file); a safetensors
+ * looked up (the parser's size check must make each of them lie inside the file), and the first
+ * target of half the vocabulary or more found as --common-vocab finds it; a safetensors
  * header that parses has a tensor picked by default and by name, and its rows' byte range
  * checked against the file. Built for libFuzzer with -Dfuzz=true; otherwise fuzz_replay.c runs it
  * over tests/corpus_readers/ (made by scripts/make_kldiv_corpus.py). */
@@ -19,6 +20,12 @@ static void fuzz_llama(const uint8_t *data, size_t size)
         return;
     float *row = malloc((size_t)h.n_vocab * sizeof *row);
     if (!row)
+        abort();
+    const int32_t half = h.n_vocab / 2; /* --common-vocab's check: as a row-by-row search */
+    int64_t first = -1;
+    for (uint64_t r = 0; r < h.rows && first < 0; r++)
+        first = llama_target(&h, r) >= half ? (int64_t)r : -1;
+    if (llama_first_target_from(&h, half) != first)
         abort();
     for (uint64_t r = 0; r < h.rows; r++) {
         if (h.data_start + (r + 1) * h.row_bytes > size)

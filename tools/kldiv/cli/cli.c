@@ -163,7 +163,7 @@ int kldiv_main(int argc, char **argv)
     targets tg = {0};
     status = 1;
     if (input_open(&in[0], o.base, o.vocab, o.key) != 0 ||
-        input_open(&in[1], o.new_, o.vocab, o.key) != 0)
+        input_open(&in[1], o.new_, o.vocab, o.key) != 0 || input_key_unused(in) != 0)
         goto out;
     if ((status = pair_inputs(in, &o, &setup, &tg)) != 0)
         goto out;

@@ -323,5 +323,7 @@ int options_parse(int argc, char **argv, kldiv_options *o)
         return usage_error("%s", "--sum-tolerance and --unnormalized apply to --probs");
     o->base = argv[optind];
     o->new_ = argv[optind + 1];
+    if (!strcmp(o->base, "-") && !strcmp(o->new_, "-"))
+        return usage_error("%s", "BASE and NEW cannot both be - (standard input)");
     return -1;
 }

@@ -53,18 +53,19 @@ static int scored_rows(input *l, input *x)
     return 1;
 }
 
-/* Every target of the run below n (with --common-vocab, a _logits_ target may not be). */
-static int targets_below(const input in[2], const targets *tg, uint64_t rows, uint64_t n)
+/* Every target of the run below n (with --common-vocab, a _logits_ target may not be): the
+ * reader knows its largest target from opening the file, and scans (in bounded memory) only to
+ * name the first one that is not. */
+static int targets_below(const input in[2], const targets *tg, uint64_t n)
 {
-    for (uint64_t r = 0; r < rows; r++) {
-        int64_t t = targets_at(tg, r);
-        if (t >= (int64_t)n) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "row %llu's target token %lld is outside the common "
-                                      "vocabulary of %llu tokens",
-                     (unsigned long long)r, (long long)t, (unsigned long long)n);
-            return data_error(in, msg);
-        }
+    int64_t r = llama_first_target_from(tg->llama, (int64_t)n);
+    if (r >= 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "row %llu's target token %lld is outside the common "
+                                  "vocabulary of %llu tokens",
+                 (unsigned long long)r, (long long)targets_at(tg, (uint64_t)r),
+                 (unsigned long long)n);
+        return data_error(in, msg);
     }
     return 0;
 }
@@ -109,7 +110,7 @@ int pair_inputs(input in[2], const kldiv_options *o, score_setup *setup, targets
             return 1;
     } else if (llama[0] || llama[1]) {
         tg->llama = &in[llama[0] ? 0 : 1].llama;
-        if (n < in[llama[0] ? 0 : 1].vocab && targets_below(in, tg, rows, n) != 0)
+        if (n < in[llama[0] ? 0 : 1].vocab && targets_below(in, tg, n) != 0)
             return 1;
     }
     *setup = (score_setup){.type = {in[0].dtype, in[1].dtype},

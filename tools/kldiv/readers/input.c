@@ -5,39 +5,21 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A FIFO that no writer has opened yet reads as empty: wait for its first data, and say so when
- * that takes more than a second rather than hang silently. */
-static int wait_for_writer(const input *in, int fd)
-{
-    struct pollfd p = {fd, POLLIN, 0};
-    int rc = poll(&p, 1, 1000);
-    if (rc == 0) {
-        fprintf(stderr, "kldiv: %s: a FIFO without data yet: waiting for its writer\n", in->path);
-        rc = poll(&p, 1, -1);
-    }
-    return rc < 0 ? input_fail(in, "%s", strerror(errno)) : 0;
-}
-
 /* Opens path without blocking (a FIFO would block in open until a writer comes) and classifies
  * it; the descriptor ends up blocking. Returns 0, 1 for a directory (not opened), or -1 after
  * printing why. */
 static int open_file(input *in, const char *path)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return input_fail(in, "%s", strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        return input_fail(in, "%s", strerror(errno));
-    }
+    int fd = input_open_fd(path, &st);
+    if (fd < 0)
+        return -1;
     in->stream = S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode);
     in->dev = st.st_dev;
     in->ino = st.st_ino;
@@ -49,12 +31,7 @@ static int open_file(input *in, const char *path)
         close(fd);
         return input_fail(in, "not a regular file, a directory or a pipe");
     }
-    if (S_ISFIFO(st.st_mode) && wait_for_writer(in, fd) != 0) {
-        close(fd);
-        return -1;
-    }
-    int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 || !(in->f = fdopen(fd, "rb"))) {
+    if (!(in->f = fdopen(fd, "rb"))) {
         int e = errno;
         close(fd);
         return input_fail(in, "%s", strerror(e));
@@ -95,11 +72,14 @@ static int open_npy(input *in)
     char err[256];
     memcpy(pre, in->peek, 8);
     in->peeked = 0;
-    npy_info info;
+    npy_info info = {0};
     if (fread(pre + 8, 1, 2, in->f) != 2)
         return input_fail(in, "truncated .npy header");
     if (npy_read_header_after_magic(in->f, pre, &info, err, sizeof err) != 0)
-        return input_fail(in, "%s", err);
+        return info.unsupported ? input_fail(in, "unsupported dtype '%s' for logits or "
+                                                 "probabilities (need float16, float32 or float64: "
+                                                 "'<f2', '<f4' or '<f8')", info.descr)
+                                : input_fail(in, "%s", err);
     if (info.dtype == NPY_I32 || info.dtype == NPY_I64)
         return input_fail(in, "unsupported dtype %s for logits or probabilities (need float16, "
                               "float32 or float64)", input_dtype_name(info.dtype));
@@ -150,10 +130,28 @@ static int looks_safetensors(input *in)
     return in->peeked == 8 && in->size >= 9 && fgetc(in->f) == '{';
 }
 
+/* "-": standard input, read as a stream whatever it is (a pipe, a FIFO, a redirected file). */
+static int open_stdin(input *in)
+{
+    struct stat st;
+    int fd = dup(STDIN_FILENO);
+    if (fd < 0 || fstat(fd, &st) != 0 || !(in->f = fdopen(fd, "rb"))) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return input_fail(in, "%s", strerror(e));
+    }
+    in->stream = 1;
+    in->dev = st.st_dev;
+    in->ino = st.st_ino;
+    return 0;
+}
+
 int input_open(input *in, const char *path, uint64_t raw_vocab, const char *key)
 {
-    *in = (input){.path = path, .key = key, .vocab = raw_vocab};
-    int kind = open_file(in, path);
+    const int std_in = strcmp(path, "-") == 0;
+    *in = (input){.path = std_in ? "standard input" : path, .key = key, .vocab = raw_vocab};
+    int kind = std_in ? open_stdin(in) : open_file(in, path);
     if (kind != 0)
         return kind < 0 ? -1 : raw_vocab ? input_fail(in, "a directory: --vocab is for raw "
                                                            "float32 files")
@@ -179,6 +177,22 @@ int input_open(input *in, const char *path, uint64_t raw_vocab, const char *key)
     if (in->peeked < 8)
         return input_fail(in, "truncated .npy header");
     return open_npy(in);
+}
+
+int input_key_unused(const input in[2])
+{
+    static const char *const kinds[] = {".npy", "raw float32", "llama.cpp _logits_",
+                                        "safetensors", "directory"};
+    if (!in[0].key || in[0].format >= INPUT_SAFETENSORS || in[1].format >= INPUT_SAFETENSORS)
+        return 0;
+    if (in[0].format == in[1].format)
+        fprintf(stderr, "kldiv: %s, %s: --key applies to safetensors inputs; both are %s files\n",
+                in[0].path, in[1].path, kinds[in[0].format]);
+    else
+        fprintf(stderr, "kldiv: %s, %s: --key applies to safetensors inputs; these are %s and %s "
+                        "files\n", in[0].path, in[1].path, kinds[in[0].format],
+                kinds[in[1].format]);
+    return -1;
 }
 
 int input_select(input *in, uint64_t period, uint64_t first, uint64_t count)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "llama_logits.h"
@@ -56,10 +57,14 @@ typedef struct {
     ino_t ino;
 } input;
 
-/* Opens path as raw float32 rows of raw_vocab entries (raw_vocab > 0) or recognises its format;
- * key names the safetensors tensor to read (NULL: the only 2-D one). Returns 0, or -1 after
+/* Opens path as raw float32 rows of raw_vocab entries (raw_vocab > 0) or recognises its format
+ * ("-" is standard input, read as a stream and named "standard input"); key names the safetensors tensor to read (NULL: the only 2-D one). Returns 0, or -1 after
  * printing why. */
 int input_open(input *in, const char *path, uint64_t raw_vocab, const char *key);
+
+/* --key given (in[0].key), and neither input is safetensors (a file or a directory), where it
+ * picks the tensor: prints why and returns -1; else 0. */
+int input_key_unused(const input in[2]);
 
 /* From now on hands out only rows [first, first + count) of each period rows of the file (the
  * scored positions of every llama.cpp chunk, from a NEW that holds all of them); in->rows becomes
@@ -92,6 +97,14 @@ const char *input_dtype_name(npy_dtype d);
 
 /* Internal to the readers (input_file.c): one line on stderr naming the file; -1. */
 int input_fail(const input *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Internal: the same for a file that is not an input (--targets). */
+int input_fail_path(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Internal: opens path read-only without blocking in open() (a FIFO would block there until a
+ * writer comes) and fstats it into *st; waits for a FIFO's first data, saying so after a second.
+ * Returns the descriptor, blocking again (a directory's as opened), or -1 after printing why. */
+int input_open_fd(const char *path, struct stat *st);
 
 /* Internal: maps the regular file open as fd read-only (size bytes); 0 or -1 after printing. */
 int input_map(input *in, int fd, uint64_t size);

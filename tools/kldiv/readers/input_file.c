@@ -1,23 +1,80 @@
-/* input_file.c - what every reader of input.c and input_st.c uses: the one-line error naming
- * the input, element type names, and mapping a regular file read-only. */
+/* input_file.c - what every reader of input.c, input_st.c and targets.c uses: the one-line error
+ * naming the input, element type names, opening a file without blocking on a FIFO, and mapping a
+ * regular file read-only. */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* madvise, MADV_SEQUENTIAL */
 #include "input.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
+
+static int vfail(const char *path, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "kldiv: %s: ", path);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    return -1;
+}
 
 int input_fail(const input *in, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "kldiv: %s: ", in->path);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vfail(in->path, fmt, ap);
     va_end(ap);
     return -1;
+}
+
+int input_fail_path(const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(path, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* A FIFO that no writer has opened yet reads as empty: wait for its first data, and say so when
+ * that takes more than a second rather than hang silently. */
+static int wait_for_writer(const char *path, int fd)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    int rc = poll(&p, 1, 1000);
+    if (rc == 0) {
+        fprintf(stderr, "kldiv: %s: a FIFO without data yet: waiting for its writer\n", path);
+        rc = poll(&p, 1, -1);
+    }
+    return rc < 0 ? input_fail_path(path, "%s", strerror(errno)) : 0;
+}
+
+int input_open_fd(const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return input_fail_path(path, "%s", strerror(errno));
+    if (fstat(fd, st) != 0) {
+        int e = errno;
+        close(fd);
+        return input_fail_path(path, "%s", strerror(e));
+    }
+    if (S_ISDIR(st->st_mode))
+        return fd; /* the caller decides, and closes it */
+    if (S_ISFIFO(st->st_mode) && wait_for_writer(path, fd) != 0) {
+        close(fd);
+        return -1;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        int e = errno;
+        close(fd);
+        return input_fail_path(path, "%s", strerror(e));
+    }
+    return fd;
 }
 
 const char *input_dtype_name(npy_dtype d)

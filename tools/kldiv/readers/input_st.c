@@ -2,10 +2,11 @@
  * in place from the map), and a directory of per-row files as exllamav3 writes them
  * (row_000000.safetensors, ...: every *.safetensors file in it, in file-name order with numbers
  * compared as numbers, so that row_9 comes before row_10 when a writer did not pad, all with the
- * same tensor key, dtype and vocab; their rows one after the other). */
-#define _GNU_SOURCE /* strverscmp */
+ * same tensor name, dtype and vocab; their rows one after the other). */
+#define _POSIX_C_SOURCE 200809L
 #include "input.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,9 +17,10 @@
 
 #include "safetensors.h"
 
-/* Parses the mapped file's header and picks the tensor: its dtype, rows, vocab, data start. */
+/* Parses the mapped file's header and picks the tensor: its dtype, rows, vocab, data start, and
+ * (name not NULL) a copy of its name, to be freed. */
 static int pick_tensor(input *in, const char *key, npy_dtype *dtype, uint64_t *rows,
-                       uint64_t *vocab, uint64_t *start)
+                       uint64_t *vocab, uint64_t *start, char **name)
 {
     char err[512];
     st_header h;
@@ -27,6 +29,10 @@ static int pick_tensor(input *in, const char *key, npy_dtype *dtype, uint64_t *r
     long t = st_pick(&h, key, dtype, rows, vocab, err, sizeof err);
     if (t >= 0)
         *start = h.data_start + h.t[t].begin;
+    if (t >= 0 && name && !(*name = strdup(h.t[t].name))) {
+        st_free(&h);
+        return input_fail(in, "out of memory");
+    }
     st_free(&h);
     return t < 0 ? input_fail(in, "%s", err) : 0;
 }
@@ -43,41 +49,82 @@ int input_open_safetensors(input *in)
 {
     npy_dtype dtype;
     uint64_t vocab;
-    if (pick_tensor(in, in->key, &dtype, &in->rows, &vocab, &in->data_start) != 0)
+    if (pick_tensor(in, in->key, &dtype, &in->rows, &vocab, &in->data_start, NULL) != 0)
         return -1;
     in->format = INPUT_SAFETENSORS;
     set_type(in, dtype, vocab);
     return 0;
 }
 
+static const char *file_kind(mode_t m)
+{
+    return S_ISFIFO(m) ? "a FIFO" : S_ISDIR(m) ? "a directory" : S_ISCHR(m) ? "a character device"
+           : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "of another kind";
+}
+
 /* Maps the file of part p of the directory (closing the file; the map stays) and checks it
  * against the first part: same dtype and vocab, and the rows it had when the directory was
  * opened. */
-static int map_part(input *in, size_t p, npy_dtype *dtype, uint64_t *rows, uint64_t *vocab)
+static int map_part(input *in, size_t p, npy_dtype *dtype, uint64_t *rows, uint64_t *vocab,
+                    char **name)
 {
     const char *dir = in->path;
     in->path = in->parts[p].path; /* messages name the file */
     input_unmap(in);
-    int fd = open(in->path, O_RDONLY | O_CLOEXEC), rc = -1;
+    /* O_NONBLOCK: a FIFO named *.safetensors would block open() until a writer came; one that
+     * replaced a regular file since the listing is caught by the fstat */
+    int fd = open(in->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), rc = -1;
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0)
         input_fail(in, "%s", strerror(errno));
     else if (!S_ISREG(st.st_mode))
-        input_fail(in, "not a regular file");
+        input_fail(in, "not a regular file (%s): every *.safetensors file of a directory input "
+                       "must be one", file_kind(st.st_mode));
     else if (input_map(in, fd, (uint64_t)st.st_size) == 0)
-        rc = pick_tensor(in, in->key, dtype, rows, vocab, &in->parts[p].data_start);
+        rc = pick_tensor(in, in->key, dtype, rows, vocab, &in->parts[p].data_start, name);
     if (fd >= 0)
         close(fd);
     in->path = dir;
     return rc;
 }
 
-static int by_name(const void *a, const void *b)
+/* a and b with their digit runs compared as numbers (other bytes as unsigned bytes): <0, 0, >0;
+ * *zeros gets the first difference in leading zeros between runs of equal value (fewer: < 0). */
+static int by_value(const char *a, const char *b, int *zeros)
 {
-    return strverscmp(((const input_part *)a)->path, ((const input_part *)b)->path);
+    static const char digits[] = "0123456789";
+    while (*a && *b) {
+        if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+            size_t za = strspn(a, "0"), zb = strspn(b, "0");
+            a += za, b += zb;
+            size_t la = strspn(a, digits), lb = strspn(b, digits);
+            if (la != lb) /* significant digits: the longer run is the larger number */
+                return la < lb ? -1 : 1;
+            int c = memcmp(a, b, la);
+            if (c != 0)
+                return c;
+            if (*zeros == 0 && za != zb)
+                *zeros = za < zb ? -1 : 1;
+            a += la, b += lb;
+        } else if (*a != *b) {
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        } else {
+            a++, b++;
+        }
+    }
+    return (*a != '\0') - (*b != '\0');
 }
 
-/* The directory's *.safetensors files, sorted by name, digit runs by value (strverscmp). */
+/* File-name order with digit runs by value (row_9 < row_10 < row_011 < row_0100); names equal
+ * by value in the order of their leading zeros (row_10 < row_010), then byte by byte. */
+static int by_name(const void *x, const void *y)
+{
+    const char *a = ((const input_part *)x)->path, *b = ((const input_part *)y)->path;
+    int zeros = 0, c = by_value(a, b, &zeros);
+    return c != 0 ? c : zeros != 0 ? zeros : strcmp(a, b);
+}
+
+/* The directory's *.safetensors files, sorted by name, digit runs by value (by_name). */
 static int list_parts(input *in)
 {
     DIR *d = opendir(in->path);
@@ -115,28 +162,47 @@ static int list_parts(input *in)
     return rc;
 }
 
+/* Checks part p (rows, dtype, vocab and tensor name) against part 0's (first). */
+static int check_part(input *in, size_t p, char **first)
+{
+    npy_dtype dtype;
+    uint64_t vocab, rows;
+    char *name = NULL;
+    int rc = map_part(in, p, &dtype, &rows, &vocab, p ? &name : first);
+    if (rc != 0)
+        return -1;
+    if (p == 0)
+        set_type(in, dtype, vocab);
+    else if (strcmp(name, *first) != 0)
+        rc = input_fail(in, "its files hold different tensors: %s holds '%.60s', %s holds "
+                            "'%.60s' (name one with --key)",
+                        in->parts[0].path, *first, in->parts[p].path, name);
+    else if (dtype != in->dtype || vocab != in->vocab)
+        rc = input_fail(in, "its files differ: %s holds %s rows of %llu entries, %s holds %s rows "
+                            "of %llu (every file needs the same dtype and vocab)",
+                        in->parts[0].path, input_dtype_name(in->dtype),
+                        (unsigned long long)in->vocab, in->parts[p].path,
+                        input_dtype_name(dtype), (unsigned long long)vocab);
+    free(name);
+    in->parts[p].rows = rows;
+    if (rc == 0 && rows > UINT64_MAX - in->rows)
+        rc = input_fail(in, "more than 2^64 rows");
+    in->rows += rows;
+    return rc;
+}
+
 int input_open_st_dir(input *in)
 {
     in->format = INPUT_ST_DIR;
     if (list_parts(in) != 0)
         return -1;
-    for (size_t p = 0; p < in->n_parts; p++) {
-        npy_dtype dtype;
-        uint64_t vocab, rows;
-        if (map_part(in, p, &dtype, &rows, &vocab) != 0)
-            return -1;
-        if (p == 0)
-            set_type(in, dtype, vocab);
-        else if (dtype != in->dtype || vocab != in->vocab)
-            return input_fail(in, "%s holds %s x %llu rows, %s %s x %llu", in->parts[p].path,
-                              input_dtype_name(dtype), (unsigned long long)vocab,
-                              in->parts[0].path, input_dtype_name(in->dtype),
-                              (unsigned long long)in->vocab);
-        in->parts[p].rows = rows;
-        if (rows > UINT64_MAX - in->rows)
-            return input_fail(in, "more than 2^64 rows");
-        in->rows += rows;
-    }
+    char *first = NULL;
+    int rc = 0;
+    for (size_t p = 0; p < in->n_parts && rc == 0; p++)
+        rc = check_part(in, p, &first);
+    free(first);
+    if (rc != 0)
+        return -1;
     in->part = 0;
     return input_st_enter(in);
 }
@@ -147,7 +213,7 @@ int input_st_enter(input *in)
     uint64_t vocab, rows;
     const input_part *p = &in->parts[in->part];
     uint64_t start = p->data_start;
-    if (map_part(in, in->part, &dtype, &rows, &vocab) != 0)
+    if (map_part(in, in->part, &dtype, &rows, &vocab, NULL) != 0)
         return -1;
     if (dtype != in->dtype || vocab != in->vocab || rows != p->rows || start != p->data_start)
         return input_fail(in, "%s changed while kldiv was reading the directory", p->path);

@@ -65,8 +65,11 @@ int llama_parse(const unsigned char *file, uint64_t size, int mapped, llama_head
         return -1;
     }
     h->tokens = file + 20;
-    for (uint64_t i = 0; i < ctx * chunks; i++) {
+    h->mapped = mapped;
+    for (uint64_t i = 0, pos = 0; i < ctx * chunks; i++, pos = pos + 1 == ctx ? 0 : pos + 1) {
         int32_t t = llama_token(h, i);
+        if (pos > ctx / 2 && t > h->max_target) /* a scored row's target */
+            h->max_target = t;
         if (t < 0 || t >= h->n_vocab) {
             snprintf(err, errlen, "_logits_ token %llu at byte %llu: id %d out of range [0, %d)",
                      (unsigned long long)i, (unsigned long long)(20 + 4 * i), t, h->n_vocab);
@@ -90,6 +93,24 @@ void llama_tokens_done(const llama_header *h, uint64_t from, uint64_t to)
 int32_t llama_token(const llama_header *h, uint64_t i)
 {
     return le32(h->tokens + 4 * i);
+}
+
+int64_t llama_first_target_from(const llama_header *h, int64_t n)
+{
+    if (h->max_target < n)
+        return -1; /* known from the scan at open: no second one */
+    const uint64_t ctx = (uint64_t)h->n_ctx, first = ctx / 2 + 1;
+    uint64_t done = 0; /* tokens before this one are dropped from memory */
+    for (uint64_t r = 0; r < h->rows; r++) {
+        uint64_t c = r / h->rows_per_chunk, i = c * ctx + first + r % h->rows_per_chunk;
+        if (llama_token(h, i) >= n)
+            return (int64_t)r;
+        if (h->mapped && i + 1 - done >= LLAMA_TOKENS_A_WINDOW) {
+            llama_tokens_done(h, done, i + 1);
+            done = i + 1;
+        }
+    }
+    return -1;
 }
 
 int32_t llama_target(const llama_header *h, uint64_t r)

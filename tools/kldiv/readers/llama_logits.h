@@ -18,6 +18,8 @@ typedef struct {
     uint64_t rows_per_chunk;     /* n_ctx - 1 - n_ctx/2 */
     uint64_t row_bytes;          /* 2 * nv */
     uint64_t data_start;         /* 20 + 4 * n_ctx * n_chunk */
+    int32_t max_target;          /* the largest token id a scored row predicts */
+    int mapped;                  /* tokens point into a map of the file (llama_parse's mapped) */
 } llama_header;
 
 /* Checks the header of a file of size bytes at file (its first min(size, 20) bytes at least, and
@@ -30,6 +32,11 @@ int llama_parse(const unsigned char *file, uint64_t size, int mapped, llama_head
 
 /* The token that row r (0-based over the scored rows) predicts. */
 int32_t llama_target(const llama_header *h, uint64_t r);
+
+/* The first scored row whose target is n or more, or -1 when there is none. Free when
+ * max_target is below n; else a scan of the targets that drops their mapped pages as it goes
+ * (llama_tokens_done) when the header was parsed from a map of the file. */
+int64_t llama_first_target_from(const llama_header *h, int64_t n);
 
 /* The token at position i of the file's token list. */
 int32_t llama_token(const llama_header *h, uint64_t i);

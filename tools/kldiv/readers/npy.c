@@ -141,6 +141,8 @@ int npy_parse_dict(const char *dict, size_t len, int major, npy_info *info, char
                    size_t errlen)
 {
     cursor c = {dict, dict + len, major < 3};
+    info->descr[0] = '\0';
+    info->unsupported = 0;
     const char *descr = NULL;
     size_t descr_len = 0;
     int fortran = -1, nd = -1;
@@ -180,6 +182,8 @@ int npy_parse_dict(const char *dict, size_t len, int major, npy_info *info, char
         return fail(err, errlen, "the .npy header lacks %s",
                     !descr ? "'descr'" : fortran < 0 ? "'fortran_order'" : "'shape'");
 
+    snprintf(info->descr, sizeof info->descr, "%.*s", (int)(descr_len < 16 ? descr_len : 16),
+             descr);
     if (key_is(descr, descr_len, "<f2"))
         info->dtype = NPY_F16, info->itemsize = 2;
     else if (key_is(descr, descr_len, "<f4"))
@@ -190,11 +194,13 @@ int npy_parse_dict(const char *dict, size_t len, int major, npy_info *info, char
         info->dtype = NPY_I32, info->itemsize = 4;
     else if (key_is(descr, descr_len, "<i8"))
         info->dtype = NPY_I64, info->itemsize = 8;
-    else
+    else {
+        info->unsupported = 1;
         return fail(err, errlen,
                     "unsupported dtype '%.*s' (need little-endian float16, float32, float64, int32 or "
                     "int64)",
                     (int)(descr_len < 16 ? descr_len : 16), descr);
+    }
     if (fortran)
         return fail(err, errlen, "Fortran-order arrays are not supported (save in C order)");
     if (nd == 1)
@@ -214,6 +220,8 @@ int npy_parse_dict(const char *dict, size_t len, int major, npy_info *info, char
 int npy_read_header(FILE *f, npy_info *info, char *err, size_t errlen)
 {
     unsigned char pre[12];
+    info->descr[0] = '\0';
+    info->unsupported = 0;
     if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0)
         return fail(err, errlen, "not a .npy file (bad magic)");
     return npy_read_header_after_magic(f, pre, info, err, errlen);

@@ -14,6 +14,8 @@ typedef struct {
     int itemsize;         /* 2, 4 or 8 */
     uint64_t rows, cols;  /* (rows, cols); a 1-d shape (n,) is one row */
     uint64_t data_offset; /* where the C-order little-endian data starts */
+    char descr[17];       /* the header's 'descr' (its first 16 bytes), once it is read */
+    int unsupported;      /* the header failed only on its dtype: the caller names what it needs */
 } npy_info;
 
 /* Parses the header at the start of f. On failure returns -1 and writes a one-line reason

@@ -1,11 +1,16 @@
 /* targets.c - the tokens that follow the rows' positions (see targets.h). */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* S_ISSOCK */
 #include "targets.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "input.h"
 #include "npy.h"
 
 static int fail(const char *path, const char *fmt, unsigned long long a, unsigned long long b)
@@ -29,21 +34,45 @@ static int64_t id_at(const unsigned char *raw, int itemsize, uint64_t i)
     return v;
 }
 
+/* Opens path for reading: a regular file, or a pipe or FIFO read as a stream (waiting for a
+ * FIFO's writer, and saying so); NULL after printing why. */
+static FILE *open_targets(const char *path)
+{
+    struct stat st;
+    int fd = input_open_fd(path, &st);
+    if (fd < 0)
+        return NULL;
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode) &&
+        !S_ISSOCK(st.st_mode)) {
+        close(fd);
+        input_fail_path(path, S_ISDIR(st.st_mode) ? "a directory: --targets needs an .npy file "
+                                                    "of token ids"
+                                                  : "not a regular file or a pipe: --targets "
+                                                    "needs an .npy file of token ids");
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        input_fail_path(path, "%s", strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
 int targets_load(targets *t, const char *path, uint64_t rows, uint64_t vocab, uint64_t limit)
 {
     char err[256];
-    npy_info info;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "kldiv: %s: %s\n", path, strerror(errno));
+    npy_info info = {0};
+    FILE *f = open_targets(path);
+    if (!f)
         return -1;
-    }
     int rc = -1;
     unsigned char *raw = NULL;
-    if (npy_read_header(f, &info, err, sizeof err) != 0)
+    if (npy_read_header(f, &info, err, sizeof err) != 0 && !info.unsupported)
         fprintf(stderr, "kldiv: %s: %s\n", path, err);
-    else if (info.dtype != NPY_I32 && info.dtype != NPY_I64)
-        fprintf(stderr, "kldiv: %s: --targets needs int32 or int64 token ids\n", path);
+    else if (info.unsupported || (info.dtype != NPY_I32 && info.dtype != NPY_I64))
+        fprintf(stderr, "kldiv: %s: --targets needs int32 or int64 token ids ('<i4' or '<i8'); "
+                        "this file's dtype is '%s'\n", path, info.descr);
     else if (info.rows != 1 && info.cols != 1)
         fail(path, "--targets needs a 1-D array of token ids; this one has shape (%llu, %llu)",
              info.rows, info.cols);

@@ -1,6 +1,7 @@
 /* targets.h - the token that follows each row's position, where it is known: from a llama.cpp
- * _logits_ input, or from --targets FILE.npy (one int32 or int64 token id per row, shape (rows,)
- * or (rows, 1)). Token statistics (perplexities, Δp) need them. */
+ * _logits_ input, or from --targets FILE.npy (one int32 or int64 token id per row, shape (rows,),
+ * (rows, 1) or (1, rows); a regular file, or a pipe or FIFO read as a stream). Token statistics
+ * (perplexities, Δp) need them. */
 #ifndef KLDIV_TARGETS_H
 #define KLDIV_TARGETS_H
 
