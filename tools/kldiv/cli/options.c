@@ -91,7 +91,8 @@ static const char inputs_help[] =
     ".npy (float32/16/64, shape (rows, vocab) or (vocab,)), safetensors\n"
     "(F32/F16/BF16/F64) or a directory of per-row .safetensors files,\n"
     "llama.cpp --kl-divergence-base files (_logits_), or raw little-endian\n"
-    "float32 with --vocab N; a pipe or FIFO (.npy, raw) is read as a stream";
+    "float32 with --vocab N; a pipe or FIFO (.npy, raw) is read as a stream,\n"
+    "and so is - (standard input)";
 
 static void print_entry(FILE *f, const char *label, const char *help)
 {
