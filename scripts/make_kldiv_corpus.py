@@ -92,6 +92,13 @@ def main():
         "npy_1d": bytes([0x00, 0]) + npy([logits[0]], shape="(16,)"),
         "npy_truncated": bytes([0x00, 0]) + npy(logits)[:-9],
     }
+    # issue 23: probabilities given as logits (refused), with --logits (scored); truncated
+    # probability rows renormalised (--probs --common-vocab: BASE 2 x 12 float32, NEW 2 x 24
+    # float16, the same bytes, so that the target's halves are the two files)
+    seeds["probs_as_logits"] = bytes([0x00, 0]) + npy(probs)
+    seeds["probs_as_logits_insisted"] = bytes([0x80, 0]) + npy(probs)
+    seeds["probs_common_vocab"] = bytes([0xc1, 0]) + npy(probs) + npy(
+        [[v / 2 for v in r] * 2 for r in probs], "<f2")
     readers = reader_seeds(rng, logits)
     # the same files through the whole path: as BASE and NEW, and against an .npy
     seeds["llama_pair"] = bytes([0x44, 0]) + readers["llama_2chunks"][1:] * 2

@@ -2,7 +2,9 @@
  * options, format recognition, header parsing, size checks against the file, allocation, the
  * row loop with threads, bad rows, the per-row CSV and the report. The first bytes choose the
  * options; the rest becomes the two input files (memfds, so regular files of exactly that size),
- * each the whole rest or one half of it. --memory-limit keeps every run small, so a size that
+ * each the whole rest or one half of it. Mode bits: 0x01 --probs, 0x02 --vocab, 0x04 --json,
+ * 0x08 --per-row, 0x30 threads - 1, 0x40 two halves; 0x80 --unnormalized with --probs, else
+ * --logits; 0xc0 --common-vocab. --memory-limit keeps every run small, so a size that
  * slips through the checks shows up as an allocation past libFuzzer's -malloc_limit_mb.
  * The reports go to stdout (.ci/run closes it with -close_fd_mask=1, so every write fails and
  * must still end in status 1, never a crash). Built for libFuzzer with -Dfuzz=true; otherwise
@@ -79,6 +81,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if ((mode & 0x81) == 0x81)
         argv[argc++] = "--unnormalized";
+    if ((mode & 0x81) == 0x80) /* logits: insist, so that probability-like rows are scored too */
+        argv[argc++] = "--logits";
+    if ((mode & 0xc0) == 0xc0) /* two files: their first min(V_base, V_new) tokens */
+        argv[argc++] = "--common-vocab";
     argv[argc++] = base;
     argv[argc++] = new_;
     argv[argc] = NULL;
