@@ -95,6 +95,21 @@ PyObject *kld_py_check(PyObject *module, PyObject *args, PyObject *kwargs)
     PyObject *result = NULL;
     if (operand_get(objs[0], names[0], &op[0]) < 0 || operand_get(objs[1], names[1], &op[1]) < 0)
         goto done;
+    if (op[0].dtype != op[1].dtype) { /* as every other function refuses them */
+        PyErr_Format(PyExc_TypeError, "kld: %s is %s and %s is %s; check() needs both of one dtype",
+                     names[0], kld_py_dtype_names[op[0].dtype], names[1],
+                     kld_py_dtype_names[op[1].dtype]);
+        goto done;
+    }
+    if (op[0].ndim != op[1].ndim || op[0].rows != op[1].rows || op[0].n != op[1].n) {
+        PyObject *sa = operand_shape_str(&op[0]), *sb = sa ? operand_shape_str(&op[1]) : NULL;
+        if (sb)
+            PyErr_Format(PyExc_ValueError, "kld: %s has shape %U and %s has shape %U; check() "
+                         "needs the same shape", names[0], sa, names[1], sb);
+        Py_XDECREF(sa);
+        Py_XDECREF(sb);
+        goto done;
+    }
     for (int k = 0; k < 2 && !result; k++)
         for (size_t row = 0; row < op[k].rows && !result; row++) {
             size_t index = 0;

@@ -133,11 +133,13 @@ PyDoc_STRVAR(check_doc,
              "check($module, p, q, /, *, kind='probs', tolerance=0.001)\n--\n\n"
              "The first bad element of p, then q (vectors or rows, as the other functions\n"
              "take them): None when there is none, else (name, row, index, reason), row 0 for\n"
-             "a vector. kind='probs': kld_check of each row (NaN, an infinity, a negative\n"
-             "value, or a sum off 1 by more than tolerance: index n). kind='logits': NaN or\n"
-             "+inf, a row of all -inf, or a row that looks like probabilities (every value in\n"
-             "[0, 1], sum 1: index n). Passing probabilities to the *_logits functions is the\n"
-             "easiest mistake there is: they are softmaxed again and the KL comes out near 0.");
+             "a vector; p and q of one dtype and shape. kind='probs': kld_check of each row\n"
+             "(NaN, an infinity, a negative value, or a sum off 1 by more than tolerance:\n"
+             "index n; an empty row is no distribution). kind='logits' (tolerance unused):\n"
+             "NaN or +inf, a row of all -inf, or a row that looks like probabilities (every\n"
+             "value in [0, 1], sum 1 within 1e-3: index n). Passing probabilities to the\n"
+             "*_logits functions is the easiest mistake there is: they are softmaxed again\n"
+             "and the KL comes out near 0.");
 PyDoc_STRVAR(isa_doc, "isa($module, /)\n--\n\n"
                       "The name of the path every kernel call uses now: 'scalar', 'avx2',\n"
                       "'avx512' or 'neon' (chosen on first use: $KLD_ISA if supported, else the "

@@ -86,8 +86,11 @@ def probabilities_as_logits(a):
     p = softmax(a.astype(np.float64)).astype(np.float32)
     np.save(path("p.npy"), p)
     rc, out, err = run(path("p.npy"), path("p.npy"))
-    check("probabilities as logits: refused", rc == 1 and out == "" and "--probs" in err and
-          "look like probabilities" in err and "%d of %d rows" % (len(p), len(p)) in err, err)
+    check("probabilities as logits: refused at the first row", rc == 1 and out == "" and
+          "--probs" in err and "p.npy: row 0 looks like probabilities" in err, err)
+    # nothing of a refused run reaches an output written in place
+    rc, out, err = run("--per-row", "-", path("p.npy"), path("p.npy"))
+    check("probabilities as logits: no CSV on standard output", rc == 1 and out == "", out[:200])
     rc, out, err = run("--logits", path("p.npy"), path("p.npy"))
     check("--logits insists", rc == 0 and "KL(base||new)" in out, err)
     rc, _, err = run("--probs", "--logits", path("p.npy"), path("p.npy"))
@@ -99,8 +102,25 @@ def probabilities_as_logits(a):
     mixed[3] = p[3]
     np.save(path("mixed.npy"), mixed)
     rc, _, err = run(path("a.npy"), path("mixed.npy"))
-    check("one probability row in NEW: refused", rc == 1 and "mixed.npy: 1 of" in err and
-          "row 3" in err, err)
+    check("one probability row in NEW: refused, naming it", rc == 1 and
+          "mixed.npy: row 3 looks like probabilities" in err, err)
+    # bf16 and f16 probabilities; bf16 rounding moves a row's sum by more than 1e-3 (row 0 here
+    # by 1.8e-3, caught by the bf16 window of 1e-2)
+    for dtype in ("bfloat16", "float16"):
+        rows = softmax(np.random.default_rng(1).normal(0, 4, (4, 3000)))[[1, 3, 0, 2]]
+        if dtype == "bfloat16":
+            mk.write(path("h.safetensors"), mk.safetensors_bytes({"logits": ("BF16", rows)}))
+        else:
+            np.save(path("h.npy"), rows.astype(np.float16))
+        name = path("h.safetensors" if dtype == "bfloat16" else "h.npy")
+        rc, _, err = run(name, name)
+        check("%s probabilities as logits: refused" % dtype, rc == 1 and "row 0 looks like" in err,
+              err)
+    # fewer than 32 entries: real logits can lie in [0, 1] and sum to 1 by chance
+    tiny = np.random.default_rng(2).uniform(0, 1, (2000, 2)).astype(np.float32)
+    np.save(path("tiny.npy"), tiny)
+    rc, _, err = run(path("tiny.npy"), path("tiny.npy"))
+    check("n = 2 logits in [0, 1]: accepted", rc == 0, err)
     # real logits are never taken for probabilities, at any temperature
     for t in ("1", "0.5", "20"):
         rc, _, err = run("--temperature", t, path("a.npy"), path("b.npy"))
@@ -112,6 +132,11 @@ def logits_as_probabilities(a):
     check("logits as probabilities: exit 1", rc == 1, err)
     check("logits as probabilities: the likely cause named",
           "look like logits (drop --probs)" in err, err)
+    pos = np.abs(a) * 3
+    np.save(path("pos.npy"), pos)
+    rc, _, err = run("--probs", path("pos.npy"), path("pos.npy"))
+    check("non-negative logits as probabilities: the likely cause named",
+          rc == 1 and "outside [0, 1]" in err and "drop --probs" in err, err)
     got = json.loads(out) if out else {}
     check("bad rows by reason in JSON", got.get("bad_reasons", {}).get("negative") == len(a),
           out[:300])
@@ -163,6 +188,31 @@ def truncated_probabilities():
     got = json.loads(out) if out else {}
     check("--common-vocab: whole-row sum checked", rc == 0 and got.get("bad_rows") == [2] and
           got.get("bad_reasons", {}).get("sum") == 1, out[:300])
+    # a row whose mass lies wholly outside the common tokens
+    p3 = p.copy()
+    p3[4] = 0
+    p3[4, 55] = 1
+    np.save(path("p60c.npy"), p3.astype(np.float32))
+    rc, out, err = run("--probs", "--common-vocab", path("p60c.npy"), path("q50.npy"))
+    check("--common-vocab: no mass on the common tokens named", rc == 0 and
+          "row 4: base has no probability on the common tokens" in out, out)
+
+
+def standard_streams_over_inputs(a):
+    # the report appended to an input (kldiv x.npy b.npy >> x.npy) would corrupt it
+    shutil.copy(path("a.npy"), path("x.npy"))
+    before = open(path("x.npy"), "rb").read()
+    with open(path("x.npy"), "ab") as f:
+        p = subprocess.run([KLDIV, "-q", path("x.npy"), path("b.npy")], stdout=f,
+                           stderr=subprocess.PIPE)
+    check("stdout appending to BASE: refused", p.returncode == 1 and
+          b"standard output is the same file as BASE" in p.stderr, p.stderr)
+    check("stdout appending to BASE: intact", open(path("x.npy"), "rb").read() == before)
+    rc, out, err = run("--per-row", "-", path("a.npy"), path("b.npy"))
+    check("--per-row -: the CSV on standard output, then the report", rc == 0 and
+          out.startswith("row,forward") and "KL(base||new)" in out, out[:200])
+    rc, _, err = run("--targets", "-", path("a.npy"), path("b.npy"))
+    check("--targets -: usage error", rc == 2 and "--targets needs a file" in err, err)
 
 
 def reports_name_inputs(a):
@@ -184,12 +234,22 @@ def reports_name_inputs(a):
     rc, out, err = run("--json", odd, path("b.npy"))
     check("JSON: an odd path escaped", rc == 0 and json.loads(out)["inputs"][0]["path"] == odd,
           out[:300])
-    raw = os.fsencode(path("")) + b"bad\xff.npy"
-    shutil.copy(path("a.npy"), raw)
-    p = subprocess.run([KLDIV, "-q", "--json", raw, path("b.npy")], capture_output=True)
-    check("JSON: a non-UTF-8 path replaced", p.returncode == 0 and
-          json.loads(p.stdout.decode())["inputs"][0]["path"].endswith("bad\ufffd.npy"),
-          p.stdout[:300])
+    # bytes that are not UTF-8: invalid, overlong, a surrogate, above U+10FFFF; then valid UTF-8
+    for bad in (b"\xff", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80"):
+        raw = os.fsencode(path("")) + b"bad" + bad + b".npy"
+        shutil.copy(path("a.npy"), raw)
+        p = subprocess.run([KLDIV, "-q", "--json", raw, path("b.npy")], capture_output=True)
+        try:
+            name = json.loads(p.stdout.decode("utf-8"))["inputs"][0]["path"]
+        except (ValueError, KeyError) as e:
+            name = repr(e)
+        check("JSON: path bytes %r replaced" % bad, p.returncode == 0 and
+              name.endswith("bad" + "\ufffd" * len(bad.decode("utf-8", "replace")) + ".npy")
+              and "\ufffd" in name, name)
+    good = path("caf\u00e9\u4e2d\U0001f600.npy")
+    shutil.copy(path("a.npy"), good)
+    rc, out, _ = run("--json", good, path("b.npy"))
+    check("JSON: a UTF-8 path kept", rc == 0 and json.loads(out)["inputs"][0]["path"] == good)
     rc, out, _ = run(path("a.npy"), path("b.npy"))
     lines = out.splitlines()
     check("text names both inputs and the rule",
@@ -207,7 +267,11 @@ def few_rows_na(a):
     np.save(path("b3.npy"), a[:3] + 0.1)
     np.save(path("t3.npy"), np.array([1, 2, 3], dtype=np.int32))
     rc, out, err = run("--targets", path("t3.npy"), path("a3.npy"), path("b3.npy"))
-    check("few rows: no nan in the text report", rc == 0 and "nan" not in out.lower(), out)
+    check("few rows: no nan in the text report", rc == 0 and "nan" not in out.lower() and
+          "n/a%" not in out, out)
+    rc, out, err = run("--format", "llama", "--targets", path("t3.npy"), path("a3.npy"),
+                       path("b3.npy"))
+    check("few rows: no nan in the llama report", rc == 0 and "nan" not in out.lower(), out)
     rc, out, err = run("--json", "--targets", path("t3.npy"), path("a3.npy"), path("b3.npy"))
     check("few rows: JSON parses (null, never NaN)", rc == 0 and "NaN" not in out and
           json.loads(out) is not None, out[:300])
@@ -223,6 +287,7 @@ def main():
     probabilities_as_logits(a)
     logits_as_probabilities(a)
     truncated_probabilities()
+    standard_streams_over_inputs(a)
     reports_name_inputs(a)
     few_rows_na(a)
     shutil.rmtree(TMP, ignore_errors=True)

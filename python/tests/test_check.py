@@ -64,3 +64,7 @@ def test_bad_arguments():
         kld.check(p)
     with pytest.raises(TypeError):
         kld.check(p, p, "probs")  # kind is keyword-only
+    with pytest.raises(TypeError, match="one dtype"):
+        kld.check(p, p.astype(np.float64))
+    with pytest.raises(ValueError, match="same shape"):
+        kld.check(np.stack([p, p]), p)

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,27 +78,48 @@ static size_t add_guard(out_guard *g, const char *role, const char *path)
     return 1;
 }
 
-/* Opens --per-row, which may be none of the files kldiv reads: BASE and NEW (a directory and
- * each of its parts), --targets. */
-static int open_per_row(out_file *csv, const kldiv_options *o, const input in[2])
+/* The files kldiv reads, which no output may replace: BASE and NEW (a directory and each of its
+ * parts), --targets. NULL after printing why. */
+static out_guard *files_read(const kldiv_options *o, const input in[2], size_t *count)
 {
     size_t cap = 3 + in[0].n_parts + in[1].n_parts, n = 0;
     out_guard *reads = malloc(cap * sizeof *reads);
     if (!reads) {
         fprintf(stderr, "kldiv: out of memory\n");
-        return -1;
+        return NULL;
     }
     for (int k = 0; k < 2; k++) {
-        const char *role = k ? "NEW" : "BASE";
-        reads[n++] = (out_guard){in[k].dev, in[k].ino, role, in[k].path};
+        reads[n++] = (out_guard){in[k].dev, in[k].ino, k ? "NEW" : "BASE", in[k].path};
         for (size_t i = 0; i < in[k].n_parts; i++)
             n += add_guard(&reads[n], k ? "a part of NEW," : "a part of BASE,",
                            in[k].parts[i].path);
     }
     n += add_guard(&reads[n], "--targets", o->targets);
-    int rc = out_file_open(csv, o->per_row, reads, n);
-    free(reads);
-    return rc;
+    *count = n;
+    return reads;
+}
+
+/* Standard output or error redirected to (or appending to) a file kldiv reads: the report or a
+ * message would write over it. Returns 0, or -1 after printing why on the other stream. */
+static int check_std_streams(const out_guard *reads, size_t n)
+{
+    for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++) {
+        struct stat st;
+        int flags = fcntl(fd, F_GETFL); /* a stream kldiv was started with closed can be an input
+                                         * opened since, read-only: not written through */
+        if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY || fstat(fd, &st) != 0 ||
+            !S_ISREG(st.st_mode))
+            continue;
+        for (size_t k = 0; k < n; k++)
+            if (st.st_dev == reads[k].dev && st.st_ino == reads[k].ino) {
+                dprintf(fd == STDOUT_FILENO ? STDERR_FILENO : STDOUT_FILENO,
+                        "kldiv: standard %s is the same file as %s %s: refusing to write over "
+                        "it\n",
+                        fd == STDOUT_FILENO ? "output" : "error", reads[k].role, reads[k].path);
+                return -1;
+            }
+    }
+    return 0;
 }
 
 /* An input as the reports name it. */
@@ -113,30 +135,22 @@ static input_info describe(const input *in)
 }
 
 /* Logits rows that look like probabilities (score.c: every value in [0, 1], sum 1) are the
- * easiest mistake there is (--probs forgotten), and their KL is near 0, not an error: refused
- * unless --logits insists. Returns 0, or -1 after printing why. */
-static int refuse_probs_like(const results *r, const input in[2], const kldiv_options *o)
+ * easiest mistake there is (--probs forgotten), and their KL is near 0, not an error: the run ends
+ * at the first such row (results_add) unless --logits insists. */
+static void say_probs_like(const results *r, const input in[2])
 {
-    int refused = 0;
-    for (int k = 0; k < 2 && !o->probs && !o->logits; k++)
-        if (r->probs_like[k]) {
-            fprintf(stderr, "kldiv: %s: %llu of %llu rows (the first: row %llu) look like "
-                            "probabilities, not logits (every value in [0, 1], summing to 1): "
-                            "add --probs (or --logits if they are logits)\n",
-                    in[k].path, (unsigned long long)r->probs_like[k],
-                    (unsigned long long)(r->good + r->n_bad),
-                    (unsigned long long)r->first_probs_like[k]);
-            refused = 1;
-        }
-    return refused ? -1 : 0;
+    fprintf(stderr, "kldiv: %s: row %llu looks like probabilities, not logits (every value in "
+                    "[0, 1], summing to 1): add --probs (or --logits if they are logits)\n",
+            in[r->probs_like_side].path, (unsigned long long)r->probs_like_row);
 }
 
 /* When most rows are bad for one reason, what that reason most likely means. */
 static const char *likely_cause(const results *r, const kldiv_options *o)
 {
-    if (!o->probs || 2 * r->bad_by[BAD_NEGATIVE] <= r->n_bad)
+    if (!o->probs || 2 * r->bad_outside <= r->n_bad)
         return "";
-    return "; most have negative values: these look like logits (drop --probs)";
+    return "; most have values outside [0, 1] (negative, or summing far above 1): these look "
+           "like logits (drop --probs)";
 }
 
 int kldiv_main(int argc, char **argv)
@@ -157,10 +171,15 @@ int kldiv_main(int argc, char **argv)
     snprintf(names, sizeof names, "%s, %s", o.base, o.new_);
     struct sigaction saved_bus;
     guard_maps(names, &saved_bus);
-    results res = {.limit = o.memory_limit / 2, .inputs = names};
+    results res = {.limit = o.memory_limit / 2,
+                   .inputs = names,
+                   .refuse_probs_like = !o.probs && !o.logits,
+                   .probs_like_side = -1};
     uint64_t rows = 0;
     score_setup setup;
     targets tg = {0};
+    out_guard *reads = NULL;
+    size_t n_reads = 0;
     status = 1;
     if (input_open(&in[0], o.base, o.vocab, o.key) != 0 ||
         input_open(&in[1], o.new_, o.vocab, o.key) != 0 || input_key_unused(in) != 0)
@@ -168,11 +187,13 @@ int kldiv_main(int argc, char **argv)
     if ((status = pair_inputs(in, &o, &setup, &tg)) != 0)
         goto out;
     status = 1;
+    if (!(reads = files_read(&o, in, &n_reads)) || check_std_streams(reads, n_reads) != 0)
+        goto out;
     const int targets_known = tg.llama || tg.ids;
     if (results_reserve(&res, in[0].rows ? in[0].rows : in[1].rows, targets_known) != 0)
         goto out;
     if (o.per_row) {
-        if (open_per_row(&csv, &o, in) != 0)
+        if (out_file_open(&csv, o.per_row, reads, n_reads) != 0)
             goto out;
         res.csv = csv.f;
         res.csv_path = o.per_row;
@@ -181,14 +202,15 @@ int kldiv_main(int argc, char **argv)
             goto out;
     }
     const double start = now();
-    if (run_rows(in, &o, &setup, &tg, &res, &rows) != 0)
+    if (run_rows(in, &o, &setup, &tg, &res, &rows) != 0) {
+        if (res.probs_like_side >= 0)
+            say_probs_like(&res, in);
         goto out;
+    }
     if (rows == 0) { /* an empty stream (an empty regular file fails earlier) */
         fprintf(stderr, "kldiv: %s: no rows to compare\n", names);
         goto out;
     }
-    if (refuse_probs_like(&res, in, &o) != 0)
-        goto out;
     const double seconds = now() - start;
     char dtype[32];
     snprintf(dtype, sizeof dtype, "%s%s%s", input_dtype_name(in[0].dtype),
@@ -225,6 +247,7 @@ int kldiv_main(int argc, char **argv)
     status = 0;
 out:
     out_file_abort(&csv);
+    free(reads);
     for (int k = 0; k < 2; k++)
         input_close(&in[k]);
     results_free(&res);

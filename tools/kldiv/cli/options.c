@@ -3,7 +3,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "options.h"
 
-#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
@@ -273,7 +272,8 @@ static void getopt_arrays(struct option *longopts, char *shortopts)
     }
     *shortopts = '\0';
     for (size_t s = 0; s < named; s++)
-        assert(longopts[s].name != NULL); /* every slot from 0 to named - 1 taken once */
+        if (longopts[s].name == NULL) /* every slot from 0 to named - 1 taken once: a table */
+            abort();                   /* whose slots are not is a bug, caught by any run */
     longopts[named] = (struct option){NULL, 0, NULL, 0};
 }
 
@@ -290,7 +290,7 @@ static const option_row *row_of(int c)
 
 int options_parse(int argc, char **argv, kldiv_options *o)
 {
-    struct option longopts[N_OPTIONS + 1];
+    struct option longopts[N_OPTIONS + 1] = {{NULL, 0, NULL, 0}}; /* a slot left out stays NULL */
     char shortopts[2 * N_OPTIONS + 1];
     getopt_arrays(longopts, shortopts);
     *o = (kldiv_options){.threads = 1, .temperature = 1.0f,
@@ -316,6 +316,8 @@ int options_parse(int argc, char **argv, kldiv_options *o)
     }
     if (argc - optind != 2)
         return usage_error("%s", "need two input files, BASE and NEW");
+    if (o->targets && strcmp(o->targets, "-") == 0)
+        return usage_error("%s", "--targets needs a file: - (standard input) is for BASE or NEW");
     if (o->probs && o->logits)
         return usage_error("%s", "--probs and --logits: the inputs are one or the other");
     if (o->probs && o->temperature_given)

@@ -96,9 +96,11 @@ int results_add(results *r, const row_result *rows, size_t count)
         uint64_t row = (uint64_t)r->good + r->n_bad;
         if (r->csv && write_csv(r, row, x) != 0)
             return -1;
-        for (int side = 0; side < 2; side++)
-            if (x->probs_like >> side & 1 && !r->probs_like[side]++)
-                r->first_probs_like[side] = row;
+        if (r->refuse_probs_like && x->probs_like) {
+            r->probs_like_side = x->probs_like & 1 ? 0 : 1;
+            r->probs_like_row = row;
+            return -1;
+        }
         if (x->bad) {
             uint64_t *bad = grow(r, r->bad, &r->bad_cap, r->n_bad, 1024);
             if (!bad)
@@ -110,6 +112,7 @@ int results_add(results *r, const row_result *rows, size_t count)
                 r->first_bad[r->n_bad].value = x->bad_value;
             r->bad[r->n_bad++] = row;
             r->bad_by[x->bad]++;
+            r->bad_outside += x->bad == BAD_NEGATIVE || (x->bad == BAD_SUM && x->bad_value > 1.5);
             continue;
         }
         double *fwd = grow(r, r->fwd, &r->fwd_cap, r->good, r->expected ? r->expected : 1024);
@@ -145,6 +148,8 @@ const char *results_bad_reason(row_bad why)
         return "NaN or +inf logits, or all -inf";
     case BAD_SCALE:
         return "a NaN or infinite _logits_ scale";
+    case BAD_NO_MASS:
+        return "no probability on the common tokens";
     default:
         return "none";
     }

@@ -17,6 +17,7 @@ typedef enum {
     BAD_SUM,      /* --probs: the row's sum differs from 1 by more than --sum-tolerance */
     BAD_LOGITS,   /* logits: NaN or +inf in the row, or a row of all -inf */
     BAD_SCALE,    /* a _logits_ row whose scale or minimum is NaN or infinite */
+    BAD_NO_MASS,  /* --probs --common-vocab: no probability on the common tokens */
     BAD_REASONS
 } row_bad;
 
@@ -53,14 +54,17 @@ typedef struct {
     size_t n_js;     /* good rows with JS and TV known */
     token_sums tok;
     size_t bad_by[BAD_REASONS]; /* bad rows by reason */
+    size_t bad_outside;         /* --probs rows bad with a negative value or a sum above 1.5:
+                                 * values outside [0, 1], as logits have */
     struct {
         uint64_t row;
         row_bad why;
         int side;
         double value;
     } first_bad[3];             /* the first bad rows (min(n_bad, 3) of them) */
-    uint64_t probs_like[2];     /* logits rows of BASE, NEW that look like probabilities */
-    uint64_t first_probs_like[2];
+    int refuse_probs_like;      /* logits rows that look like probabilities end the run */
+    int probs_like_side;        /* -1, or the side (0 BASE, 1 NEW) of the row that ended it */
+    uint64_t probs_like_row;
     FILE *csv;       /* the --per-row file, or NULL */
     const char *csv_path;
 } results;
@@ -71,7 +75,9 @@ typedef struct {
 int results_reserve(results *r, uint64_t rows, int targets_known);
 
 /* Adds count rows in order; returns 0, or -1 after printing why (out of the memory limit, or a
- * failed write of the CSV). */
+ * failed write of the CSV), or -1 without printing when refuse_probs_like is set and a row looks
+ * like probabilities (probs_like_side and probs_like_row then name it; nothing of that row or
+ * later ones is added or written). */
 int results_add(results *r, const row_result *rows, size_t count);
 
 /* The bad-row reasons in words, "a negative value" ... */

@@ -115,15 +115,17 @@ static void prob_row(const score_setup *s, const void *a, const void *b, int64_t
     }
 }
 
-/* Whether logits row x of lse (at scale s = fl32(1/T)) is a probability vector: every value in
- * [0, 1], summing to 1 within 1e-3. Such a row has lse in [log n, log(n - 1 + e^s)] (each e^(x s)
- * is in [1, e^s]); that window is checked first, so that the pass over the row runs only for the
- * rare logits rows inside it. */
+/* Whether logits row x of lse (at scale s = fl32(1/T)) is a probability vector: at least
+ * PROBS_LIKE_MIN_N entries (fewer real logits can fall in [0, 1] and sum to 1 by chance), every
+ * value in [0, 1], summing to 1 within the rounding of the type's probabilities (1e-3; bf16 and
+ * f16 round each value by up to 2^-9 and 2^-12 of it, so 1e-2 and 2e-3). Such a row has lse in
+ * [log n, log(n - 1 + e^s)] (each e^(x s) is in [1, e^s]); that window is checked first, so that
+ * the pass over the row runs only for the rare logits rows inside it. */
+#define PROBS_LIKE_MIN_N 32
 static int probs_like(const score_setup *s, const void *x, double lse, double scale)
 {
     const double n = (double)s->n;
-    if (!(lse >= log(n) - 1e-6 && lse <= log(n - 1 + exp(scale)) + 1e-6) ||
-        s->kernel == NPY_LLAMA_Q16)
+    if (s->n < PROBS_LIKE_MIN_N || !(lse >= log(n) - 1e-6 && lse <= log(n - 1 + exp(scale)) + 1e-6))
         return 0;
     double sum = 0.0;
     for (size_t i = 0; i < s->n; i++) {
@@ -132,7 +134,8 @@ static int probs_like(const score_setup *s, const void *x, double lse, double sc
             return 0;
         sum += v;
     }
-    return fabs(sum - 1) <= 1e-3;
+    const double tolerance = s->kernel == NPY_BF16 ? 1e-2 : s->kernel == NPY_F16 ? 2e-3 : 1e-3;
+    return fabs(sum - 1) <= tolerance;
 }
 
 static void logit_row(const score_setup *s, const void *a, const void *b, int64_t target,
@@ -179,9 +182,10 @@ static void logit_row(const score_setup *s, const void *a, const void *b, int64_
 }
 
 /* Row x of type t (vocab entries) divided by its sum over the first s->n, as the kernel's type in
- * buf; *whole is the sum of the whole row, for the sum check. Both sums in double. */
+ * buf; *whole is the sum of the whole row (for the sum check), *part the sum of the first s->n.
+ * Both sums in double. */
 static const void *renormalised(const score_setup *s, npy_dtype t, const void *x, size_t vocab,
-                                void *buf, double *whole)
+                                void *buf, double *whole, double *part_sum)
 {
     double part = 0.0, rest = 0.0;
     for (size_t i = 0; i < s->n; i++)
@@ -189,6 +193,7 @@ static const void *renormalised(const score_setup *s, npy_dtype t, const void *x
     for (size_t i = s->n; i < vocab; i++)
         rest += at(t, x, i);
     *whole = part + rest;
+    *part_sum = part;
     for (size_t i = 0; i < s->n; i++) {
         double v = at(t, x, i) / part; /* part 0 or not finite: NaN or inf, a bad row */
         if (s->kernel == NPY_F64)
@@ -208,14 +213,17 @@ void score_row(const score_setup *s, const void *a, const void *b, int64_t targe
     out->nll_base = out->nll_new = out->delta_p = out->js = out->tv = NAN;
     if (s->renormalise) {
         const size_t half = s->kernel == NPY_F64 ? 2 * s->n : s->n; /* floats a copy takes */
-        double whole_a, whole_b;
-        a = renormalised(s, s->type[0], a, s->vocab[0], scratch, &whole_a);
-        b = renormalised(s, s->type[1], b, s->vocab[1], scratch + half, &whole_b);
+        double whole[2], part[2];
+        a = renormalised(s, s->type[0], a, s->vocab[0], scratch, &whole[0], &part[0]);
+        b = renormalised(s, s->type[1], b, s->vocab[1], scratch + half, &whole[1], &part[1]);
         prob_row(s, a, b, target, out);
-        for (int side = 1; side >= 0; side--) { /* the whole rows' sums, BASE's first */
-            double whole = side ? whole_b : whole_a;
-            if (isfinite(whole) && !(fabs(whole - 1) <= s->sum_tolerance))
-                out->bad = BAD_SUM, out->bad_side = side, out->bad_value = whole;
+        for (int side = 1; side >= 0; side--) { /* the whole rows' checks, BASE's first */
+            if (!isfinite(whole[side]))
+                continue; /* NaN or an infinity: prob_row's reason */
+            if (!(fabs(whole[side] - 1) <= s->sum_tolerance))
+                out->bad = BAD_SUM, out->bad_side = side, out->bad_value = whole[side];
+            else if (!(part[side] > 0))
+                out->bad = BAD_NO_MASS, out->bad_side = side, out->bad_value = part[side];
         }
         return;
     }

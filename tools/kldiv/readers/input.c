@@ -144,6 +144,9 @@ static int open_stdin(input *in)
     in->stream = 1;
     in->dev = st.st_dev;
     in->ino = st.st_ino;
+    if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode))
+        return input_wait_for_data(in->path, fd,
+                                   isatty(fd) ? "a terminal" : "a pipe or FIFO") ? -1 : 0;
     return 0;
 }
 

@@ -109,6 +109,11 @@ int input_open_fd(const char *path, struct stat *st);
 /* Internal: maps the regular file open as fd read-only (size bytes); 0 or -1 after printing. */
 int input_map(input *in, int fd, uint64_t size);
 
+/* Internal: waits for fd (a FIFO, pipe or terminal: what, in the message) to have data; when that
+ * takes more than a second, says so on stderr first rather than hang silently. 0, or -1 after
+ * printing why. */
+int input_wait_for_data(const char *path, int fd, const char *what);
+
 /* Internal: unmaps the current map. */
 void input_unmap(input *in);
 

@@ -39,14 +39,12 @@ int input_fail_path(const char *path, const char *fmt, ...)
     return -1;
 }
 
-/* A FIFO that no writer has opened yet reads as empty: wait for its first data, and say so when
- * that takes more than a second rather than hang silently. */
-static int wait_for_writer(const char *path, int fd)
+int input_wait_for_data(const char *path, int fd, const char *what)
 {
     struct pollfd p = {fd, POLLIN, 0};
     int rc = poll(&p, 1, 1000);
     if (rc == 0) {
-        fprintf(stderr, "kldiv: %s: a FIFO without data yet: waiting for its writer\n", path);
+        fprintf(stderr, "kldiv: %s: %s without data yet: waiting for its writer\n", path, what);
         rc = poll(&p, 1, -1);
     }
     return rc < 0 ? input_fail_path(path, "%s", strerror(errno)) : 0;
@@ -64,7 +62,7 @@ int input_open_fd(const char *path, struct stat *st)
     }
     if (S_ISDIR(st->st_mode))
         return fd; /* the caller decides, and closes it */
-    if (S_ISFIFO(st->st_mode) && wait_for_writer(path, fd) != 0) {
+    if (S_ISFIFO(st->st_mode) && input_wait_for_data(path, fd, "a FIFO") != 0) {
         close(fd);
         return -1;
     }

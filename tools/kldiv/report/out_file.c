@@ -1,5 +1,5 @@
 /* out_file.c - an output file written safely (see out_file.h). */
-#define _XOPEN_SOURCE 700
+#define _GNU_SOURCE /* __fpurge */
 #include "out_file.h"
 
 #include <errno.h>
@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -66,7 +67,8 @@ static int open_in_place(out_file *o, const char *path)
 {
     int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
-        return fail(path, errno == ENXIO ? "a FIFO with no reader" : strerror(errno));
+        return fail(path, errno == ENXIO ? "no reader (a FIFO that nothing reads, or a socket)"
+                                         : strerror(errno));
     int flags = fcntl(fd, F_GETFL);
     if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 || !(o->f = fdopen(fd, "w"))) {
         int e = errno;
@@ -76,22 +78,27 @@ static int open_in_place(out_file *o, const char *path)
     return 0;
 }
 
-/* The file that standard output or error writes to, when path is it: written through a duplicate
- * of that descriptor (its offset and O_APPEND shared). 1 if so (o->f set), 0 if not, -1. */
+/* Writes through a duplicate of fd (its offset and O_APPEND shared). 0, or -1 after printing. */
+static int write_through(out_file *o, const char *path, int fd)
+{
+    int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (copy < 0 || !(o->f = fdopen(copy, "w"))) {
+        int e = errno;
+        if (copy >= 0)
+            close(copy);
+        return fail(path, strerror(e));
+    }
+    return 0;
+}
+
+/* The file that standard output or error writes to, when path is it: written through that
+ * stream's descriptor. 1 if so (o->f set), 0 if not, -1 after printing. */
 static int open_std_stream(out_file *o, const char *path, const struct stat *st)
 {
     for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++) {
         struct stat std;
-        if (fstat(fd, &std) != 0 || std.st_dev != st->st_dev || std.st_ino != st->st_ino)
-            continue;
-        int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (copy < 0 || !(o->f = fdopen(copy, "w"))) {
-            int e = errno;
-            if (copy >= 0)
-                close(copy);
-            return fail(path, strerror(e));
-        }
-        return 1;
+        if (fstat(fd, &std) == 0 && std.st_dev == st->st_dev && std.st_ino == st->st_ino)
+            return write_through(o, path, fd) ? -1 : 1;
     }
     return 0;
 }
@@ -99,6 +106,8 @@ static int open_std_stream(out_file *o, const char *path, const struct stat *st)
 int out_file_open(out_file *o, const char *path, const out_guard *reads, size_t count)
 {
     *o = (out_file){.path = path};
+    if (strcmp(path, "-") == 0) /* standard output */
+        return write_through(o, "standard output", STDOUT_FILENO);
     struct stat st;
     int exists = stat(path, &st) == 0;
     for (size_t k = 0; exists && k < count; k++)
@@ -168,6 +177,8 @@ int out_file_commit(out_file *o)
 
 void out_file_abort(out_file *o)
 {
+    if (o->f && !o->tmp)
+        __fpurge(o->f); /* written in place: what is still buffered is not written at all */
     if (o->f)
         fclose(o->f);
     if (o->tmp)

@@ -6,7 +6,9 @@
  * temporary file. A target that is not a regular file (a FIFO with a reader, a device) is written
  * in place, and so is the file kldiv's standard output or error already writes to (--per-row
  * /dev/stdout >> log): through that stream's own open file, at its offset, as a shell
- * redirection would, so that neither the file's earlier contents nor the report are lost. */
+ * redirection would, so that neither the file's earlier contents nor the report are lost; "-" is
+ * standard output. A run that fails writes nothing more to an in-place target (what is buffered
+ * is dropped) and leaves no temporary file. */
 #ifndef KLDIV_OUT_FILE_H
 #define KLDIV_OUT_FILE_H
 

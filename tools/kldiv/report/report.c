@@ -58,16 +58,39 @@ typedef struct {
     char s[40];
 } num_text;
 
-static num_text num(const char *fmt, double v)
+/* fmt's rendering of v, or "n/a" right-aligned in width (0: none) when v is NaN. */
+static num_text num(const char *fmt, double v, int width)
 {
     num_text t;
     if (isnan(v))
-        snprintf(t.s, sizeof t.s, "n/a");
+        snprintf(t.s, sizeof t.s, "%*s", width, "n/a");
     else
         snprintf(t.s, sizeof t.s, fmt, v);
     return t;
 }
-#define NUM(fmt, v) (num(fmt, v).s)
+#define NUM(fmt, v) (num(fmt, v, 0).s)
+#define NUMW(width, fmt, v) (num(fmt, v, width).s)
+#define PCT(fmt, v) (num(fmt "%%", v, 0).s) /* 12.34% or n/a */
+
+/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0. */
+static int utf8_length(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return 1;
+    int len = p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3
+              : p[0] >= 0xf0 && p[0] <= 0xf4                               ? 4
+                                                                           : 0;
+    /* the second byte's range, which rules out the overlong forms, surrogates and > U+10FFFF */
+    unsigned lo = p[0] == 0xe0 ? 0xa0 : p[0] == 0xf0 ? 0x90 : 0x80;
+    unsigned hi = p[0] == 0xed ? 0x9f : p[0] == 0xf4 ? 0x8f : 0xbf;
+    if (len && !(p[1] >= lo && p[1] <= hi))
+        return 0;
+    for (int k = 2; k < len; k++)
+        if ((p[k] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
 
 /* A JSON string: quotes, backslashes and control characters escaped, bytes that are not UTF-8
  * (a path may hold any) replaced by U+FFFD. */
@@ -76,11 +99,7 @@ static void json_str(FILE *o, const char *s)
     const unsigned char *p = (const unsigned char *)s;
     fputc('"', o);
     while (*p) {
-        int len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
-                                : (*p & 0xf8) == 0xf0 ? 4 : 0;
-        for (int k = 1; k < len; k++)
-            if ((p[k] & 0xc0) != 0x80)
-                len = 0;
+        int len = utf8_length(p);
         if (len == 1 && (*p == '"' || *p == '\\'))
             fprintf(o, "\\%c", *p);
         else if (len == 1 && *p < 0x20)
@@ -119,8 +138,8 @@ static void json_fields(FILE *o, const char *const *keys, const double *v)
 }
 
 /* The bad-row reasons' JSON keys, in row_bad's order. */
-static const char *const bad_keys[BAD_REASONS] = {"", "nan_or_inf", "negative", "sum",
-                                                  "logits_nan_or_inf", "llama_scale"};
+static const char *const bad_keys[BAD_REASONS] = {
+    "", "nan_or_inf", "negative", "sum", "logits_nan_or_inf", "llama_scale", "no_common_mass"};
 
 static void write_json(FILE *o, const results *r, const summary *s, const run_info *info)
 {
@@ -242,25 +261,24 @@ static void write_text(FILE *o, const results *r, const summary *s, const run_in
             NUM("%.9g", s->rev_max));
     if (!isnan(s->js_mean))
         fprintf(o, "JS, TV         mean JS %.9g  mean TV %.9g\n", s->js_mean, s->tv_mean);
-    fprintf(o, "top token      same in %s%% of rows (+/- %s%%)\n", NUM("%.2f", 100.0 * s->agree),
-            NUM("%.2f", 100.0 * s->agree_unc));
+    fprintf(o, "top token      same in %s of rows (+/- %s)\n", PCT("%.2f", 100.0 * s->agree),
+            PCT("%.2f", 100.0 * s->agree_unc));
     fprintf(o, "entropy        base %s  new %s (mean nats)\n", NUM("%.6g", s->hb_mean),
             NUM("%.6g", s->hn_mean));
     if (r->tok.n) {
-        fprintf(o, "PPL            new %s +/- %s  base %s +/- %s  cor(ln) %s%%\n",
+        fprintf(o, "PPL            new %s +/- %s  base %s +/- %s  cor(ln) %s\n",
                 NUM("%.6f", t->new_), NUM("%.6f", t->new_unc), NUM("%.6f", t->base),
-                NUM("%.6f", t->base_unc), NUM("%.2f", 100.0 * t->cor_ln));
+                NUM("%.6f", t->base_unc), PCT("%.2f", 100.0 * t->cor_ln));
         fprintf(o, "               ln(new/base) %s +/- %s  new/base %s +/- %s  new-base %s +/- %s\n",
                 NUM("%.6f", t->ln_ratio), NUM("%.6f", t->ln_ratio_unc), NUM("%.6f", t->ratio),
                 NUM("%.6f", t->ratio_unc), NUM("%.6f", t->diff), NUM("%.6f", t->diff_unc));
-        fprintf(o, "delta p        mean %s%% +/- %s%%  rms %s%% +/- %s%%\n",
-                NUM("%.4f", 100.0 * t->dp_mean), NUM("%.4f", 100.0 * t->dp_unc),
-                NUM("%.4f", 100.0 * t->dp_rms), NUM("%.4f", 100.0 * t->dp_rms_unc));
-        fprintf(o, "               min %s%%  p1 %s%%  p10 %s%%  median %s%%  p90 %s%%  p99 %s%%  "
-                   "max %s%%\n",
-                NUM("%.3f", 100 * d->min), NUM("%.3f", 100 * d->p1), NUM("%.3f", 100 * d->p10),
-                NUM("%.3f", 100 * d->median), NUM("%.3f", 100 * d->p90),
-                NUM("%.3f", 100 * d->p99), NUM("%.3f", 100 * d->max));
+        fprintf(o, "delta p        mean %s +/- %s  rms %s +/- %s\n",
+                PCT("%.4f", 100.0 * t->dp_mean), PCT("%.4f", 100.0 * t->dp_unc),
+                PCT("%.4f", 100.0 * t->dp_rms), PCT("%.4f", 100.0 * t->dp_rms_unc));
+        fprintf(o, "               min %s  p1 %s  p10 %s  median %s  p90 %s  p99 %s  max %s\n",
+                PCT("%.3f", 100 * d->min), PCT("%.3f", 100 * d->p1), PCT("%.3f", 100 * d->p10),
+                PCT("%.3f", 100 * d->median), PCT("%.3f", 100 * d->p90),
+                PCT("%.3f", 100 * d->p99), PCT("%.3f", 100 * d->max));
     }
     write_bad_rows(o, r);
     fprintf(o, "time           %.3f s, %.2f GB/s\n", info->seconds, info->gb_per_s);
@@ -281,37 +299,46 @@ static void write_llama(FILE *o, const results *r, const summary *s, const run_i
     fprintf(o, ", path %s\n\n", info->isa);
     if (r->tok.n) {
         fprintf(o, "====== Perplexity statistics ======\n");
-        fprintf(o, "Mean PPL(Q)                   : %10.6lf ± %10.6lf\n", t->new_, t->new_unc);
-        fprintf(o, "Mean PPL(base)                : %10.6lf ± %10.6lf\n", t->base, t->base_unc);
-        fprintf(o, "Cor(ln(PPL(Q)), ln(PPL(base))): %6.2lf%%\n", 100.0 * t->cor_ln);
-        fprintf(o, "Mean ln(PPL(Q)/PPL(base))     : %10.6lf ± %10.6lf\n", t->ln_ratio,
-                t->ln_ratio_unc);
-        fprintf(o, "Mean PPL(Q)/PPL(base)         : %10.6lf ± %10.6lf\n", t->ratio, t->ratio_unc);
-        fprintf(o, "Mean PPL(Q)-PPL(base)         : %10.6lf ± %10.6lf\n", t->diff, t->diff_unc);
+        const double pairs[][2] = {{t->new_, t->new_unc}, {t->base, t->base_unc}};
+        fprintf(o, "Mean PPL(Q)                   : %s ± %s\n", NUMW(10, "%10.6f", pairs[0][0]),
+                NUMW(10, "%10.6f", pairs[0][1]));
+        fprintf(o, "Mean PPL(base)                : %s ± %s\n", NUMW(10, "%10.6f", pairs[1][0]),
+                NUMW(10, "%10.6f", pairs[1][1]));
+        fprintf(o, "Cor(ln(PPL(Q)), ln(PPL(base))): %s\n", NUMW(7, "%6.2f%%", 100.0 * t->cor_ln));
+        fprintf(o, "Mean ln(PPL(Q)/PPL(base))     : %s ± %s\n", NUMW(10, "%10.6f", t->ln_ratio),
+                NUMW(10, "%10.6f", t->ln_ratio_unc));
+        fprintf(o, "Mean PPL(Q)/PPL(base)         : %s ± %s\n", NUMW(10, "%10.6f", t->ratio),
+                NUMW(10, "%10.6f", t->ratio_unc));
+        fprintf(o, "Mean PPL(Q)-PPL(base)         : %s ± %s\n", NUMW(10, "%10.6f", t->diff),
+                NUMW(10, "%10.6f", t->diff_unc));
         fprintf(o, "\n");
     }
     fprintf(o, "====== KL divergence statistics ======\n");
-    fprintf(o, "Mean    KLD: %10.6lf ± %10.6lf\n", f->mean, s->fwd_llama_unc);
+    fprintf(o, "Mean    KLD: %s ± %s\n", NUMW(10, "%10.6f", f->mean),
+            NUMW(10, "%10.6f", s->fwd_llama_unc));
     static const char *const kld_labels[] = {"Maximum", "99.9%  ", "99.0%  ", "95.0%  ",
                                              "90.0%  ", "Median ", "10.0%  ", " 5.0%  ",
                                              " 1.0%  ", " 0.1%  ", "Minimum"};
     const double kv[] = {f->max, f->p999, f->p99, f->p95, f->p90, f->median,
                          f->p10, f->p5,   f->p1,  f->p01, f->min};
     for (int i = 0; i < 11; i++)
-        fprintf(o, "%s KLD: %10.6f\n", kld_labels[i], kv[i]);
+        fprintf(o, "%s KLD: %s\n", kld_labels[i], NUMW(10, "%10.6f", kv[i]));
     fprintf(o, "\n====== Token probability statistics ======\n");
     if (r->tok.n) {
-        fprintf(o, "Mean    Δp: %6.3lf ± %5.3lf %%\n", 100.0 * t->dp_mean, 100.0 * t->dp_unc);
+        fprintf(o, "Mean    Δp: %s ± %s %%\n", NUMW(6, "%6.3f", 100.0 * t->dp_mean),
+                NUMW(5, "%5.3f", 100.0 * t->dp_unc));
         static const char *const dp_labels[] = {
             "Maximum", "99.9%  ", "99.0%  ", "95.0%  ", "90.0%  ", "75.0%  ", "Median ",
             "25.0%  ", "10.0%  ", " 5.0%  ", " 1.0%  ", " 0.1%  ", "Minimum"};
         const double dv[] = {d->max, d->p999, d->p99, d->p95, d->p90, d->p75, d->median,
                              d->p25, d->p10,  d->p5,  d->p1,  d->p01, d->min};
         for (int i = 0; i < 13; i++)
-            fprintf(o, "%s Δp: %6.3lf%%\n", dp_labels[i], 100.0 * dv[i]);
-        fprintf(o, "RMS Δp    : %6.3lf ± %5.3lf %%\n", 100.0 * t->dp_rms, 100.0 * t->dp_rms_unc);
+            fprintf(o, "%s Δp: %s\n", dp_labels[i], NUMW(7, "%6.3f%%", 100.0 * dv[i]));
+        fprintf(o, "RMS Δp    : %s ± %s %%\n", NUMW(6, "%6.3f", 100.0 * t->dp_rms),
+                NUMW(5, "%5.3f", 100.0 * t->dp_rms_unc));
     }
-    fprintf(o, "Same top p: %6.3lf ± %5.3lf %%\n", 100.0 * s->agree, 100.0 * s->agree_unc);
+    fprintf(o, "Same top p: %s ± %s %%\n", NUMW(6, "%6.3f", 100.0 * s->agree),
+            NUMW(5, "%5.3f", 100.0 * s->agree_unc));
 }
 
 int report_write(FILE *out, results *r, const run_info *info, report_format format)
