@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int have_dir = (mode & 0x08) && mkdtemp(csv);
     char csv_path[64];
     snprintf(csv_path, sizeof csv_path, "%s/rows.csv", csv);
-    char *argv[16];
+    char *argv[24]; /* at most 16 arguments and the NULL */
     int argc = 0;
     argv[argc++] = "kldiv";
     argv[argc++] = "-q";
