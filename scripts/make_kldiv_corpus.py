@@ -99,6 +99,9 @@ def main():
     seeds["probs_as_logits_insisted"] = bytes([0x80, 0]) + npy(probs)
     seeds["probs_common_vocab"] = bytes([0xc1, 0]) + npy(probs) + npy(
         [[v / 2 for v in r] * 2 for r in probs], "<f2")
+    # every option the mode byte can add at once (16 arguments: the harness's argv once
+    # overflowed here, a fuzz finding)
+    seeds["all_options"] = bytes([0xff, 7]) + raw + raw[::-1]
     readers = reader_seeds(rng, logits)
     # the same files through the whole path: as BASE and NEW, and against an .npy
     seeds["llama_pair"] = bytes([0x44, 0]) + readers["llama_2chunks"][1:] * 2
