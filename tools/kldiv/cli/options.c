@@ -78,7 +78,7 @@ static const option_row options[] = {
     {.name = "memory-limit", .arg = "M", .set = set_memory_limit, .slot = 8,
      .help = "MiB kldiv may hold, half for per-row results (8 bytes a row, 16 with\n"
              "targets) and half for buffers (default: half the machine's memory)"},
-    {.letter = 'q', FIELD(quiet), .slot = -1, .help = "no progress bar"},
+    {.letter = 'q', FIELD(quiet), .slot = -1, .help = "no progress line"},
     {.name = "help", .letter = 'h', .set = show_help, .slot = 9, .help = "this text"},
     {.name = "version", .set = show_version, .slot = 10, .help = "the kld version"},
 };

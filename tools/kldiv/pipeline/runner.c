@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "runner.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -127,13 +128,28 @@ static int rows_differ(const input in[2], long long got0, long long got1)
     return -1;
 }
 
-static void show_progress(uint64_t rows, uint64_t total)
+/* The progress line on a terminal's stderr: rows done, the rate, and the time left when the row
+ * count is known; from 1 s into the run, at most 4 updates a second. */
+typedef struct {
+    double start, last; /* the run's start, the last update (0: none yet) */
+    uint64_t row_bytes; /* bytes of a row of BASE and NEW together */
+} progress;
+
+static void show_progress(progress *p, uint64_t rows, uint64_t total)
 {
-    if (total)
-        fprintf(stderr, "\rkldiv: %llu/%llu rows (%.0f%%)", (unsigned long long)rows,
-                (unsigned long long)total, 100.0 * (double)rows / (double)total);
-    else
-        fprintf(stderr, "\rkldiv: %llu rows", (unsigned long long)rows);
+    const double t = now(), elapsed = t - p->start;
+    if (elapsed < 1.0 || t - p->last < 0.25)
+        return;
+    p->last = t;
+    const double rate = (double)rows * (double)p->row_bytes / elapsed / 1e9;
+    if (total) {
+        const double left = rows ? elapsed * (double)(total - rows) / (double)rows : 0;
+        fprintf(stderr, "\rkldiv: %llu/%llu rows (%.0f%%), %.2f GB/s, %.0f s left\033[K",
+                (unsigned long long)rows, (unsigned long long)total,
+                100.0 * (double)rows / (double)total, rate, ceil(left));
+    } else {
+        fprintf(stderr, "\rkldiv: %llu rows, %.2f GB/s\033[K", (unsigned long long)rows, rate);
+    }
 }
 
 int run_rows(input in[2], const kldiv_options *o, const score_setup *setup, const targets *tg,
@@ -144,10 +160,10 @@ int run_rows(input in[2], const kldiv_options *o, const score_setup *setup, cons
     size_t chunk;
     if (buffers_alloc(&b, &chunk, in, o, scratch_floats) != 0)
         return -1;
-    const int progress = !o->quiet && isatty(STDERR_FILENO);
+    const int show = !o->quiet && isatty(STDERR_FILENO);
     const uint64_t total = in[0].rows; /* 0 when a stream's rows are not known */
-    const double start = now();
-    int progress_shown = 0, status = -1;
+    progress p = {now(), 0, in[0].row_bytes + in[1].row_bytes};
+    int status = -1;
     *rows = 0;
     for (;;) {
         uint64_t want = chunk;
@@ -175,14 +191,12 @@ int run_rows(input in[2], const kldiv_options *o, const score_setup *setup, cons
         for (int k = 0; k < 2; k++)
             input_release(&in[k]);
         *rows += (uint64_t)got[0];
-        if (progress && (progress_shown || now() - start > 1.0)) {
-            show_progress(*rows, total);
-            progress_shown = 1;
-        }
+        if (show)
+            show_progress(&p, *rows, total);
     }
     status = 0;
 out:
-    if (progress_shown)
+    if (p.last)
         fprintf(stderr, "\n");
     buffers_free(&b);
     return status;
