@@ -262,10 +262,12 @@ void register_all() {
     if (kld_isa_supported(KLD_ISA_AVX2)) {
         add<float>("floor_read/avx2", kNoPath, F32(floor_read_avx2));
         add<float>("floor_log_u35/avx2", kNoPath, F32(floor_log_avx2));
+        add<float>("floor_exp2_u10/avx2", kNoPath, F32(floor_exp2_avx2), kLogits);
     }
     if (kld_isa_supported(KLD_ISA_AVX512)) {
         add<float>("floor_read/avx512", kNoPath, F32(floor_read_avx512));
         add<float>("floor_log_u35/avx512", kNoPath, F32(floor_log_avx512));
+        add<float>("floor_exp2_u10/avx512", kNoPath, F32(floor_exp2_avx512), kLogits);
         add<float>("peer_fastmath_libmvec", kNoPath, F32(peer_fastmath_libmvec));
     }
 #endif

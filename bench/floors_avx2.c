@@ -3,4 +3,5 @@
 #include "generic/load_native.h"
 #define FLOOR_READ floor_read_avx2
 #define FLOOR_LOG floor_log_avx2
+#define FLOOR_EXP2 floor_exp2_avx2
 #include "floors_template.h"

@@ -22,6 +22,9 @@ double floor_read_avx2(const float *p, const float *q, size_t n);
 double floor_log_avx2(const float *p, const float *q, size_t n);
 double floor_read_avx512(const float *p, const float *q, size_t n);
 double floor_log_avx512(const float *p, const float *q, size_t n);
+/* One SLEEF u10 exp of every element of a and of b (the exps of a logits kernel). */
+double floor_exp2_avx2(const float *a, const float *b, size_t n);
+double floor_exp2_avx512(const float *a, const float *b, size_t n);
 
 #ifdef __cplusplus
 }
