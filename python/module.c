@@ -1,4 +1,4 @@
-/* module.c - the kld extension module: its functions and their docstrings, the path (ISA)
+/* module.c - the extension module kld._kld (re-exported by python/kld/__init__.py): its functions and their docstrings, the path (ISA)
  * controls, __version__. The work is in call.c; arguments are read in place by operand.c. */
 #include "call.h"
 #include "check.h"
@@ -165,10 +165,10 @@ PyDoc_STRVAR(module_doc,
              "Jensen-Shannon, total variation) over numpy arrays and torch CPU tensors, read in\n"
              "place, with the GIL released during each kernel call. See docs/python.md.");
 
-static struct PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "kld", module_doc, -1, methods,
+static struct PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "kld._kld", module_doc, -1, methods,
                                         NULL, NULL, NULL, NULL};
 
-PyMODINIT_FUNC PyInit_kld(void)
+PyMODINIT_FUNC PyInit__kld(void)
 {
 #define PY_FUNCTION_REF(name, family, result) &fn_##name,
     static kld_function *const functions[] = {PY_FUNCTIONS(PY_FUNCTION_REF)};
