@@ -1,4 +1,4 @@
-/* summary.h - kld.summarize (summary.c): kldiv's summary of per-row results, by kldiv's own code. */
+/* summary.h - kld.summarize (summary.c): kldiv's summary of per-row results, by its own code. */
 #ifndef KLD_PY_SUMMARY_H
 #define KLD_PY_SUMMARY_H
 

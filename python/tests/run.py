@@ -14,4 +14,5 @@ except ImportError:
     sys.exit(77)
 
 here = os.path.dirname(os.path.abspath(__file__))
-sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", here] + sys.argv[1:]))
+if __name__ == "__main__":  # not in the worker processes of a Dask LocalCluster, which import it
+    sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", here] + sys.argv[1:]))
