@@ -20,7 +20,7 @@ float32, as kldiv does.
 The client resolves the paths to absolute ones, lists the directories and reads the headers;
 each task scores up to R rows of one file of each side on a worker, which maps the files itself
 (a shared file system: the workers see the files at the same paths), with kld.stats_logits in
-place (the GIL released); only the per-row values come back (12 float64 a row at most), and
+place (the GIL released); only the per-row values come back (11 float64 a row at most), and
 kld.summarize (kldiv's own summary code, in C) turns them into the summary. Bad rows (NaN or
 +inf logits, or all -inf: NaN KL) are left out and listed, as kldiv does. The workers need kld
 installed; this file is sent to them with the tasks. Prints the summary as JSON (kldiv's keys

@@ -15,4 +15,7 @@ except ImportError:
 
 here = os.path.dirname(os.path.abspath(__file__))
 if __name__ == "__main__":  # not in the worker processes of a Dask LocalCluster, which import it
-    sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", here] + sys.argv[1:]))
+    # the test files named in the arguments (meson's 'python dask cluster'), else this folder
+    files = [a for a in sys.argv[1:] if a.endswith(".py")]
+    sys.exit(pytest.main(["-q", "-p", "no:cacheprovider"] + ([] if files else [here]) +
+                         sys.argv[1:]))
