@@ -12,8 +12,9 @@ BASE and NEW are files or directories, read as kldiv reads them: a .npy of shape
 tensor (leading dimensions of 1 dropped) or else its only tensor when that is 1-D; a directory
 is every *.safetensors and *.npy file in it, in kldiv's order (file names with digit runs
 compared as numbers), their rows one after the other. Beyond kldiv, 3-D arrays and tensors
-(batch, positions, vocab) are read as batch x positions rows, and a directory may mix .npy and
-safetensors files (kldiv reads neither yet). Float32, float16, bfloat16 (safetensors; needs
+(batch, positions, vocab) are read as batch x positions rows (without --key, a file's only 3-D
+tensor where kldiv would find none), and a directory may mix .npy and safetensors files (kldiv
+reads neither yet). Float32, float16, bfloat16 (safetensors; needs
 torch) and float64 logits; BASE and NEW of one type are scored in it, in place, else as
 float32, as kldiv does.
 
@@ -82,7 +83,8 @@ def as_rows(path, shape):
 
 
 def safetensors_part(path, key):
-    """The tensor kldiv picks (st_pick in tools/kldiv/readers/safetensors.c), 3-D included."""
+    """The tensor kldiv picks (st_pick in tools/kldiv/readers/safetensors.c), or where kldiv
+    finds none, the file's only 3-D tensor (read as rows x positions)."""
     with open(path, "rb") as f:
         head = f.read(8)
         if len(head) < 8:
@@ -99,13 +101,17 @@ def safetensors_part(path, key):
             raise ValueError("%s: no tensor named '%s'; its tensors: %s" % (path, key, listing))
         name = key
     else:
-        names = [k for k, v in tensors.items() if len(squeezed(v["shape"])) in (2, 3)]
-        if len(names) > 1:
-            raise ValueError("%s: more than one 2-D or 3-D tensor: pick one with --key; its "
-                             "tensors: %s" % (path, listing))
-        only = list(tensors.values())
+        def of(ndim):
+            return [k for k, v in tensors.items() if len(squeezed(v["shape"])) == ndim]
+        names, only = of(2), list(tensors.values())
         if not names and len(only) == 1 and len(squeezed(only[0]["shape"])) == 1:
             names = list(tensors)  # a file of one 1-D tensor: one row
+        what = "2-D"
+        if not names:  # beyond kldiv: where it finds no tensor, the only 3-D one
+            names, what = of(3), "3-D"
+        if len(names) > 1:
+            raise ValueError("%s: more than one %s tensor: pick one with --key; its tensors: %s"
+                             % (path, what, listing))
         if not names:
             raise ValueError("%s: no 2-D tensor (pick one with --key); its tensors: %s"
                              % (path, listing))

@@ -160,7 +160,9 @@ def test_3d_blocks_are_rows(tmp_path):
 
 
 @pytest.mark.parametrize("tensors, key, rows, match", [
-    ({"a": (2, 4), "b": (3, 4)}, None, 0, "more than one 2-D or 3-D tensor: pick one with --key"),
+    ({"a": (2, 4), "b": (3, 4)}, None, 0, "more than one 2-D tensor: pick one with --key"),
+    ({"a": (2, 4), "b": (3, 3, 4)}, None, 2, None),  # kldiv's choice first: the 2-D one
+    ({"a": (2, 3, 4), "b": (3, 3, 4)}, None, 0, "more than one 3-D tensor"),
     ({"a": (2, 4), "b": (3, 4)}, "b", 3, None),
     ({"a": (1, 1, 2, 4), "ids": (5,)}, None, 2, None),  # leading 1s dropped, as kldiv does
     ({"a": (2, 3, 4), "ids": (5,)}, None, 6, None),  # 3-D: rows x positions
