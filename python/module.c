@@ -3,6 +3,7 @@
 #include "call.h"
 #include "check.h"
 #include "results.h"
+#include "summary.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -155,6 +156,8 @@ PyDoc_STRVAR(force_isa_doc, "force_isa($module, name, /)\n--\n\n"
 static PyMethodDef methods[] = {
     PY_FUNCTIONS(PY_METHOD)
     {"check", (PyCFunction)(void (*)(void))kld_py_check, METH_VARARGS | METH_KEYWORDS, check_doc},
+    {"summarize", (PyCFunction)(void (*)(void))kld_py_summarize, METH_VARARGS | METH_KEYWORDS,
+     kld_py_summarize_doc},
     {"isa", py_isa, METH_NOARGS, isa_doc},
     {"isa_supported", py_isa_supported, METH_O, isa_supported_doc},
     {"force_isa", py_force_isa, METH_O, force_isa_doc},

@@ -14,4 +14,8 @@ except ImportError:
     sys.exit(77)
 
 here = os.path.dirname(os.path.abspath(__file__))
-sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", here] + sys.argv[1:]))
+if __name__ == "__main__":  # not in the worker processes of a Dask LocalCluster, which import it
+    # the test files named in the arguments (meson's 'python dask cluster'), else this folder
+    files = [a for a in sys.argv[1:] if a.endswith(".py")]
+    sys.exit(pytest.main(["-q", "-p", "no:cacheprovider"] + ([] if files else [here]) +
+                         sys.argv[1:]))

@@ -2,53 +2,26 @@
 #include "report.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "kld.h"
-#include "summary.h"
-#include "token_stats.h"
+#include "run_summary.h"
 
-/* Everything the reports print; NaN where not available. */
-typedef struct {
-    dist_summary fwd, dp;
-    double fwd_llama_unc; /* the mean KL's uncertainty by llama.cpp's formula */
-    double rev_mean, rev_max, hb_mean, hn_mean, agree, agree_unc, js_mean, tv_mean;
-    token_stats tok;
-} summary;
-
-static void nan_dist(dist_summary *d)
-{
-    double *v = &d->mean;
-    for (size_t i = 0; i < sizeof *d / sizeof(double); i++)
-        v[i] = NAN;
-}
-
+/* The summary of r (sorting r->fwd and r->dp): its running sums as the shared summary code
+ * (run_summary.h) takes them. */
 static summary summarise_results(results *r)
 {
+    const token_sums *t = &r->tok;
+    summary_sums sums = {
+        .good = r->good, .rev_sum = r->rev_sum, .rev_max = r->rev_max, .hb_sum = r->hb_sum,
+        .hn_sum = r->hn_sum, .agree = r->agree, .js_sum = r->js_sum, .tv_sum = r->tv_sum,
+        .n_js = r->n_js,
+        .tok = {.n = r->n_dp, .nll = t->nll, .nll2 = t->nll2, .nll_base = t->nll_base,
+                .nll_base2 = t->nll_base2, .nll_nll_base = t->nll_nll_base, .dp = t->dp,
+                .dp2 = t->dp2, .dp4 = t->dp4}};
     summary s;
-    nan_dist(&s.fwd);
-    nan_dist(&s.dp);
-    s.fwd_llama_unc = s.rev_mean = s.rev_max = s.hb_mean = s.hn_mean = s.agree = s.agree_unc =
-        s.js_mean = s.tv_mean = NAN;
-    s.tok = token_stats_of(&r->tok);
-    if (r->n_dp)
-        summarise(r->dp, r->n_dp, &s.dp);
-    if (!r->good)
-        return s;
-    double n = (double)r->good, sum = 0, sum2 = 0, mean;
-    for (size_t i = 0; i < r->good; i++)
-        sum += r->fwd[i], sum2 += r->fwd[i] * r->fwd[i];
-    mean_and_unc(sum, sum2, r->good, &mean, &s.fwd_llama_unc);
-    summarise(r->fwd, r->good, &s.fwd);
-    s.rev_mean = r->rev_sum / n;
-    s.rev_max = r->rev_max;
-    s.hb_mean = r->hb_sum / n;
-    s.hn_mean = r->hn_sum / n;
-    s.agree = (double)r->agree / n;
-    s.agree_unc = r->good > 1 ? sqrt(s.agree * (1 - s.agree) / (n - 1)) : NAN;
-    if (r->n_js == r->good) {
-        s.js_mean = r->js_sum / n;
-        s.tv_mean = r->tv_sum / n;
-    }
+    summary_of(&sums, r->fwd, r->dp, &s);
     return s;
 }
 
@@ -121,20 +94,42 @@ static void json_input(FILE *o, const char *role, const input_info *in, const ch
             in->kind, in->rows, in->vocab, in->dtype, sep);
 }
 
-/* JSON has no NaN or infinities: those are written as null. */
-static void json_num(FILE *o, const char *key, double v, const char *sep)
+/* v in the fewest significant digits that read back as exactly v: as a double (at most 17
+ * digits), or as a float when single (at most 9). */
+static void shortest(char text[32], double v, int single)
 {
-    if (isfinite(v))
-        fprintf(o, "\"%s\": %.10g%s", key, v, sep);
-    else
-        fprintf(o, "\"%s\": null%s", key, sep);
+    for (int digits = 1; digits <= (single ? 9 : 17); digits++) {
+        snprintf(text, 32, "%.*g", digits, v);
+        if (single ? strtof(text, NULL) == (float)v : strtod(text, NULL) == v)
+            return;
+    }
 }
 
-/* Keys and values of a JSON object's numbers, NULL-terminated keys. */
-static void json_fields(FILE *o, const char *const *keys, const double *v)
+/* A number round-trips; JSON has no NaN or infinities: those are written as null. */
+static void json_num(FILE *o, const char *key, double v, const char *sep)
 {
-    for (size_t i = 0; keys[i]; i++)
-        json_num(o, keys[i], v[i], keys[i + 1] ? ", " : "}");
+    char text[32] = "null";
+    if (isfinite(v))
+        shortest(text, v, 0);
+    fprintf(o, "\"%s\": %s%s", key, text, sep);
+}
+
+/* Whether summary keys a and b (either may be NULL: none) are in one JSON object. */
+static int same_object(const summary_key *a, const summary_key *b)
+{
+    return a && b && a->group && b->group && strcmp(a->group, b->group) == 0;
+}
+
+/* The summary's numbers, object by object in summary_keys' order, each followed by ", ". */
+static void json_summary(FILE *o, const summary *s)
+{
+    for (size_t i = 0; i < summary_key_count; i++) {
+        const summary_key *k = &summary_keys[i], *prev = i ? k - 1 : NULL,
+                          *next = i + 1 < summary_key_count ? k + 1 : NULL;
+        if (k->group && !same_object(prev, k))
+            fprintf(o, "\"%s\": {", k->group);
+        json_num(o, k->key, summary_value(s, k), k->group && !same_object(k, next) ? "}, " : ", ");
+    }
 }
 
 /* The bad-row reasons' JSON keys, in row_bad's order. */
@@ -143,8 +138,6 @@ static const char *const bad_keys[BAD_REASONS] = {
 
 static void write_json(FILE *o, const results *r, const summary *s, const run_info *info)
 {
-    const dist_summary *f = &s->fwd, *d = &s->dp;
-    const token_stats *t = &s->tok;
     fprintf(o, "{\"version\": \"%d.%d.%d\", \"inputs\": [", KLD_VERSION_MAJOR, KLD_VERSION_MINOR,
             KLD_VERSION_PATCH);
     json_input(o, "base", &info->base, ", ");
@@ -153,38 +146,12 @@ static void write_json(FILE *o, const results *r, const summary *s, const run_in
                "\"%s\", \"common_vocab\": %s, ",
             info->rows, info->vocab, info->dtype, info->isa, info->llama_rule ? "llama" : "exact",
             info->vocab_base != info->vocab_new ? "true" : "false");
-    if (info->probs)
-        fprintf(o, "\"temperature\": null, \"forward\": {");
-    else
-        fprintf(o, "\"temperature\": %.9g, \"forward\": {", (double)info->temperature);
-    static const char *const fwd_keys[] = {"mean", "stderr", "median", "p01", "p1", "p5", "p10",
-                                           "p90", "p95", "p99", "p999", "min", "max", NULL};
-    json_fields(o, fwd_keys, (const double[]){f->mean, f->stderr_mean, f->median, f->p01, f->p1,
-                                              f->p5, f->p10, f->p90, f->p95, f->p99, f->p999,
-                                              f->min, f->max});
-    fprintf(o, ", \"reverse\": {");
-    json_num(o, "mean", s->rev_mean, ", ");
-    json_num(o, "max", s->rev_max, "}, ");
-    json_num(o, "top_agreement", s->agree, ", ");
-    json_num(o, "entropy_base_mean", s->hb_mean, ", ");
-    json_num(o, "entropy_new_mean", s->hn_mean, ", ");
-    json_num(o, "js_mean", s->js_mean, ", ");
-    json_num(o, "tv_mean", s->tv_mean, ", \"same_top\": {");
-    json_num(o, "fraction", s->agree, ", ");
-    json_num(o, "stderr", s->agree_unc, "}, \"ppl\": {");
-    static const char *const ppl_keys[] = {"new", "new_unc", "base", "base_unc", "cor_ln",
-                                           "ln_ratio", "ln_ratio_unc", "ratio", "ratio_unc",
-                                           "diff", "diff_unc", NULL};
-    json_fields(o, ppl_keys, &t->new_);
-    fprintf(o, ", \"delta_p\": {");
-    static const char *const dp_keys[] = {"mean", "stderr", "rms", "rms_unc", "max", "p999",
-                                          "p99", "p95", "p90", "p75", "median", "p25", "p10",
-                                          "p5", "p1", "p01", "min", NULL};
-    json_fields(o, dp_keys, (const double[]){t->dp_mean, t->dp_unc, t->dp_rms, t->dp_rms_unc,
-                                             d->max, d->p999, d->p99, d->p95, d->p90, d->p75,
-                                             d->median, d->p25, d->p10, d->p5, d->p1, d->p01,
-                                             d->min});
-    fprintf(o, ", \"bad_rows\": [");
+    char temperature[32] = "null";
+    if (!info->probs)
+        shortest(temperature, info->temperature, 1);
+    fprintf(o, "\"temperature\": %s, ", temperature);
+    json_summary(o, s);
+    fprintf(o, "\"bad_rows\": [");
     for (size_t i = 0; i < r->n_bad; i++)
         fprintf(o, "%s%llu", i ? ", " : "", (unsigned long long)r->bad[i]);
     fprintf(o, "], \"bad_reasons\": {");

@@ -18,7 +18,7 @@ static double covariance(double sa, double sb, double sab, size_t n)
     return (sab / c - (sa / c) * (sb / c)) / (c - 1);
 }
 
-token_stats token_stats_of(const token_sums *t)
+token_stats token_stats_of(const tok_sums *t)
 {
     token_stats s;
     if (t->n == 0) {

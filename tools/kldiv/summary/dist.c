@@ -1,5 +1,5 @@
-/* summary.c - mean, standard error and percentiles (see summary.h). */
-#include "summary.h"
+/* dist.c - mean, standard error and percentiles (see dist.h). */
+#include "dist.h"
 
 #include <math.h>
 #include <stdlib.h>
