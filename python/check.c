@@ -13,8 +13,8 @@
 
 static double element(const operand *op, size_t row, size_t i)
 {
-    const char *base = (const char *)op->data;
-    size_t at = row * op->ld + i;
+    const void *base = operand_row(op, row);
+    size_t at = i;
     switch (op->dtype) {
     case DTYPE_F64:
         return ((const double *)(const void *)base)[at];
@@ -30,8 +30,7 @@ static double element(const operand *op, size_t row, size_t i)
 /* A probability row: kld_check of its type. Returns NULL (fine) or the reason, *index set. */
 static const char *check_probs(const operand *op, size_t row, double tolerance, size_t *index)
 {
-    const void *x = (const char *)op->data +
-                    row * op->ld * (op->dtype == DTYPE_F64 ? 8 : op->dtype == DTYPE_F32 ? 4 : 2);
+    const void *x = operand_row(op, row);
     kld_status s;
     switch (op->dtype) {
     case DTYPE_F64:
@@ -77,13 +76,22 @@ static const char *check_logits(const operand *op, size_t row, size_t *index)
 PyObject *kld_py_check(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *keywords[] = {"p", "q", "kind", "tolerance", NULL};
-    PyObject *objs[2];
+    static char *keywords[] = {"p", "q", "kind", "tolerance", "axis", "dim", NULL};
+    PyObject *objs[2], *axis = NULL, *dim = NULL;
     const char *kind = "probs";
     double tolerance = 1e-3;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|$sd:check", keywords, &objs[0], &objs[1],
-                                     &kind, &tolerance))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|$sdOO:check", keywords, &objs[0],
+                                     &objs[1], &kind, &tolerance, &axis, &dim))
         return NULL;
+    axis = axis == Py_None ? NULL : axis;
+    dim = dim == Py_None ? NULL : dim;
+    if (axis && dim)
+        return PyErr_Format(PyExc_TypeError, "check(): axis and dim are one argument (dim is "
+                                             "torch's name): pass one");
+    long ax = -1;
+    if ((axis || dim) && ((ax = PyLong_AsLong(axis ? axis : dim)) == -1 && PyErr_Occurred()))
+        return NULL;
+    ax = ax < -KLD_PY_MAXDIM ? -KLD_PY_MAXDIM - 1 : ax > KLD_PY_MAXDIM ? KLD_PY_MAXDIM : ax;
     int logits = strcmp(kind, "logits") == 0;
     if (!logits && strcmp(kind, "probs") != 0)
         return PyErr_Format(PyExc_ValueError,
@@ -93,7 +101,8 @@ PyObject *kld_py_check(PyObject *module, PyObject *args, PyObject *kwargs)
     const char *names[2] = {logits ? "a" : "p", logits ? "b" : "q"};
     operand op[2] = {{0}, {0}};
     PyObject *result = NULL;
-    if (operand_get(objs[0], names[0], &op[0]) < 0 || operand_get(objs[1], names[1], &op[1]) < 0)
+    if (operand_get(objs[0], names[0], (int)ax, &op[0]) < 0 ||
+        operand_get(objs[1], names[1], (int)ax, &op[1]) < 0)
         goto done;
     if (op[0].dtype != op[1].dtype) { /* as every other function refuses them */
         PyErr_Format(PyExc_TypeError, "kld: %s is %s and %s is %s; check() needs both of one dtype",
@@ -101,8 +110,12 @@ PyObject *kld_py_check(PyObject *module, PyObject *args, PyObject *kwargs)
                      kld_py_dtype_names[op[1].dtype]);
         goto done;
     }
-    if (op[0].ndim != op[1].ndim || op[0].rows != op[1].rows || op[0].n != op[1].n) {
-        PyObject *sa = operand_shape_str(&op[0]), *sb = sa ? operand_shape_str(&op[1]) : NULL;
+    int same = op[0].ndim == op[1].ndim;
+    for (int d = 0; same && d < op[0].ndim; d++)
+        same = op[0].shape[d] == op[1].shape[d];
+    if (!same) {
+        PyObject *sa = shape_str(op[0].ndim, op[0].shape);
+        PyObject *sb = sa ? shape_str(op[1].ndim, op[1].shape) : NULL;
         if (sb)
             PyErr_Format(PyExc_ValueError, "kld: %s has shape %U and %s has shape %U; check() "
                          "needs the same shape", names[0], sa, names[1], sb);

@@ -1,12 +1,13 @@
-/* operand.c - reads one argument in place: the buffer protocol first (numpy, array, memoryview),
- * then __dlpack__ (torch CPU tensors, bfloat16 included). Every check names the argument and
- * the problem; nothing is ever copied or widened. */
+/* operand.c - reads one argument: the buffer protocol first (numpy, array, memoryview), then
+ * __dlpack__ (torch CPU tensors, bfloat16 included), in place when its vocabulary axis is
+ * contiguous and aligned, else as one contiguous copy of the same dtype (never widened). Every
+ * check names the argument and the problem. */
 #include "operand.h"
 
 #include <stdint.h>
 
 const char *const kld_py_dtype_names[DTYPE_COUNT] = {"float32", "float64", "float16", "bfloat16"};
-static const Py_ssize_t itemsizes[DTYPE_COUNT] = {4, 8, 2, 2};
+const Py_ssize_t kld_py_itemsizes[DTYPE_COUNT] = {4, 8, 2, 2};
 
 #define ACCEPTED "kld reads float32, float64, float16 and bfloat16"
 
@@ -32,49 +33,104 @@ static int dtype_error(PyObject *obj, const char *name, const char *fallback)
     return -1;
 }
 
-/* Rows, n and the row stride from a 1-D or 2-D layout given in bytes. */
-static int set_layout(operand *op, const char *name, int ndim, const Py_ssize_t *shape,
-                      const Py_ssize_t *strides, const void *data)
+/* Whether the vocabulary can be read where it lies: contiguous, aligned, and every vector at a
+ * whole number of elements from the first (strides in bytes). */
+static int in_place(const operand *op, const Py_ssize_t *strides, int axis, uintptr_t data)
 {
-    Py_ssize_t item = itemsizes[op->dtype];
-    if (ndim < 1 || ndim > 2) {
-        PyErr_Format(PyExc_ValueError,
-                     "kld: %s has %d dimensions; kld takes a vector (n,) or rows (rows, n)",
-                     name, ndim);
+    Py_ssize_t item = kld_py_itemsizes[op->dtype];
+    if (op->rows == 0 || op->n == 0)
+        return 1; /* nothing is read */
+    if ((op->n > 1 && strides[axis] != item) || data % (uintptr_t)item)
+        return 0;
+    for (int i = 0; i < op->ndim; i++)
+        if (i != axis && op->shape[i] > 1 && strides[i] % item)
+            return 0;
+    return 1;
+}
+
+/* Gathers every vector (C order of the leading axes, byte strides) into one contiguous copy;
+ * the operand's leading strides become the copy's. */
+static int gather(operand *op, const char *name, const Py_ssize_t *strides, int axis,
+                  const char *data)
+{
+    size_t item = (size_t)kld_py_itemsizes[op->dtype];
+    if (op->n > PY_SSIZE_T_MAX / item / op->rows) {
+        PyErr_Format(PyExc_MemoryError, "kld: a copy of %s would exceed the address space", name);
         return -1;
     }
+    op->copy = PyMem_Malloc(op->rows * op->n * item);
+    if (!op->copy) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t lead[KLD_PY_MAXDIM];
+    for (int i = 0, k = 0; i < op->ndim; i++)
+        if (i != axis)
+            lead[k++] = strides[i];
+    Py_ssize_t vs = strides[axis], index[KLD_PY_MAXDIM] = {0};
+    char *to = op->copy;
+    const char *row = data;
+    Py_BEGIN_ALLOW_THREADS
+    for (size_t r = 0; r < op->rows; r++) {
+        for (size_t i = 0; i < op->n; i++, to += item)
+            memcpy(to, row + (Py_ssize_t)i * vs, item);
+        for (int d = op->lead_ndim - 1; d >= 0; d--) { /* the next vector, C order */
+            row += lead[d];
+            if (++index[d] < op->lead_shape[d])
+                break;
+            row -= lead[d] * op->lead_shape[d];
+            index[d] = 0;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    ptrdiff_t stride = (ptrdiff_t)op->n;
+    for (int d = op->lead_ndim - 1; d >= 0; d--) {
+        op->lead_strides[d] = stride;
+        stride *= op->lead_shape[d];
+    }
+    op->data = op->copy;
+    op->copied = 1;
+    return 0;
+}
+
+/* The vectors along axis from a layout given in bytes: in place, or gathered into a copy. */
+static int set_layout(operand *op, const char *name, int ndim, const Py_ssize_t *shape,
+                      const Py_ssize_t *strides, const void *data, int axis)
+{
+    if (ndim < 1 || ndim > KLD_PY_MAXDIM) {
+        PyErr_Format(PyExc_ValueError,
+                     "kld: %s has %d dimensions; kld takes vectors (n,) or any stack of them "
+                     "(..., n), up to %d dimensions",
+                     name, ndim, KLD_PY_MAXDIM);
+        return -1;
+    }
+    if (axis < -ndim || axis >= ndim) {
+        PyErr_Format(PyExc_ValueError, "kld: axis %d is out of bounds for %s of %d dimensions",
+                     axis, name, ndim);
+        return -1;
+    }
+    axis = axis < 0 ? axis + ndim : axis;
     op->ndim = ndim;
-    op->shape[0] = shape[0];
-    op->shape[1] = ndim == 2 ? shape[1] : 0;
-    op->n = (size_t)shape[ndim - 1];
-    op->rows = ndim == 2 ? (size_t)shape[0] : 1;
-    op->ld = op->n;
-    op->data = data;
-    if (op->n > 1 && strides[ndim - 1] != item) {
-        PyErr_Format(PyExc_ValueError,
-                     "kld: %s's last axis is not contiguous (stride %zd bytes, elements of %zd); "
-                     "kld reads rows in place and never copies: pass a C-contiguous array "
-                     "(numpy.ascontiguousarray, tensor.contiguous())",
-                     name, strides[ndim - 1], item);
-        return -1;
-    }
-    if (ndim == 2 && op->rows > 1) {
-        Py_ssize_t stride = strides[0];
-        if (stride < 0 || stride % item || (size_t)(stride / item) < op->n) {
-            PyErr_Format(PyExc_ValueError,
-                         "kld: %s's rows are %zd bytes apart, for rows of %zu elements of %zd "
-                         "bytes; kld needs rows in increasing order that do not overlap",
-                         name, stride, op->n, item);
+    op->lead_ndim = ndim - 1;
+    op->rows = 1;
+    size_t elements = 1;
+    for (int i = 0, k = 0; i < ndim; i++) {
+        op->shape[i] = shape[i];
+        if (shape[i] && elements > (size_t)PY_SSIZE_T_MAX / (size_t)shape[i]) {
+            PyErr_Format(PyExc_ValueError, "kld: %s has more than 2^63 elements", name);
             return -1;
         }
-        op->ld = (size_t)(stride / item);
+        elements *= (size_t)shape[i];
+        if (i == axis)
+            continue;
+        op->lead_shape[k] = shape[i];
+        op->lead_strides[k++] = strides[i] / kld_py_itemsizes[op->dtype];
+        op->rows *= (size_t)shape[i];
     }
-    if (op->n && op->rows && (uintptr_t)data % (uintptr_t)item) {
-        PyErr_Format(PyExc_ValueError, "kld: %s's data is not aligned to its %zd-byte elements",
-                     name, item);
-        return -1;
-    }
-    return 0;
+    op->n = (size_t)shape[axis];
+    op->data = data;
+    return in_place(op, strides, axis, (uintptr_t)data) ? 0
+                                                         : gather(op, name, strides, axis, data);
 }
 
 /* The struct-module format of a native little-endian float32, float64 or float16. */
@@ -94,27 +150,29 @@ static int format_dtype(const char *format, kld_py_dtype *dtype)
     return -1;
 }
 
-static int get_buffer(PyObject *obj, const char *name, operand *op)
+static int get_buffer(PyObject *obj, const char *name, int axis, operand *op)
 {
     if (PyObject_GetBuffer(obj, &op->view, PyBUF_RECORDS_RO) < 0)
         return -1;
     char fallback[64];
     if (format_dtype(op->view.format, &op->dtype) < 0 ||
-        op->view.itemsize != itemsizes[op->dtype]) {
+        op->view.itemsize != kld_py_itemsizes[op->dtype]) {
         PyOS_snprintf(fallback, sizeof fallback, "of struct format '%.20s'",
                       op->view.format ? op->view.format : "B");
         return dtype_error(obj, name, fallback);
     }
-    if (op->view.ndim < 1 || op->view.ndim > 2)
-        return set_layout(op, name, op->view.ndim, NULL, NULL, NULL);
+    int ndim = op->view.ndim;
+    if (ndim < 1 || ndim > KLD_PY_MAXDIM)
+        return set_layout(op, name, ndim, NULL, NULL, NULL, axis);
     const Py_ssize_t *strides = op->view.strides, *shape = op->view.shape;
-    Py_ssize_t c_order[2];
+    Py_ssize_t c_order[KLD_PY_MAXDIM];
     if (!strides) { /* the protocol's C-contiguous (ctypes arrays leave strides NULL) */
-        c_order[op->view.ndim - 1] = op->view.itemsize;
-        c_order[0] = op->view.ndim == 2 ? shape[1] * op->view.itemsize : op->view.itemsize;
+        c_order[ndim - 1] = op->view.itemsize;
+        for (int i = ndim - 2; i >= 0; i--)
+            c_order[i] = c_order[i + 1] * shape[i + 1];
         strides = c_order;
     }
-    return set_layout(op, name, op->view.ndim, shape, strides, op->view.buf);
+    return set_layout(op, name, ndim, shape, strides, op->view.buf, axis);
 }
 
 static const char *device_name(int type)
@@ -213,7 +271,7 @@ static int check_not_negated(PyObject *obj, const char *name)
     return yes ? -1 : 0;
 }
 
-static int get_dlpack(PyObject *obj, const char *name, operand *op)
+static int get_dlpack(PyObject *obj, const char *name, int axis, operand *op)
 {
     if (check_dlpack_device(obj, name) < 0 || check_not_negated(obj, name) < 0 ||
         take_dlpack(obj, name, op) < 0)
@@ -230,11 +288,12 @@ static int get_dlpack(PyObject *obj, const char *name, operand *op)
                       (unsigned)t->dtype.bits, (unsigned)t->dtype.lanes);
         return dtype_error(obj, name, fallback);
     }
-    if (t->ndim < 1 || t->ndim > 2)
-        return set_layout(op, name, t->ndim, NULL, NULL, NULL);
-    Py_ssize_t item = itemsizes[op->dtype], shape[2], strides[2];
-    for (int i = 0; i < t->ndim; i++) {
-        int64_t s = t->strides ? t->strides[i] : (i + 1 < t->ndim ? t->shape[i + 1] : 1);
+    if (t->ndim < 1 || t->ndim > KLD_PY_MAXDIM)
+        return set_layout(op, name, t->ndim, NULL, NULL, NULL, axis);
+    Py_ssize_t item = kld_py_itemsizes[op->dtype], shape[KLD_PY_MAXDIM], strides[KLD_PY_MAXDIM];
+    int64_t contiguous = 1; /* DLPack's NULL strides: C order */
+    for (int i = t->ndim - 1; i >= 0; i--) {
+        int64_t s = t->strides ? t->strides[i] : contiguous;
         if (t->shape[i] < 0 || t->shape[i] > PY_SSIZE_T_MAX || s > PY_SSIZE_T_MAX / item ||
             s < -PY_SSIZE_T_MAX / item) {
             PyErr_Format(PyExc_ValueError, "kld: %s's DLPack shape or strides are out of range",
@@ -243,28 +302,31 @@ static int get_dlpack(PyObject *obj, const char *name, operand *op)
         }
         shape[i] = (Py_ssize_t)t->shape[i];
         strides[i] = (Py_ssize_t)s * item;
+        contiguous = t->shape[i] && contiguous <= PY_SSIZE_T_MAX / t->shape[i]
+                         ? contiguous * t->shape[i] : contiguous;
     }
-    return set_layout(op, name, t->ndim, shape, strides, (const char *)t->data + t->byte_offset);
+    return set_layout(op, name, t->ndim, shape, strides, (const char *)t->data + t->byte_offset,
+                      axis);
 }
 
-static int get(PyObject *obj, const char *name, operand *op)
+static int get(PyObject *obj, const char *name, int axis, operand *op)
 {
     if (PyObject_CheckBuffer(obj))
-        return get_buffer(obj, name, op);
+        return get_buffer(obj, name, axis, op);
     if (PyObject_HasAttrString(obj, "__dlpack__"))
-        return get_dlpack(obj, name, op);
+        return get_dlpack(obj, name, axis, op);
     PyErr_Format(PyExc_TypeError,
                  "kld: %s is a %s, not an array: kld reads numpy arrays, buffer-protocol objects "
-                 "and __dlpack__ tensors in place, without copies (numpy.asarray(x, "
+                 "and __dlpack__ tensors (numpy.asarray(x, "
                  "dtype=numpy.float32) makes one)",
                  name, Py_TYPE(obj)->tp_name);
     return -1;
 }
 
-int operand_get(PyObject *obj, const char *name, operand *op)
+int operand_get(PyObject *obj, const char *name, int axis, operand *op)
 {
     memset(op, 0, sizeof *op);
-    if (get(obj, name, op) == 0)
+    if (get(obj, name, axis, op) == 0)
         return 0;
     operand_release(op);
     return -1;
@@ -284,11 +346,55 @@ void operand_release(operand *op)
             PyErr_Restore(type, value, traceback);
         }
     }
+    PyMem_Free(op->copy);
+    op->copy = NULL;
 }
 
-PyObject *operand_shape_str(const operand *op)
+int aux_buffer(PyObject *obj, const char *name, int flags, Py_buffer *view)
 {
-    if (op->ndim == 2)
-        return PyUnicode_FromFormat("(%zd, %zd)", op->shape[0], op->shape[1]);
-    return PyUnicode_FromFormat("(%zd,)", op->shape[0]);
+    if (!PyObject_CheckBuffer(obj) && PyObject_HasAttrString(obj, "numpy")) {
+        PyObject *array = PyObject_CallMethod(obj, "numpy", NULL);
+        int status = array ? PyObject_GetBuffer(array, view, flags) : -1;
+        Py_XDECREF(array); /* the view holds it */
+        return status;
+    }
+    if (!PyObject_CheckBuffer(obj)) {
+        PyErr_Format(PyExc_TypeError, "kld: %s is a %s, not an array (a numpy array or a torch "
+                                      "CPU tensor)", name, Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    return PyObject_GetBuffer(obj, view, flags);
+}
+
+const void *operand_row(const operand *op, size_t r)
+{
+    ptrdiff_t at = 0;
+    for (int d = op->lead_ndim - 1; d >= 0; d--) {
+        size_t extent = (size_t)op->lead_shape[d];
+        at += (ptrdiff_t)(r % extent) * op->lead_strides[d];
+        r /= extent;
+    }
+    return (const char *)op->data + at * kld_py_itemsizes[op->dtype];
+}
+
+PyObject *shape_tuple(int ndim, const Py_ssize_t *shape)
+{
+    PyObject *t = PyTuple_New(ndim);
+    for (int i = 0; t && i < ndim; i++) {
+        PyObject *v = PyLong_FromSsize_t(shape[i]);
+        if (!v) {
+            Py_CLEAR(t);
+            break;
+        }
+        PyTuple_SET_ITEM(t, i, v);
+    }
+    return t;
+}
+
+PyObject *shape_str(int ndim, const Py_ssize_t *shape)
+{
+    PyObject *t = shape_tuple(ndim, shape);
+    PyObject *s = t ? PyObject_Repr(t) : NULL;
+    Py_XDECREF(t);
+    return s;
 }

@@ -77,18 +77,13 @@ def test_shape_and_layout_errors():
            np.ones(4, np.float32))
     raises(ValueError, r"a has shape \(2, 3\) and b has shape \(3,\)", kld.both_logits,
            np.ones((2, 3), np.float32), P3)
-    raises(ValueError, "has 3 dimensions", kld.forward, np.ones((2, 2, 2)), np.ones((2, 2, 2)))
+    raises(ValueError, r"p has shape \(2, 3, 4\) and q has shape \(2, 1, 4\).*does not "
+           "broadcast", kld.forward, np.ones((2, 3, 4)), np.ones((2, 1, 4)))
     raises(ValueError, "has 0 dimensions", kld.forward, np.float32(1), np.float32(1))
-    m = np.ones((4, 6), np.float32)
-    raises(ValueError, "last axis is not contiguous", kld.forward, m[:, ::2], m[:, ::2])
-    raises(ValueError, "last axis is not contiguous", kld.forward, m.T, m.T)
-    raises(ValueError, "last axis is not contiguous", kld.both_logits, torch.ones(4, 6).t(),
-           torch.ones(4, 6).t())
-    raises(ValueError, "rows in increasing order", kld.forward, m[::-1], m[::-1])
-    overlapping = np.lib.stride_tricks.as_strided(m, shape=(3, 6), strides=(4, 4))
-    raises(ValueError, "do not overlap", kld.forward, overlapping, overlapping)
-    raw = np.zeros(4 * 5 + 1, np.uint8)[1:].view(np.float32)
-    raises(ValueError, "not aligned", kld.forward, raw, raw)
+    raises(ValueError, "axis 2 is out of bounds for p of 2 dimensions", kld.forward,
+           np.ones((2, 3)), np.ones((2, 3)), axis=2)
+    raises(ValueError, "axis -3 is out of bounds", kld.forward_logits,
+           np.ones((2, 3), np.float32), np.ones((2, 3), np.float32), dim=-3)
 
 
 class DLPackOnly:
@@ -128,8 +123,8 @@ def test_device_errors():
 
 
 def test_arguments():
-    raises(TypeError, "takes 2 arrays", kld.forward, P3)
-    raises(TypeError, "takes 2 arrays", kld.forward, P3, Q3, 1.0)
+    raises(TypeError, "missing required argument 'q'", kld.forward, P3)
+    raises(TypeError, "takes at most 2 positional arguments", kld.forward, P3, Q3, 1.0)
     raises(TypeError, "unexpected keyword argument 'temperature'", kld.both, P3, Q3,
            temperature=1.0)
     raises(TypeError, "unexpected keyword argument 'temp'", kld.both_logits, P3, Q3, temp=1.0)
@@ -181,7 +176,7 @@ def test_random_arguments_never_crash():
         except (TypeError, ValueError):
             continue
         first = r[0] if isinstance(r, tuple) else r
-        if ndim == 2:
-            assert isinstance(first, np.ndarray) and first.shape == (args[0].shape[0],)
+        if ndim >= 2:
+            assert isinstance(first, np.ndarray) and first.shape == tuple(args[0].shape[:-1])
         else:
             assert isinstance(first, float)
