@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import kld
+from conftest import needs_torch, torch
 
-torch = pytest.importorskip("torch")
 
 P3 = np.array([0.5, 0.3, 0.2], np.float32)
 Q3 = np.array([0.6, 0.2, 0.2], np.float32)
@@ -98,6 +98,7 @@ def test_dlpack_device_must_be_a_tuple():
         kld.forward(ListDevice(P3, [3]), Q3)
 
 
+@needs_torch
 def test_negated_torch_view_is_refused():
     t = torch.tensor(P3)
     with pytest.raises(ValueError, match="resolve_neg"):
