@@ -48,6 +48,34 @@ static int in_place(const operand *op, const Py_ssize_t *strides, int axis, uint
     return 1;
 }
 
+/* Copies element i of each of count vectors (starts from[k], vocabulary stride vs bytes) into
+ * to + k*n + i, for every i, in runs of GATHER_RUN elements per vector: with a tile of vectors
+ * whose elements lie closer together than a vector's (a transposed input) the source is read
+ * a cache line at a time across the tile while each copy fills its own lines; otherwise
+ * (count 1: a sliced vocabulary) one vector after the other. Elements are copied by their size,
+ * unaligned. */
+#define GATHER_TILE 32
+#define GATHER_RUN 16
+#define GATHER_AS(T)                                                                           \
+    for (size_t i0 = 0; i0 < n; i0 += GATHER_RUN)                                              \
+        for (size_t k = 0; k < count; k++)                                                     \
+            for (size_t i = i0; i < n && i < i0 + GATHER_RUN; i++)                             \
+                memcpy((T *)(void *)to + k * n + i, from[k] + (Py_ssize_t)i * vs, sizeof(T));
+static void gather_tile(char *to, const char *const *from, size_t count, size_t n,
+                        Py_ssize_t vs, size_t item)
+{
+    switch (item) {
+    case 2:
+        GATHER_AS(uint16_t)
+        break;
+    case 4:
+        GATHER_AS(uint32_t)
+        break;
+    default:
+        GATHER_AS(uint64_t)
+    }
+}
+
 /* Gathers every vector (C order of the leading axes, byte strides) into one contiguous copy;
  * the operand's leading strides become the copy's. */
 static int gather(operand *op, const char *name, const Py_ssize_t *strides, int axis,
@@ -67,13 +95,21 @@ static int gather(operand *op, const char *name, const Py_ssize_t *strides, int 
     for (int i = 0, k = 0; i < op->ndim; i++)
         if (i != axis)
             lead[k++] = strides[i];
-    Py_ssize_t vs = strides[axis], index[KLD_PY_MAXDIM] = {0};
+    Py_ssize_t index[KLD_PY_MAXDIM] = {0}, vs = strides[axis];
+    const char *row = data, *tile[GATHER_TILE];
+    size_t count = 0, width = 1; /* one vector at a time when its elements are the closer */
+    for (int d = 0; d < op->lead_ndim; d++)
+        if (op->lead_shape[d] > 1 && (lead[d] < 0 ? -lead[d] : lead[d]) < (vs < 0 ? -vs : vs))
+            width = GATHER_TILE;
     char *to = op->copy;
-    const char *row = data;
     Py_BEGIN_ALLOW_THREADS
     for (size_t r = 0; r < op->rows; r++) {
-        for (size_t i = 0; i < op->n; i++, to += item)
-            memcpy(to, row + (Py_ssize_t)i * vs, item);
+        tile[count++] = row;
+        if (count == width || r + 1 == op->rows) {
+            gather_tile(to, tile, count, op->n, vs, item);
+            to += count * op->n * item;
+            count = 0;
+        }
         for (int d = op->lead_ndim - 1; d >= 0; d--) { /* the next vector, C order */
             row += lead[d];
             if (++index[d] < op->lead_shape[d])
@@ -89,7 +125,6 @@ static int gather(operand *op, const char *name, const Py_ssize_t *strides, int 
         stride *= op->lead_shape[d];
     }
     op->data = op->copy;
-    op->copied = 1;
     return 0;
 }
 
@@ -325,7 +360,9 @@ static int get(PyObject *obj, const char *name, int axis, operand *op)
 
 int operand_get(PyObject *obj, const char *name, int axis, operand *op)
 {
-    memset(op, 0, sizeof *op);
+    op->view.obj = NULL; /* what operand_release() reads; set_layout() sets the rest */
+    op->managed = NULL;
+    op->copy = NULL;
     if (get(obj, name, axis, op) == 0)
         return 0;
     operand_release(op);

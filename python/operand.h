@@ -30,8 +30,8 @@ typedef struct operand {
     ptrdiff_t lead_strides[KLD_PY_MAXDIM]; /* in elements; any sign, 0 included */
     size_t n;            /* the vocabulary: elements of each vector, contiguous */
     size_t rows;         /* the vectors: the product of lead_shape (1 for a vector) */
-    int copied;          /* the vocabulary axis was not readable in place: data is a copy */
-    void *copy;          /* that copy (PyMem), freed by operand_release() */
+    void *copy;          /* when the vocabulary was not readable in place, the contiguous copy
+                          * that data points into (PyMem), freed by operand_release() */
     Py_buffer view;      /* held while view.obj is set (buffer protocol) */
     DLManagedTensor *managed; /* held while set (DLPack): its deleter runs on release */
 } operand;

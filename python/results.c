@@ -116,11 +116,15 @@ PyObject *result_array(int ndim, const Py_ssize_t *shape, int index, void **data
         if (!numpy_empty)
             return NULL;
     }
-    PyObject *dims = shape_tuple(ndim, shape);
-    PyObject *array = dims ? PyObject_CallFunction(numpy_empty, "Os", dims,
-                                                   index ? "int64" : "float64")
-                           : NULL;
-    Py_XDECREF(dims);
+    const char *dtype = index ? "int64" : "float64";
+    PyObject *array;
+    if (ndim == 1) { /* (rows,): no shape tuple to build */
+        array = PyObject_CallFunction(numpy_empty, "ns", shape[0], dtype);
+    } else {
+        PyObject *dims = shape_tuple(ndim, shape);
+        array = dims ? PyObject_CallFunction(numpy_empty, "Os", dims, dtype) : NULL;
+        Py_XDECREF(dims);
+    }
     Py_buffer view;
     if (!array || PyObject_GetBuffer(array, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
         Py_XDECREF(array);
