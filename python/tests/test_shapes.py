@@ -140,3 +140,26 @@ def test_shapes_must_match_exactly():
             kld.forward_logits(x, other)
     with pytest.raises(ValueError, match=r"p has shape \(2, 3, 4\) and q has shape \(3, 4\)"):
         kld.check(x, x[0])
+
+
+def test_in_place_allocates_nothing_and_a_copy_allocates_the_input():
+    """tracemalloc sees numpy's and kld's (PyMem) allocations: a (batch, seq, vocab) input with
+    any leading strides costs only its result; a strided vocabulary one copy of each input."""
+    import tracemalloc
+    rng = np.random.default_rng(6)
+    a, b = pair(rng, (4, 32, 4096), logits=True)  # 2 MiB each
+    cases = [(a, b, {}), (a[:, ::2], b[:, ::2], {}), (a[::-1, 3:29], b[::-1, 3:29], {}),
+             (a.transpose(1, 0, 2), b.transpose(1, 0, 2), {})]
+    tracemalloc.start()
+    try:
+        for x, y, kw in cases:
+            tracemalloc.reset_peak()
+            before = tracemalloc.get_traced_memory()[0]
+            kld.forward_logits(x, y, reduction="sum", **kw)
+            assert tracemalloc.get_traced_memory()[1] - before < 64 << 10
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        kld.forward_logits(a[..., ::2], b[..., ::2], reduction="sum")
+        assert tracemalloc.get_traced_memory()[1] - before >= a.nbytes  # two half-size copies
+    finally:
+        tracemalloc.stop()
