@@ -35,12 +35,12 @@
 PY_FUNCTIONS(PY_KLD)
 
 #define SHAPES                                                                                 \
-    "vectors of n elements along the last axis (axis= or dim=, torch's name, for another):\n" \
-    "(n,), (rows, n), (batch, seq, n), ... of one dtype and exactly one shape (no\n"           \
-    "broadcasting); numpy arrays, buffers, or __dlpack__ CPU tensors. Read in place when the\n"\
-    "vocabulary axis is contiguous, whatever the other strides; otherwise one copy.\n"          \
-    "One vector gives Python floats; more give float64 arrays of the leading shape (the\n"      \
-    "shape without the vocabulary axis)."
+    "vectors of n elements along the last axis\n"                                               \
+    "(axis= or dim=, torch's name, for another): (n,), (rows, n), (batch, seq, n), ... of\n"  \
+    "one dtype and exactly one shape (no broadcasting); numpy arrays, buffers, or __dlpack__\n"\
+    "CPU tensors. Read in place when the vocabulary axis is contiguous, whatever the other\n"  \
+    "strides; otherwise one copy. One vector gives Python floats; more give float64 arrays\n" \
+    "of the leading shape (the shape without the vocabulary axis)."
 #define KEYWORDS                                                                               \
     "reduction: 'none' (default: a value per vector), 'sum', 'mean' (torch's: the sum over\n"  \
     "the elements' count, vectors x n) or 'batchmean' (the sum over the number of vectors):\n" \
@@ -52,7 +52,7 @@ PY_FUNCTIONS(PY_KLD)
     "p and q: " SHAPES "\nDtypes float32, float64, float16 or bfloat16. Terms follow\n"        \
     "scipy.special.rel_entr and entr (kld.h); nothing is renormalised.\n\n" KEYWORDS
 #define LOGIT_INPUTS                                                                           \
-    "P = softmax(a/T), Q = softmax(b/T), without a softmax in memory. a and b: " SHAPES "\n"   \
+    "P = softmax(a/T), Q = softmax(b/T), without a softmax in memory.\na and b: " SHAPES "\n"  \
     "Dtypes float32, float16 or bfloat16 (no float64 logits kernel exists: TypeError).\n"      \
     "Log-probabilities (log_softmax output) are valid logits: softmax(log_softmax(x)/T) =\n"   \
     "softmax(x/T). A -inf logit is a masked token; NaN or +inf in a vector, or one of all\n"   \
