@@ -94,11 +94,13 @@ static PyObject *run_records(const kld_function *fn, const operand *a, const ope
     c.out = PyMem_Malloc(a->rows ? a->rows * c.size : 1);
     if (!c.out)
         return PyErr_NoMemory();
+    int walked;
     Py_BEGIN_ALLOW_THREADS
-    rows_walk(a, b, NULL, records_block, &c);
+    walked = rows_walk(a, b, NULL, records_block, &c);
     Py_END_ALLOW_THREADS
-    PyObject *result = logit ? result_logit_stats((void *)c.out, a->lead_ndim, a->lead_shape)
-                             : result_stats((void *)c.out, a->lead_ndim, a->lead_shape);
+    PyObject *result = walked < 0 ? PyErr_NoMemory()
+                       : logit    ? result_logit_stats((void *)c.out, a->lead_ndim, a->lead_shape)
+                                  : result_stats((void *)c.out, a->lead_ndim, a->lead_shape);
     PyMem_Free(c.out);
     return result;
 }
@@ -198,8 +200,9 @@ static PyObject *run_pair(const kld_function *fn, const operand *a, const operan
     if (ok) {
         pair_ctx c = {fn->k.pair[a->dtype], a->n, args->t, want[0] ? d[0].data : NULL,
                       want[1] ? d[1].data : NULL};
+        int walked;
         Py_BEGIN_ALLOW_THREADS
-        rows_walk(a, b, keep, pair_block, &c);
+        walked = rows_walk(a, b, keep, pair_block, &c);
         for (size_t r = 0; keep && r < a->rows; r++) /* left out: 0, as torch's ignore_index */
             if (!keep[r]) {
                 if (c.first)
@@ -208,6 +211,10 @@ static PyObject *run_pair(const kld_function *fn, const operand *a, const operan
                     c.second[r] = 0;
             }
         Py_END_ALLOW_THREADS
+        if (walked < 0) {
+            PyErr_NoMemory();
+            ok = 0;
+        }
     }
     PyObject *v[2] = {NULL, NULL};
     for (int i = 0; i < opened; i++)

@@ -11,10 +11,8 @@
 
 #include "generic/half.h"
 
-static double element(const operand *op, size_t row, size_t i)
+static double element(const operand *op, const void *base, size_t at)
 {
-    const void *base = operand_row(op, row);
-    size_t at = i;
     switch (op->dtype) {
     case DTYPE_F64:
         return ((const double *)(const void *)base)[at];
@@ -28,9 +26,9 @@ static double element(const operand *op, size_t row, size_t i)
 }
 
 /* A probability row: kld_check of its type. Returns NULL (fine) or the reason, *index set. */
-static const char *check_probs(const operand *op, size_t row, double tolerance, size_t *index)
+static const char *check_probs(const operand *op, const void *x, double tolerance,
+                               size_t *index)
 {
-    const void *x = operand_row(op, row);
     kld_status s;
     switch (op->dtype) {
     case DTYPE_F64:
@@ -49,12 +47,12 @@ static const char *check_probs(const operand *op, size_t row, double tolerance, 
 }
 
 /* A logits row: NaN or +inf (the element), all -inf or probabilities (the row: index n). */
-static const char *check_logits(const operand *op, size_t row, size_t *index)
+static const char *check_logits(const operand *op, const void *x, size_t *index)
 {
     double sum = 0.0;
     int unit = 1, masked = 1;
     for (size_t i = 0; i < op->n; i++) {
-        double v = element(op, row, i);
+        double v = element(op, x, i);
         *index = i;
         if (isnan(v))
             return "element is NaN";
@@ -123,15 +121,24 @@ PyObject *kld_py_check(PyObject *module, PyObject *args, PyObject *kwargs)
         Py_XDECREF(sb);
         goto done;
     }
-    for (int k = 0; k < 2 && !result; k++)
-        for (size_t row = 0; row < op[k].rows && !result; row++) {
+    for (int k = 0; k < 2 && !result && !PyErr_Occurred(); k++) {
+        size_t bytes = op[k].n * (size_t)kld_py_itemsizes[op[k].dtype];
+        void *scratch = op[k].strided ? PyMem_Malloc(bytes ? bytes : 1) : NULL;
+        if (op[k].strided && !scratch)
+            PyErr_NoMemory();
+        for (size_t row = 0; row < op[k].rows && !result && !PyErr_Occurred(); row++) {
             size_t index = 0;
-            const char *why = logits ? check_logits(&op[k], row, &index)
-                                     : check_probs(&op[k], row, tolerance, &index);
+            const void *x = operand_row(&op[k], row);
+            if (scratch) /* a strided vector, gathered (operand.h) */
+                operand_gather(&op[k], row, 1, scratch), x = scratch;
+            const char *why = logits ? check_logits(&op[k], x, &index)
+                                     : check_probs(&op[k], x, tolerance, &index);
             if (why)
                 result = Py_BuildValue("(snns)", names[k], (Py_ssize_t)row, (Py_ssize_t)index,
                                        why);
         }
+        PyMem_Free(scratch);
+    }
     if (!result && !PyErr_Occurred()) {
         Py_INCREF(Py_None);
         result = Py_None;

@@ -39,8 +39,8 @@ PY_FUNCTIONS(PY_KLD)
     "(axis= or dim=, torch's name, for another): (n,), (rows, n), (batch, seq, n), ... of\n"  \
     "one dtype and exactly one shape (no broadcasting); numpy arrays, buffers, or __dlpack__\n"\
     "CPU tensors. Read in place when the vocabulary axis is contiguous, whatever the other\n"  \
-    "strides; otherwise one copy. One vector gives Python floats; more give float64 arrays\n" \
-    "of the leading shape (the shape without the vocabulary axis)."
+    "strides; otherwise copied in chunks of ~256 KiB. One vector gives Python floats; more\n"  \
+    "give float64 arrays of the leading shape (the shape without the vocabulary axis)."
 #define KEYWORDS                                                                               \
     "reduction: 'none' (default: a value per vector), 'sum', 'mean' (torch's: the sum over\n"  \
     "the elements' count, vectors x n) or 'batchmean' (the sum over the number of vectors):\n" \

@@ -1,7 +1,8 @@
 /* operand.c - reads one argument: the buffer protocol first (numpy, array, memoryview), then
- * __dlpack__ (torch CPU tensors, bfloat16 included), in place when its vocabulary axis is
- * contiguous and aligned, else as one contiguous copy of the same dtype (never widened). Every
- * check names the argument and the problem. */
+ * __dlpack__ (torch CPU tensors, bfloat16 included); in place when its vocabulary axis is
+ * contiguous and aligned, else gathered by its users, a block of vectors at a time, into
+ * contiguous copies of the same dtype (never widened). Every check names the argument and the
+ * problem. */
 #include "operand.h"
 
 #include <stdint.h>
@@ -76,59 +77,37 @@ static void gather_tile(char *to, const char *const *from, size_t count, size_t 
     }
 }
 
-/* Gathers every vector (C order of the leading axes, byte strides) into one contiguous copy;
- * the operand's leading strides become the copy's. */
-static int gather(operand *op, const char *name, const Py_ssize_t *strides, int axis,
-                  const char *data)
+void operand_gather(const operand *op, size_t r0, size_t count, void *to)
 {
-    size_t item = (size_t)kld_py_itemsizes[op->dtype];
-    if (op->n > PY_SSIZE_T_MAX / item / op->rows) {
-        PyErr_Format(PyExc_MemoryError, "kld: a copy of %s would exceed the address space", name);
-        return -1;
+    size_t item = (size_t)kld_py_itemsizes[op->dtype], width = 1, r = r0, tiled = 0;
+    Py_ssize_t index[KLD_PY_MAXDIM], vs = op->vstride, avs = vs < 0 ? -vs : vs;
+    const char *row = op->data, *tile[GATHER_TILE];
+    for (int d = op->lead_ndim - 1; d >= 0; d--) { /* vector r0's position */
+        index[d] = (Py_ssize_t)(r % (size_t)op->lead_shape[d]);
+        r /= (size_t)op->lead_shape[d];
+        row += index[d] * op->lead_strides[d];
+        Py_ssize_t s = op->lead_strides[d] < 0 ? -op->lead_strides[d] : op->lead_strides[d];
+        if (op->lead_shape[d] > 1 && s < avs) /* one vector at a time when its elements are */
+            width = GATHER_TILE;              /* the closer */
     }
-    op->copy = PyMem_Malloc(op->rows * op->n * item);
-    if (!op->copy) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    Py_ssize_t lead[KLD_PY_MAXDIM];
-    for (int i = 0, k = 0; i < op->ndim; i++)
-        if (i != axis)
-            lead[k++] = strides[i];
-    Py_ssize_t index[KLD_PY_MAXDIM] = {0}, vs = strides[axis];
-    const char *row = data, *tile[GATHER_TILE];
-    size_t count = 0, width = 1; /* one vector at a time when its elements are the closer */
-    for (int d = 0; d < op->lead_ndim; d++)
-        if (op->lead_shape[d] > 1 && (lead[d] < 0 ? -lead[d] : lead[d]) < (vs < 0 ? -vs : vs))
-            width = GATHER_TILE;
-    char *to = op->copy;
-    Py_BEGIN_ALLOW_THREADS
-    for (size_t r = 0; r < op->rows; r++) {
-        tile[count++] = row;
-        if (count == width || r + 1 == op->rows) {
-            gather_tile(to, tile, count, op->n, vs, item);
-            to += count * op->n * item;
-            count = 0;
+    for (size_t done = 0; done < count; done++) {
+        tile[tiled++] = row;
+        if (tiled == width || done + 1 == count) {
+            gather_tile(to, tile, tiled, op->n, vs, item);
+            to = (char *)to + tiled * op->n * item;
+            tiled = 0;
         }
         for (int d = op->lead_ndim - 1; d >= 0; d--) { /* the next vector, C order */
-            row += lead[d];
+            row += op->lead_strides[d];
             if (++index[d] < op->lead_shape[d])
                 break;
-            row -= lead[d] * op->lead_shape[d];
+            row -= op->lead_strides[d] * op->lead_shape[d];
             index[d] = 0;
         }
     }
-    Py_END_ALLOW_THREADS
-    ptrdiff_t stride = (ptrdiff_t)op->n;
-    for (int d = op->lead_ndim - 1; d >= 0; d--) {
-        op->lead_strides[d] = stride;
-        stride *= op->lead_shape[d];
-    }
-    op->data = op->copy;
-    return 0;
 }
 
-/* The vectors along axis from a layout given in bytes: in place, or gathered into a copy. */
+/* The vectors along axis from a layout given in bytes: in place, or strided (operand_gather). */
 static int set_layout(operand *op, const char *name, int ndim, const Py_ssize_t *shape,
                       const Py_ssize_t *strides, const void *data, int axis)
 {
@@ -159,13 +138,14 @@ static int set_layout(operand *op, const char *name, int ndim, const Py_ssize_t 
         if (i == axis)
             continue;
         op->lead_shape[k] = shape[i];
-        op->lead_strides[k++] = strides[i] / kld_py_itemsizes[op->dtype];
+        op->lead_strides[k++] = strides[i];
         op->rows *= (size_t)shape[i];
     }
     op->n = (size_t)shape[axis];
+    op->vstride = strides[axis];
     op->data = data;
-    return in_place(op, strides, axis, (uintptr_t)data) ? 0
-                                                         : gather(op, name, strides, axis, data);
+    op->strided = !in_place(op, strides, axis, (uintptr_t)data);
+    return 0;
 }
 
 /* The struct-module format of a native little-endian float32, float64 or float16. */
@@ -362,7 +342,6 @@ int operand_get(PyObject *obj, const char *name, int axis, operand *op)
 {
     op->view.obj = NULL; /* what operand_release() reads; set_layout() sets the rest */
     op->managed = NULL;
-    op->copy = NULL;
     if (get(obj, name, axis, op) == 0)
         return 0;
     operand_release(op);
@@ -383,8 +362,6 @@ void operand_release(operand *op)
             PyErr_Restore(type, value, traceback);
         }
     }
-    PyMem_Free(op->copy);
-    op->copy = NULL;
 }
 
 int aux_buffer(PyObject *obj, const char *name, int flags, Py_buffer *view)
@@ -411,7 +388,7 @@ const void *operand_row(const operand *op, size_t r)
         at += (ptrdiff_t)(r % extent) * op->lead_strides[d];
         r /= extent;
     }
-    return (const char *)op->data + at * kld_py_itemsizes[op->dtype];
+    return (const char *)op->data + at;
 }
 
 PyObject *shape_tuple(int ndim, const Py_ssize_t *shape)

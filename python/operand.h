@@ -3,7 +3,7 @@
  * number of dimensions, seen as vectors of n elements along one axis (the vocabulary, by
  * default the last) indexed by the other axes, the leading shape. Read in place when the
  * vocabulary axis is contiguous and the data aligned, whatever the leading strides; otherwise
- * gathered once into a contiguous copy that the operand owns. */
+ * (strided) gathered by the caller, block by block, into contiguous scratch (operand_gather). */
 #ifndef KLD_PY_OPERAND_H
 #define KLD_PY_OPERAND_H
 
@@ -27,11 +27,13 @@ typedef struct operand {
     Py_ssize_t shape[KLD_PY_MAXDIM]; /* the input's shape, for messages */
     int lead_ndim;       /* ndim - 1: the leading axes, in order, without the vocabulary */
     Py_ssize_t lead_shape[KLD_PY_MAXDIM];
-    ptrdiff_t lead_strides[KLD_PY_MAXDIM]; /* in elements; any sign, 0 included */
-    size_t n;            /* the vocabulary: elements of each vector, contiguous */
+    Py_ssize_t lead_strides[KLD_PY_MAXDIM]; /* in bytes; any sign, 0 included */
+    size_t n;            /* the vocabulary: elements of each vector */
+    Py_ssize_t vstride;  /* bytes from one element of a vector to the next */
     size_t rows;         /* the vectors: the product of lead_shape (1 for a vector) */
-    void *copy;          /* when the vocabulary was not readable in place, the contiguous copy
-                          * that data points into (PyMem), freed by operand_release() */
+    int strided;         /* the vectors are not contiguous and aligned: read through
+                          * operand_gather(); else each lies at operand_row(), contiguous, and
+                          * every lead stride is a whole number of elements */
     Py_buffer view;      /* held while view.obj is set (buffer protocol) */
     DLManagedTensor *managed; /* held while set (DLPack): its deleter runs on release */
 } operand;
@@ -43,8 +45,8 @@ typedef struct operand {
  * nothing held. */
 int operand_get(PyObject *obj, const char *name, int axis, operand *op);
 
-/* operand_release() : lets go of the exporter (PyBuffer_Release, or the DLPack deleter) and the
- * copy. Safe on an operand that operand_get() failed on or already released. */
+/* operand_release() : lets go of the exporter (PyBuffer_Release, or the DLPack deleter). Safe on
+ * an operand that operand_get() failed on or already released. */
 void operand_release(operand *op);
 
 /* aux_buffer() : a buffer of obj with flags (PyBUF_*), or of obj.numpy() when obj has no buffer
@@ -53,6 +55,11 @@ int aux_buffer(PyObject *obj, const char *name, int flags, Py_buffer *view);
 
 /* operand_row() : the first element of vector r (0 <= r < rows; C order of the leading axes). */
 const void *operand_row(const operand *op, size_t r);
+
+/* operand_gather() : copies vectors r0 .. r0 + count - 1 (C order) of a strided operand into
+ * to, contiguous (count x n elements), tiled so that a transposed input is read a cache line
+ * at a time. Touches no Python object: callable without the GIL. */
+void operand_gather(const operand *op, size_t r0, size_t count, void *to);
 
 /* shape_tuple() : a shape as a tuple of ints: a new reference. */
 PyObject *shape_tuple(int ndim, const Py_ssize_t *shape);

@@ -1,6 +1,10 @@
 /* rows.c - rows_walk(): an odometer over the outer leading axes, and per position one block of
- * the innermost merged axis, cut into runs of kept vectors. */
+ * the innermost merged axis, cut into runs of kept vectors; or, where an operand is strided,
+ * chunks of vectors gathered into contiguous scratch. */
 #include "rows.h"
+
+/* A chunk of gathered vectors: about this many bytes per operand (L2-sized, reused). */
+#define CHUNK_BYTES (256u << 10)
 
 typedef struct walk {
     block_fn fn;
@@ -29,22 +33,53 @@ static void block(const walk *w, const char *a, const char *b, size_t rows, size
     }
 }
 
-void rows_walk(const operand *a, const operand *b, const unsigned char *keep, block_fn fn,
-               void *ctx)
+/* Strided operands: both gathered, chunk by chunk, into scratch (chunks without a kept vector
+ * are not read). */
+static int walk_chunks(const operand *a, const operand *b, walk *w)
 {
+    size_t vector = a->n * w->item; /* > 0: an operand with n == 0 is never strided */
+    size_t chunk = CHUNK_BYTES / vector ? CHUNK_BYTES / vector : 1;
+    chunk = chunk < a->rows ? chunk : a->rows;
+    char *sa = PyMem_RawMalloc(chunk * vector), *sb = sa ? PyMem_RawMalloc(chunk * vector) : NULL;
+    if (!sb) {
+        PyMem_RawFree(sa);
+        return -1;
+    }
+    w->lda = w->ldb = (ptrdiff_t)a->n;
+    w->batched = 1;
+    for (size_t r0 = 0; r0 < a->rows; r0 += chunk) {
+        size_t count = a->rows - r0 < chunk ? a->rows - r0 : chunk, any = !w->keep;
+        for (size_t r = 0; !any && r < count; r++)
+            any = w->keep[r0 + r];
+        if (!any)
+            continue;
+        operand_gather(a, r0, count, sa);
+        operand_gather(b, r0, count, sb);
+        block(w, sa, sb, count, r0);
+    }
+    PyMem_RawFree(sb);
+    PyMem_RawFree(sa);
+    return 0;
+}
+
+int rows_walk(const operand *a, const operand *b, const unsigned char *keep, block_fn fn,
+              void *ctx)
+{
+    walk w = {fn, ctx, keep, a->n, (size_t)kld_py_itemsizes[a->dtype],
+              (ptrdiff_t)a->n, (ptrdiff_t)b->n, 1};
     if (a->rows == 0)
-        return;
+        return 0;
+    if (a->strided || b->strided)
+        return walk_chunks(a, b, &w);
     Py_ssize_t shape[KLD_PY_MAXDIM], index[KLD_PY_MAXDIM] = {0};
-    ptrdiff_t sa[KLD_PY_MAXDIM], sb[KLD_PY_MAXDIM];
+    ptrdiff_t sa[KLD_PY_MAXDIM], sb[KLD_PY_MAXDIM]; /* in elements */
     int nd = 0;
     for (int d = 0; d < a->lead_ndim; d++) /* axes of extent 1 do not move */
         if (a->lead_shape[d] != 1) {
             shape[nd] = a->lead_shape[d];
-            sa[nd] = a->lead_strides[d];
-            sb[nd++] = b->lead_strides[d];
+            sa[nd] = a->lead_strides[d] / (ptrdiff_t)w.item;
+            sb[nd++] = b->lead_strides[d] / (ptrdiff_t)w.item;
         }
-    walk w = {fn, ctx, keep, a->n, (size_t)kld_py_itemsizes[a->dtype],
-              (ptrdiff_t)a->n, (ptrdiff_t)b->n, 1};
     size_t inner = 1;
     if (nd > 0) {
         inner = (size_t)shape[--nd];
@@ -71,4 +106,5 @@ void rows_walk(const operand *a, const operand *b, const unsigned char *keep, bl
             index[d] = 0;
         }
     }
+    return 0;
 }

@@ -15,8 +15,11 @@ typedef void (*block_fn)(void *ctx, const void *a, const void *b, size_t rows, s
  * so that a C-contiguous, a row-strided or a sliced (batch, seq, vocab) input is one block per
  * run of kept vectors; where a stride is negative, zero or shorter than a vector (flipped,
  * broadcast or overlapping rows) each vector is its own block, as the rows API's results equal
- * the single-row calls. */
-void rows_walk(const operand *a, const operand *b, const unsigned char *keep, block_fn fn,
-               void *ctx);
+ * the single-row calls. If either operand is strided (operand.h), both are gathered into two
+ * scratch buffers of about 256 KiB, a chunk of vectors at a time (reused: in cache, and
+ * memory that does not grow with the input), and each chunk is a block. @return 0, or -1 when
+ * the scratch cannot be allocated (the caller raises MemoryError once it holds the GIL). */
+int rows_walk(const operand *a, const operand *b, const unsigned char *keep, block_fn fn,
+              void *ctx);
 
 #endif
