@@ -11,10 +11,8 @@
 
 #include "generic/half.h"
 
-static double element(const operand *op, size_t row, size_t i)
+static double element(const operand *op, const void *base, size_t at)
 {
-    const char *base = (const char *)op->data;
-    size_t at = row * op->ld + i;
     switch (op->dtype) {
     case DTYPE_F64:
         return ((const double *)(const void *)base)[at];
@@ -28,10 +26,9 @@ static double element(const operand *op, size_t row, size_t i)
 }
 
 /* A probability row: kld_check of its type. Returns NULL (fine) or the reason, *index set. */
-static const char *check_probs(const operand *op, size_t row, double tolerance, size_t *index)
+static const char *check_probs(const operand *op, const void *x, double tolerance,
+                               size_t *index)
 {
-    const void *x = (const char *)op->data +
-                    row * op->ld * (op->dtype == DTYPE_F64 ? 8 : op->dtype == DTYPE_F32 ? 4 : 2);
     kld_status s;
     switch (op->dtype) {
     case DTYPE_F64:
@@ -50,12 +47,12 @@ static const char *check_probs(const operand *op, size_t row, double tolerance, 
 }
 
 /* A logits row: NaN or +inf (the element), all -inf or probabilities (the row: index n). */
-static const char *check_logits(const operand *op, size_t row, size_t *index)
+static const char *check_logits(const operand *op, const void *x, size_t *index)
 {
     double sum = 0.0;
     int unit = 1, masked = 1;
     for (size_t i = 0; i < op->n; i++) {
-        double v = element(op, row, i);
+        double v = element(op, x, i);
         *index = i;
         if (isnan(v))
             return "element is NaN";
@@ -77,13 +74,22 @@ static const char *check_logits(const operand *op, size_t row, size_t *index)
 PyObject *kld_py_check(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *keywords[] = {"p", "q", "kind", "tolerance", NULL};
-    PyObject *objs[2];
+    static char *keywords[] = {"p", "q", "kind", "tolerance", "axis", "dim", NULL};
+    PyObject *objs[2], *axis = NULL, *dim = NULL;
     const char *kind = "probs";
     double tolerance = 1e-3;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|$sd:check", keywords, &objs[0], &objs[1],
-                                     &kind, &tolerance))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|$sdOO:check", keywords, &objs[0],
+                                     &objs[1], &kind, &tolerance, &axis, &dim))
         return NULL;
+    axis = axis == Py_None ? NULL : axis;
+    dim = dim == Py_None ? NULL : dim;
+    if (axis && dim)
+        return PyErr_Format(PyExc_TypeError, "check(): axis and dim are one argument (dim is "
+                                             "torch's name): pass one");
+    long ax = -1;
+    if ((axis || dim) && ((ax = PyLong_AsLong(axis ? axis : dim)) == -1 && PyErr_Occurred()))
+        return NULL;
+    ax = ax < -KLD_PY_MAXDIM ? -KLD_PY_MAXDIM - 1 : ax > KLD_PY_MAXDIM ? KLD_PY_MAXDIM : ax;
     int logits = strcmp(kind, "logits") == 0;
     if (!logits && strcmp(kind, "probs") != 0)
         return PyErr_Format(PyExc_ValueError,
@@ -93,7 +99,8 @@ PyObject *kld_py_check(PyObject *module, PyObject *args, PyObject *kwargs)
     const char *names[2] = {logits ? "a" : "p", logits ? "b" : "q"};
     operand op[2] = {{0}, {0}};
     PyObject *result = NULL;
-    if (operand_get(objs[0], names[0], &op[0]) < 0 || operand_get(objs[1], names[1], &op[1]) < 0)
+    if (operand_get(objs[0], names[0], (int)ax, &op[0]) < 0 ||
+        operand_get(objs[1], names[1], (int)ax, &op[1]) < 0)
         goto done;
     if (op[0].dtype != op[1].dtype) { /* as every other function refuses them */
         PyErr_Format(PyExc_TypeError, "kld: %s is %s and %s is %s; check() needs both of one dtype",
@@ -101,8 +108,12 @@ PyObject *kld_py_check(PyObject *module, PyObject *args, PyObject *kwargs)
                      kld_py_dtype_names[op[1].dtype]);
         goto done;
     }
-    if (op[0].ndim != op[1].ndim || op[0].rows != op[1].rows || op[0].n != op[1].n) {
-        PyObject *sa = operand_shape_str(&op[0]), *sb = sa ? operand_shape_str(&op[1]) : NULL;
+    int same = op[0].ndim == op[1].ndim;
+    for (int d = 0; same && d < op[0].ndim; d++)
+        same = op[0].shape[d] == op[1].shape[d];
+    if (!same) {
+        PyObject *sa = shape_str(op[0].ndim, op[0].shape);
+        PyObject *sb = sa ? shape_str(op[1].ndim, op[1].shape) : NULL;
         if (sb)
             PyErr_Format(PyExc_ValueError, "kld: %s has shape %U and %s has shape %U; check() "
                          "needs the same shape", names[0], sa, names[1], sb);
@@ -110,15 +121,24 @@ PyObject *kld_py_check(PyObject *module, PyObject *args, PyObject *kwargs)
         Py_XDECREF(sb);
         goto done;
     }
-    for (int k = 0; k < 2 && !result; k++)
-        for (size_t row = 0; row < op[k].rows && !result; row++) {
+    for (int k = 0; k < 2 && !result && !PyErr_Occurred(); k++) {
+        size_t bytes = op[k].n * (size_t)kld_py_itemsizes[op[k].dtype];
+        void *scratch = op[k].strided ? PyMem_Malloc(bytes ? bytes : 1) : NULL;
+        if (op[k].strided && !scratch)
+            PyErr_NoMemory();
+        for (size_t row = 0; row < op[k].rows && !result && !PyErr_Occurred(); row++) {
             size_t index = 0;
-            const char *why = logits ? check_logits(&op[k], row, &index)
-                                     : check_probs(&op[k], row, tolerance, &index);
+            const void *x = operand_row(&op[k], row);
+            if (scratch) /* a strided vector, gathered (operand.h) */
+                operand_gather(&op[k], row, 1, scratch), x = scratch;
+            const char *why = logits ? check_logits(&op[k], x, &index)
+                                     : check_probs(&op[k], x, tolerance, &index);
             if (why)
                 result = Py_BuildValue("(snns)", names[k], (Py_ssize_t)row, (Py_ssize_t)index,
                                        why);
         }
+        PyMem_Free(scratch);
+    }
     if (!result && !PyErr_Occurred()) {
         Py_INCREF(Py_None);
         result = Py_None;

@@ -35,53 +35,69 @@
     }
 PY_FUNCTIONS(PY_KLD)
 
+#define SHAPES                                                                                 \
+    "vectors of n elements along the last axis\n"                                               \
+    "(axis= or dim=, torch's name, for another): (n,), (rows, n), (batch, seq, n), ... of\n"  \
+    "one dtype and exactly one shape (no broadcasting); numpy arrays, buffers, or __dlpack__\n"\
+    "CPU tensors. Read in place when the vocabulary axis is contiguous, whatever the other\n"  \
+    "strides; otherwise copied in chunks of ~256 KiB. One vector gives Python floats; more\n"  \
+    "give float64 arrays of the leading shape (the shape without the vocabulary axis)."
+#define KEYWORDS                                                                               \
+    "reduction: 'none' (default: a value per vector), 'sum', 'mean' (torch's: the sum over\n"  \
+    "the elements' count, vectors x n) or 'batchmean' (the sum over the number of vectors):\n" \
+    "a float. mask (booleans of the leading shape, True keeps the vector) or labels (ints of\n"\
+    "the leading shape) with ignore_index (default -100, torch's): left-out vectors are not\n" \
+    "read, count in no reduction and are 0 in 'none'. out: a float64 C-contiguous array of\n"  \
+    "the leading shape to write the values into (returned), with reduction='none'."
 #define INPUTS                                                                                 \
-    "p and q: vectors (n,) or rows (rows, n) of one dtype, float32, float64, float16 or\n"    \
-    "bfloat16 (numpy arrays, buffers, or __dlpack__ CPU tensors), read in place. A vector\n"  \
-    "gives Python floats, rows a float64 numpy array with one value per row.\n"               \
-    "Terms follow scipy.special.rel_entr and entr (kld.h); nothing is renormalised."
+    "p and q: " SHAPES "\nDtypes float32, float64, float16 or bfloat16. Terms follow\n"        \
+    "scipy.special.rel_entr and entr (kld.h); nothing is renormalised.\n\n" KEYWORDS
 #define LOGIT_INPUTS                                                                           \
-    "P = softmax(a/T), Q = softmax(b/T), without a softmax in memory. a and b: vectors (n,)\n" \
-    "or rows (rows, n) of one dtype, float32, float16 or bfloat16 (no float64 logits\n"        \
-    "kernel exists: TypeError), read in place. A -inf logit is a masked token; NaN or +inf\n" \
-    "in a row, or a row of all -inf, gives NaN for that row. T is rounded to float32 and\n"    \
-    "must lie in [1/FLT_MAX, FLT_MAX]; any other T (0, negative, NaN, inf) gives NaN,\n"       \
-    "as the C library does. A vector gives Python floats, rows float64 arrays."
+    "P = softmax(a/T), Q = softmax(b/T), without a softmax in memory.\na and b: " SHAPES "\n"  \
+    "Dtypes float32, float16 or bfloat16 (no float64 logits kernel exists: TypeError).\n"      \
+    "Log-probabilities (log_softmax output) are valid logits: softmax(log_softmax(x)/T) =\n"   \
+    "softmax(x/T). A -inf logit is a masked token; NaN or +inf in a vector, or one of all\n"   \
+    "-inf, gives NaN for it. T is rounded to float32 and must lie in [1/FLT_MAX, FLT_MAX];\n"  \
+    "any other T (0, negative, NaN, inf) gives NaN, as the C library does.\n\n" KEYWORDS
+#define RECORD_INPUTS(in)                                                                      \
+    in "\n(stats functions: no reduction, mask, labels or out.)"
+#define SIG(name) #name "($module, p, q, *, axis=-1, dim=None, reduction='none', mask=None,\n" \
+    "labels=None, ignore_index=-100, out=None)\n--\n\n"
+#define LOGIT_SIG(name) #name "($module, a, b, temperature=1.0, *, axis=-1, dim=None,\n"      \
+    "reduction='none', mask=None, labels=None, ignore_index=-100, out=None)\n--\n\n"
 
-PyDoc_STRVAR(forward_doc, "forward($module, p, q, /)\n--\n\n"
-                          "KL(P||Q) = sum p*log(p/q), in nats.\n\n" INPUTS);
-PyDoc_STRVAR(reverse_doc, "reverse($module, p, q, /)\n--\n\n"
-                          "KL(Q||P) = sum q*log(q/p), in nats: forward(q, p).\n\n" INPUTS);
-PyDoc_STRVAR(both_doc, "both($module, p, q, /)\n--\n\n"
-                       "(forward, reverse): both directions from one pass and one log per "
-                       "element.\n\n" INPUTS);
-PyDoc_STRVAR(stats_doc, "stats($module, p, q, /)\n--\n\n"
-                        "kld.Stats: forward, reverse, entropy_p, entropy_q, cross_pq, cross_qp,\n"
-                        "sum_p, sum_q from one pass (floats, or float64 arrays for rows).\n\n"
-                        INPUTS);
-PyDoc_STRVAR(js_doc, "js($module, p, q, /)\n--\n\n"
-                     "Jensen-Shannon divergence KL(P||M)/2 + KL(Q||M)/2, M = (P+Q)/2, in nats\n"
-                     "(between 0 and log 2; scipy's jensenshannon is its square root).\n\n"
-                     INPUTS);
-PyDoc_STRVAR(tv_doc, "tv($module, p, q, /)\n--\n\n"
-                     "Total variation (1/2) sum |p - q|; for distributions 1 - sum min(p, q),\n"
-                     "one minus speculative decoding's acceptance rate.\n\n" INPUTS);
-PyDoc_STRVAR(forward_logits_doc, "forward_logits($module, a, b, /, temperature=1.0)\n--\n\n"
-                                 "KL(P||Q) from logits.\n\n" LOGIT_INPUTS);
-PyDoc_STRVAR(reverse_logits_doc, "reverse_logits($module, a, b, /, temperature=1.0)\n--\n\n"
-                                 "KL(Q||P) from logits.\n\n" LOGIT_INPUTS);
-PyDoc_STRVAR(both_logits_doc, "both_logits($module, a, b, /, temperature=1.0)\n--\n\n"
-                              "(forward, reverse) from logits.\n\n" LOGIT_INPUTS);
+PyDoc_STRVAR(forward_doc, SIG(forward) "KL(P||Q) = sum p*log(p/q), in nats.\n\n" INPUTS);
+PyDoc_STRVAR(reverse_doc, SIG(reverse) "KL(Q||P) = sum q*log(q/p), in nats: forward(q, p).\n\n"
+                          INPUTS);
+PyDoc_STRVAR(both_doc, SIG(both)
+             "(forward, reverse): both directions from one pass and one log per element\n"
+             "(out: a tuple of two arrays).\n\n" INPUTS);
+PyDoc_STRVAR(stats_doc, "stats($module, p, q, *, axis=-1, dim=None)\n--\n\n"
+                        "kld.Stats (a named tuple): forward, reverse, entropy_p, entropy_q,\n"
+                        "cross_pq, cross_qp, sum_p, sum_q from one pass (floats, or float64\n"
+                        "arrays of the leading shape).\n\n" RECORD_INPUTS(INPUTS));
+PyDoc_STRVAR(js_doc, SIG(js)
+             "Jensen-Shannon divergence KL(P||M)/2 + KL(Q||M)/2, M = (P+Q)/2, in nats\n"
+             "(between 0 and log 2; scipy's jensenshannon is its square root).\n\n" INPUTS);
+PyDoc_STRVAR(tv_doc, SIG(tv)
+             "Total variation (1/2) sum |p - q|; for distributions 1 - sum min(p, q),\n"
+             "one minus speculative decoding's acceptance rate.\n\n" INPUTS);
+PyDoc_STRVAR(forward_logits_doc, LOGIT_SIG(forward_logits) "KL(P||Q) from logits.\n\n"
+                                 LOGIT_INPUTS);
+PyDoc_STRVAR(reverse_logits_doc, LOGIT_SIG(reverse_logits) "KL(Q||P) from logits.\n\n"
+                                 LOGIT_INPUTS);
+PyDoc_STRVAR(both_logits_doc, LOGIT_SIG(both_logits)
+             "(forward, reverse) from logits (out: a tuple of two arrays).\n\n" LOGIT_INPUTS);
 PyDoc_STRVAR(stats_logits_doc,
-             "stats_logits($module, a, b, /, temperature=1.0)\n--\n\n"
-             "kld.LogitStats: the kld.Stats fields of P and Q (sum_p = sum_q = 1), and\n"
-             "lse_a, lse_b (log-sum-exp of a/T, b/T), argmax_a, argmax_b (top tokens, lowest\n"
-             "index on ties, n for a NaN row; ints, or int64 arrays for rows).\n\n" LOGIT_INPUTS);
-PyDoc_STRVAR(js_logits_doc, "js_logits($module, a, b, /, temperature=1.0)\n--\n\n"
-                            "Jensen-Shannon divergence of P and Q from logits, in nats.\n\n"
-                            LOGIT_INPUTS);
-PyDoc_STRVAR(tv_logits_doc, "tv_logits($module, a, b, /, temperature=1.0)\n--\n\n"
-                            "Total variation of P and Q from logits.\n\n" LOGIT_INPUTS);
+             "stats_logits($module, a, b, temperature=1.0, *, axis=-1, dim=None)\n--\n\n"
+             "kld.LogitStats (a named tuple): the kld.Stats fields of P and Q (sum_p = sum_q\n"
+             "= 1), and lse_a, lse_b (log-sum-exp of a/T, b/T), argmax_a, argmax_b (top\n"
+             "tokens, lowest index on ties, n for a NaN vector; ints, or int64 arrays).\n\n"
+             RECORD_INPUTS(LOGIT_INPUTS));
+PyDoc_STRVAR(js_logits_doc, LOGIT_SIG(js_logits)
+             "Jensen-Shannon divergence of P and Q from logits, in nats.\n\n" LOGIT_INPUTS);
+PyDoc_STRVAR(tv_logits_doc, LOGIT_SIG(tv_logits)
+             "Total variation of P and Q from logits.\n\n" LOGIT_INPUTS);
 
 /* The path named name, or -1 with ValueError. */
 static int isa_of(PyObject *name)
@@ -131,10 +147,13 @@ static PyObject *py_force_isa(PyObject *module, PyObject *name)
 }
 
 PyDoc_STRVAR(check_doc,
-             "check($module, p, q, /, *, kind='probs', tolerance=0.001)\n--\n\n"
-             "The first bad element of p, then q (vectors or rows, as the other functions\n"
-             "take them): None when there is none, else (name, row, index, reason), row 0 for\n"
-             "a vector; p and q of one dtype and shape. kind='probs': kld_check of each row\n"
+             "check($module, p, q, *, kind='probs', tolerance=0.001, axis=-1, dim=None)\n"
+             "--\n\n"
+             "The first bad element of p, then q (vectors along axis, as the other functions\n"
+             "take them): None when there is none, else (name, row, index, reason): row is\n"
+             "the vector's flat index in C order of the leading shape (numpy.unravel_index),\n"
+             "0 for one vector; p and q of one dtype and shape. kind='probs': kld_check of\n"
+             "each vector\n"
              "(NaN, an infinity, a negative value, or a sum off 1 by more than tolerance:\n"
              "index n; an empty row is no distribution). kind='logits' (tolerance unused):\n"
              "NaN or +inf, a row of all -inf, or a row that looks like probabilities (every\n"

@@ -1,12 +1,14 @@
-/* operand.c - reads one argument in place: the buffer protocol first (numpy, array, memoryview),
- * then __dlpack__ (torch CPU tensors, bfloat16 included). Every check names the argument and
- * the problem; nothing is ever copied or widened. */
+/* operand.c - reads one argument: the buffer protocol first (numpy, array, memoryview), then
+ * __dlpack__ (torch CPU tensors, bfloat16 included); in place when its vocabulary axis is
+ * contiguous and aligned, else gathered by its users, a block of vectors at a time, into
+ * contiguous copies of the same dtype (never widened). Every check names the argument and the
+ * problem. */
 #include "operand.h"
 
 #include <stdint.h>
 
 const char *const kld_py_dtype_names[DTYPE_COUNT] = {"float32", "float64", "float16", "bfloat16"};
-static const Py_ssize_t itemsizes[DTYPE_COUNT] = {4, 8, 2, 2};
+const Py_ssize_t kld_py_itemsizes[DTYPE_COUNT] = {4, 8, 2, 2};
 
 #define ACCEPTED "kld reads float32, float64, float16 and bfloat16"
 
@@ -32,48 +34,117 @@ static int dtype_error(PyObject *obj, const char *name, const char *fallback)
     return -1;
 }
 
-/* Rows, n and the row stride from a 1-D or 2-D layout given in bytes. */
-static int set_layout(operand *op, const char *name, int ndim, const Py_ssize_t *shape,
-                      const Py_ssize_t *strides, const void *data)
+/* Whether the vocabulary can be read where it lies: contiguous, aligned, and every vector at a
+ * whole number of elements from the first (strides in bytes). */
+static int in_place(const operand *op, const Py_ssize_t *strides, int axis, uintptr_t data)
 {
-    Py_ssize_t item = itemsizes[op->dtype];
-    if (ndim < 1 || ndim > 2) {
+    Py_ssize_t item = kld_py_itemsizes[op->dtype];
+    if (op->rows == 0 || op->n == 0)
+        return 1; /* nothing is read */
+    if ((op->n > 1 && strides[axis] != item) || data % (uintptr_t)item)
+        return 0;
+    for (int i = 0; i < op->ndim; i++)
+        if (i != axis && op->shape[i] > 1 && strides[i] % item)
+            return 0;
+    return 1;
+}
+
+/* Copies element i of each of count vectors (starts from[k], vocabulary stride vs bytes) into
+ * to + k*n + i, for every i, in runs of GATHER_RUN elements per vector: with a tile of vectors
+ * whose elements lie closer together than a vector's (a transposed input) the source is read
+ * a cache line at a time across the tile while each copy fills its own lines; otherwise
+ * (count 1: a sliced vocabulary) one vector after the other. Elements are copied by their size,
+ * unaligned. */
+#define GATHER_TILE 32
+#define GATHER_RUN 16
+#define GATHER_AS(T)                                                                           \
+    for (size_t i0 = 0; i0 < n; i0 += GATHER_RUN)                                              \
+        for (size_t k = 0; k < count; k++)                                                     \
+            for (size_t i = i0; i < n && i < i0 + GATHER_RUN; i++)                             \
+                memcpy((T *)(void *)to + k * n + i, from[k] + (Py_ssize_t)i * vs, sizeof(T));
+static void gather_tile(char *to, const char *const *from, size_t count, size_t n,
+                        Py_ssize_t vs, size_t item)
+{
+    switch (item) {
+    case 2:
+        GATHER_AS(uint16_t)
+        break;
+    case 4:
+        GATHER_AS(uint32_t)
+        break;
+    default:
+        GATHER_AS(uint64_t)
+    }
+}
+
+void operand_gather(const operand *op, size_t r0, size_t count, void *to)
+{
+    size_t item = (size_t)kld_py_itemsizes[op->dtype], width = 1, r = r0, tiled = 0;
+    Py_ssize_t index[KLD_PY_MAXDIM], vs = op->vstride, avs = vs < 0 ? -vs : vs;
+    const char *row = op->data, *tile[GATHER_TILE];
+    for (int d = op->lead_ndim - 1; d >= 0; d--) { /* vector r0's position */
+        index[d] = (Py_ssize_t)(r % (size_t)op->lead_shape[d]);
+        r /= (size_t)op->lead_shape[d];
+        row += index[d] * op->lead_strides[d];
+        Py_ssize_t s = op->lead_strides[d] < 0 ? -op->lead_strides[d] : op->lead_strides[d];
+        if (op->lead_shape[d] > 1 && s < avs) /* one vector at a time when its elements are */
+            width = GATHER_TILE;              /* the closer */
+    }
+    for (size_t done = 0; done < count; done++) {
+        tile[tiled++] = row;
+        if (tiled == width || done + 1 == count) {
+            gather_tile(to, tile, tiled, op->n, vs, item);
+            to = (char *)to + tiled * op->n * item;
+            tiled = 0;
+        }
+        for (int d = op->lead_ndim - 1; d >= 0; d--) { /* the next vector, C order */
+            row += op->lead_strides[d];
+            if (++index[d] < op->lead_shape[d])
+                break;
+            row -= op->lead_strides[d] * op->lead_shape[d];
+            index[d] = 0;
+        }
+    }
+}
+
+/* The vectors along axis from a layout given in bytes: in place, or strided (operand_gather). */
+static int set_layout(operand *op, const char *name, int ndim, const Py_ssize_t *shape,
+                      const Py_ssize_t *strides, const void *data, int axis)
+{
+    if (ndim < 1 || ndim > KLD_PY_MAXDIM) {
         PyErr_Format(PyExc_ValueError,
-                     "kld: %s has %d dimensions; kld takes a vector (n,) or rows (rows, n)",
-                     name, ndim);
+                     "kld: %s has %d dimensions; kld takes vectors (n,) or any stack of them "
+                     "(..., n), up to %d dimensions",
+                     name, ndim, KLD_PY_MAXDIM);
         return -1;
     }
+    if (axis < -ndim || axis >= ndim) {
+        PyErr_Format(PyExc_ValueError, "kld: axis %d is out of bounds for %s of %d dimensions",
+                     axis, name, ndim);
+        return -1;
+    }
+    axis = axis < 0 ? axis + ndim : axis;
     op->ndim = ndim;
-    op->shape[0] = shape[0];
-    op->shape[1] = ndim == 2 ? shape[1] : 0;
-    op->n = (size_t)shape[ndim - 1];
-    op->rows = ndim == 2 ? (size_t)shape[0] : 1;
-    op->ld = op->n;
-    op->data = data;
-    if (op->n > 1 && strides[ndim - 1] != item) {
-        PyErr_Format(PyExc_ValueError,
-                     "kld: %s's last axis is not contiguous (stride %zd bytes, elements of %zd); "
-                     "kld reads rows in place and never copies: pass a C-contiguous array "
-                     "(numpy.ascontiguousarray, tensor.contiguous())",
-                     name, strides[ndim - 1], item);
-        return -1;
-    }
-    if (ndim == 2 && op->rows > 1) {
-        Py_ssize_t stride = strides[0];
-        if (stride < 0 || stride % item || (size_t)(stride / item) < op->n) {
-            PyErr_Format(PyExc_ValueError,
-                         "kld: %s's rows are %zd bytes apart, for rows of %zu elements of %zd "
-                         "bytes; kld needs rows in increasing order that do not overlap",
-                         name, stride, op->n, item);
+    op->lead_ndim = ndim - 1;
+    op->rows = 1;
+    size_t elements = 1;
+    for (int i = 0, k = 0; i < ndim; i++) {
+        op->shape[i] = shape[i];
+        if (shape[i] && elements > (size_t)PY_SSIZE_T_MAX / (size_t)shape[i]) {
+            PyErr_Format(PyExc_ValueError, "kld: %s has more than 2^63 elements", name);
             return -1;
         }
-        op->ld = (size_t)(stride / item);
+        elements *= (size_t)shape[i];
+        if (i == axis)
+            continue;
+        op->lead_shape[k] = shape[i];
+        op->lead_strides[k++] = strides[i];
+        op->rows *= (size_t)shape[i];
     }
-    if (op->n && op->rows && (uintptr_t)data % (uintptr_t)item) {
-        PyErr_Format(PyExc_ValueError, "kld: %s's data is not aligned to its %zd-byte elements",
-                     name, item);
-        return -1;
-    }
+    op->n = (size_t)shape[axis];
+    op->vstride = strides[axis];
+    op->data = data;
+    op->strided = !in_place(op, strides, axis, (uintptr_t)data);
     return 0;
 }
 
@@ -94,27 +165,29 @@ static int format_dtype(const char *format, kld_py_dtype *dtype)
     return -1;
 }
 
-static int get_buffer(PyObject *obj, const char *name, operand *op)
+static int get_buffer(PyObject *obj, const char *name, int axis, operand *op)
 {
     if (PyObject_GetBuffer(obj, &op->view, PyBUF_RECORDS_RO) < 0)
         return -1;
     char fallback[64];
     if (format_dtype(op->view.format, &op->dtype) < 0 ||
-        op->view.itemsize != itemsizes[op->dtype]) {
+        op->view.itemsize != kld_py_itemsizes[op->dtype]) {
         PyOS_snprintf(fallback, sizeof fallback, "of struct format '%.20s'",
                       op->view.format ? op->view.format : "B");
         return dtype_error(obj, name, fallback);
     }
-    if (op->view.ndim < 1 || op->view.ndim > 2)
-        return set_layout(op, name, op->view.ndim, NULL, NULL, NULL);
+    int ndim = op->view.ndim;
+    if (ndim < 1 || ndim > KLD_PY_MAXDIM)
+        return set_layout(op, name, ndim, NULL, NULL, NULL, axis);
     const Py_ssize_t *strides = op->view.strides, *shape = op->view.shape;
-    Py_ssize_t c_order[2];
+    Py_ssize_t c_order[KLD_PY_MAXDIM];
     if (!strides) { /* the protocol's C-contiguous (ctypes arrays leave strides NULL) */
-        c_order[op->view.ndim - 1] = op->view.itemsize;
-        c_order[0] = op->view.ndim == 2 ? shape[1] * op->view.itemsize : op->view.itemsize;
+        c_order[ndim - 1] = op->view.itemsize;
+        for (int i = ndim - 2; i >= 0; i--)
+            c_order[i] = c_order[i + 1] * shape[i + 1];
         strides = c_order;
     }
-    return set_layout(op, name, op->view.ndim, shape, strides, op->view.buf);
+    return set_layout(op, name, ndim, shape, strides, op->view.buf, axis);
 }
 
 static const char *device_name(int type)
@@ -213,7 +286,7 @@ static int check_not_negated(PyObject *obj, const char *name)
     return yes ? -1 : 0;
 }
 
-static int get_dlpack(PyObject *obj, const char *name, operand *op)
+static int get_dlpack(PyObject *obj, const char *name, int axis, operand *op)
 {
     if (check_dlpack_device(obj, name) < 0 || check_not_negated(obj, name) < 0 ||
         take_dlpack(obj, name, op) < 0)
@@ -230,11 +303,12 @@ static int get_dlpack(PyObject *obj, const char *name, operand *op)
                       (unsigned)t->dtype.bits, (unsigned)t->dtype.lanes);
         return dtype_error(obj, name, fallback);
     }
-    if (t->ndim < 1 || t->ndim > 2)
-        return set_layout(op, name, t->ndim, NULL, NULL, NULL);
-    Py_ssize_t item = itemsizes[op->dtype], shape[2], strides[2];
-    for (int i = 0; i < t->ndim; i++) {
-        int64_t s = t->strides ? t->strides[i] : (i + 1 < t->ndim ? t->shape[i + 1] : 1);
+    if (t->ndim < 1 || t->ndim > KLD_PY_MAXDIM)
+        return set_layout(op, name, t->ndim, NULL, NULL, NULL, axis);
+    Py_ssize_t item = kld_py_itemsizes[op->dtype], shape[KLD_PY_MAXDIM], strides[KLD_PY_MAXDIM];
+    int64_t contiguous = 1; /* DLPack's NULL strides: C order */
+    for (int i = t->ndim - 1; i >= 0; i--) {
+        int64_t s = t->strides ? t->strides[i] : contiguous;
         if (t->shape[i] < 0 || t->shape[i] > PY_SSIZE_T_MAX || s > PY_SSIZE_T_MAX / item ||
             s < -PY_SSIZE_T_MAX / item) {
             PyErr_Format(PyExc_ValueError, "kld: %s's DLPack shape or strides are out of range",
@@ -243,28 +317,32 @@ static int get_dlpack(PyObject *obj, const char *name, operand *op)
         }
         shape[i] = (Py_ssize_t)t->shape[i];
         strides[i] = (Py_ssize_t)s * item;
+        contiguous = t->shape[i] && contiguous <= PY_SSIZE_T_MAX / t->shape[i]
+                         ? contiguous * t->shape[i] : contiguous;
     }
-    return set_layout(op, name, t->ndim, shape, strides, (const char *)t->data + t->byte_offset);
+    return set_layout(op, name, t->ndim, shape, strides, (const char *)t->data + t->byte_offset,
+                      axis);
 }
 
-static int get(PyObject *obj, const char *name, operand *op)
+static int get(PyObject *obj, const char *name, int axis, operand *op)
 {
     if (PyObject_CheckBuffer(obj))
-        return get_buffer(obj, name, op);
+        return get_buffer(obj, name, axis, op);
     if (PyObject_HasAttrString(obj, "__dlpack__"))
-        return get_dlpack(obj, name, op);
+        return get_dlpack(obj, name, axis, op);
     PyErr_Format(PyExc_TypeError,
                  "kld: %s is a %s, not an array: kld reads numpy arrays, buffer-protocol objects "
-                 "and __dlpack__ tensors in place, without copies (numpy.asarray(x, "
+                 "and __dlpack__ tensors (numpy.asarray(x, "
                  "dtype=numpy.float32) makes one)",
                  name, Py_TYPE(obj)->tp_name);
     return -1;
 }
 
-int operand_get(PyObject *obj, const char *name, operand *op)
+int operand_get(PyObject *obj, const char *name, int axis, operand *op)
 {
-    memset(op, 0, sizeof *op);
-    if (get(obj, name, op) == 0)
+    op->view.obj = NULL; /* what operand_release() reads; set_layout() sets the rest */
+    op->managed = NULL;
+    if (get(obj, name, axis, op) == 0)
         return 0;
     operand_release(op);
     return -1;
@@ -286,9 +364,51 @@ void operand_release(operand *op)
     }
 }
 
-PyObject *operand_shape_str(const operand *op)
+int aux_buffer(PyObject *obj, const char *name, int flags, Py_buffer *view)
 {
-    if (op->ndim == 2)
-        return PyUnicode_FromFormat("(%zd, %zd)", op->shape[0], op->shape[1]);
-    return PyUnicode_FromFormat("(%zd,)", op->shape[0]);
+    if (!PyObject_CheckBuffer(obj) && PyObject_HasAttrString(obj, "numpy")) {
+        PyObject *array = PyObject_CallMethod(obj, "numpy", NULL);
+        int status = array ? PyObject_GetBuffer(array, view, flags) : -1;
+        Py_XDECREF(array); /* the view holds it */
+        return status;
+    }
+    if (!PyObject_CheckBuffer(obj)) {
+        PyErr_Format(PyExc_TypeError, "kld: %s is a %s, not an array (a numpy array or a torch "
+                                      "CPU tensor)", name, Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    return PyObject_GetBuffer(obj, view, flags);
+}
+
+const void *operand_row(const operand *op, size_t r)
+{
+    ptrdiff_t at = 0;
+    for (int d = op->lead_ndim - 1; d >= 0; d--) {
+        size_t extent = (size_t)op->lead_shape[d];
+        at += (ptrdiff_t)(r % extent) * op->lead_strides[d];
+        r /= extent;
+    }
+    return (const char *)op->data + at;
+}
+
+PyObject *shape_tuple(int ndim, const Py_ssize_t *shape)
+{
+    PyObject *t = PyTuple_New(ndim);
+    for (int i = 0; t && i < ndim; i++) {
+        PyObject *v = PyLong_FromSsize_t(shape[i]);
+        if (!v) {
+            Py_CLEAR(t);
+            break;
+        }
+        PyTuple_SET_ITEM(t, i, v);
+    }
+    return t;
+}
+
+PyObject *shape_str(int ndim, const Py_ssize_t *shape)
+{
+    PyObject *t = shape_tuple(ndim, shape);
+    PyObject *s = t ? PyObject_Repr(t) : NULL;
+    Py_XDECREF(t);
+    return s;
 }

@@ -1,8 +1,16 @@
-"""Shared fixtures: every path this CPU runs (kld.force_isa), and LLM-like rows."""
+"""Shared fixtures: every path this CPU runs (kld.force_isa), LLM-like rows, and torch where it
+loads (tests that need it are marked needs_torch: the rest run without it, as in a fresh virtual
+environment or where a wheel is checked with libsleef hidden, which Debian's torch links)."""
 import numpy as np
 import pytest
 
 import kld
+
+try:
+    import torch
+except ImportError:  # not installed, or its libraries (libsleef) do not load
+    torch = None
+needs_torch = pytest.mark.skipif(torch is None, reason="torch is not importable")
 
 PATHS = [name for name in kld.ISAS if kld.isa_supported(name)]
 

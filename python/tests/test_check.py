@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 
 import kld
-from conftest import llm_logits, softmax64
+from conftest import llm_logits, needs_torch, softmax64, torch
 
-torch = pytest.importorskip("torch")
 
 
 def test_good_inputs_are_none():
@@ -23,6 +22,7 @@ def test_good_inputs_are_none():
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@needs_torch
 def test_probs_first_bad_element(dtype):
     p = torch.tensor([[0.5, 0.25, 0.25], [0.25, 0.25, 0.25]], dtype=getattr(torch, dtype))
     q = torch.tensor([[0.5, 0.25, 0.25], [0.5, -0.25, 0.75]], dtype=getattr(torch, dtype))
