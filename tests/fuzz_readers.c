@@ -46,15 +46,31 @@ static void fuzz_safetensors(const uint8_t *data, size_t size)
         return;
     for (int named = 0; named < 2; named++) {
         npy_dtype dtype;
-        uint64_t rows, vocab;
+        uint64_t rows, vocab, seq;
         const char *key = named && h.count ? h.t[h.count - 1].name : NULL;
-        long t = st_pick(&h, key, &dtype, &rows, &vocab, err, sizeof err);
+        long t = st_pick(&h, key, &dtype, &rows, &vocab, &seq, err, sizeof err);
         if (t < 0)
             continue;
         uint64_t item = dtype == NPY_F64 ? 8 : dtype == NPY_F32 ? 4 : 2;
-        if (h.data_start + h.t[t].begin + rows * vocab * item > size)
+        if (h.data_start + h.t[t].begin + rows * vocab * item > size || (seq && rows % seq))
             abort(); /* the checks let the tensor's rows out of the file */
     }
+    /* exllamav3's tensor.N list: a permutation of the tensors, each read as rows */
+    size_t *order = malloc((h.count ? h.count : 1) * sizeof *order);
+    long n = order ? st_list(&h, order, err, sizeof err) : 0;
+    for (long i = 0; i < n; i++) {
+        npy_dtype dtype;
+        uint64_t rows, vocab, seq;
+        const st_tensor *x = &h.t[order[i]];
+        if (order[i] >= h.count)
+            abort(); /* a gap taken for a list */
+        if (st_rows_of(x, &dtype, &rows, &vocab, &seq, err, sizeof err) != 0)
+            continue;
+        uint64_t item = dtype == NPY_F64 ? 8 : dtype == NPY_F32 ? 4 : 2;
+        if (h.data_start + x->begin + rows * vocab * item > size)
+            abort();
+    }
+    free(order);
     st_free(&h);
 }
 

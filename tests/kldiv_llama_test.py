@@ -413,8 +413,8 @@ def bad_inputs(base, tokens, n_ctx, base_file, new_file, npy_new, a):
             ("overlapping", '{"t": {"dtype": "F32", "shape": [1, 4], "data_offsets": [0, 16]}, '
              '"u": {"dtype": "F32", "shape": [1, 2], "data_offsets": [8, 16]}}', "overlap"),
             ("duplicate key", ok[:-1] + ', "t": ' + ok[6:], "duplicate"),
-            ("no 2-D tensor", '{"t": {"dtype": "F32", "shape": [2, 1, 2], '
-             '"data_offsets": [0, 16]}}', "no 2-D tensor"),
+            ("no 2-D tensor", '{"t": {"dtype": "F32", "shape": [2, 1, 1, 2], '
+             '"data_offsets": [0, 16]}}', "no 2-D or 3-D tensor"),
             ("negative number", ok.replace("[0, 16]", "[-0, 16]"), "integer"),
             ("overflowing number", ok.replace("[0, 16]", "[0, 99999999999999999999]"),
              "overflows"),
@@ -425,8 +425,8 @@ def bad_inputs(base, tokens, n_ctx, base_file, new_file, npy_new, a):
              '"data_offsets": [0, 16]}, "e": {"dtype": "F32", "shape": [0], "data_offsets": '
              '[4, 4]}, "u": {"dtype": "F32", "shape": [1, 1], "data_offsets": [12, 16]}}',
              "'t' and 'u' overlap"),
-            ("3-D tensor listed", '{"t": {"dtype": "F32", "shape": [2, 1, 2], '
-             '"data_offsets": [0, 16]}}', "t (3-D F32)"),
+            ("4-D tensor listed", '{"t": {"dtype": "F32", "shape": [2, 1, 1, 2], '
+             '"data_offsets": [0, 16]}}', "t (4-D F32)"),
             ("too many tensors", "{" + ", ".join(
                 '"t%d": {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]}' % k
                 for k in range(65537)) + "}", "more than 65536 tensors")):

@@ -20,6 +20,7 @@
 #include "report.h"
 #include "results.h"
 #include "pairing.h"
+#include "positions.h"
 #include "runner.h"
 #include "targets.h"
 
@@ -130,7 +131,8 @@ static input_info describe(const input *in)
                                         [INPUT_LLAMA] = "llama.cpp _logits_",
                                         [INPUT_SAFETENSORS] = "safetensors",
                                         [INPUT_ST_DIR] = "safetensors directory"};
-    return (input_info){in->path, kinds[in->format], input_dtype_name(in->dtype),
+    return (input_info){in->path, in->st_list ? "safetensors tensor.N list" : kinds[in->format],
+                        input_dtype_name(in->dtype),
                         (size_t)in->rows_read, (size_t)in->vocab};
 }
 
@@ -178,6 +180,7 @@ int kldiv_main(int argc, char **argv)
     uint64_t rows = 0;
     score_setup setup;
     targets tg = {0};
+    positions pos = {0};
     out_guard *reads = NULL;
     size_t n_reads = 0;
     status = 1;
@@ -187,6 +190,9 @@ int kldiv_main(int argc, char **argv)
     if ((status = pair_inputs(in, &o, &setup, &tg)) != 0)
         goto out;
     status = 1;
+    if (positions_of(&pos, in, &tg, o.context) != 0)
+        goto out;
+    res.pos = pos.period || pos.lengths ? &pos : NULL;
     if (!(reads = files_read(&o, in, &n_reads)) || check_std_streams(reads, n_reads) != 0)
         goto out;
     const int targets_known = tg.llama || tg.ids;
@@ -198,7 +204,8 @@ int kldiv_main(int argc, char **argv)
         res.csv = csv.f;
         res.csv_path = o.per_row;
         if (fprintf(csv.f, "row,forward,reverse,entropy_base,entropy_new,top_base,top_new,"
-                           "nll_base,nll_new,delta_p,js,tv\n") < 0)
+                           "nll_base,nll_new,delta_p,js,tv,position,target,base_top_rank,"
+                           "target_rank_base,target_rank_new,base_top_p\n") < 0)
             goto out;
     }
     const double start = now();
@@ -252,6 +259,7 @@ out:
         input_close(&in[k]);
     results_free(&res);
     targets_free(&tg);
+    positions_free(&pos);
     sigaction(SIGBUS, &saved_bus, NULL);
     return status;
 }

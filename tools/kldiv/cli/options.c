@@ -35,7 +35,7 @@ typedef struct {
 } option_row;
 
 static setter set_vocab, set_sum_tolerance, set_unnormalized, set_temperature, set_format,
-    set_json, set_isa, set_threads, set_memory_limit, show_help, show_version;
+    set_json, set_isa, set_threads, set_memory_limit, set_context, show_help, show_version;
 
 #define FIELD(f) .field = offsetof(kldiv_options, f)
 
@@ -64,13 +64,17 @@ static const option_row options[] = {
     {.name = "targets", .arg = "F", FIELD(targets), .slot = 14,
      .help = ".npy of int32/int64 token ids, one a row: token statistics"},
     {.name = "js-tv", FIELD(js_tv), .slot = 16,
-     .help = "also Jensen-Shannon and total variation (~3x the time)"},
+     .help = "also Jensen-Shannon and total variation (~3x the time), and the\n"
+             "speculative-decoding acceptance 1 - TV"},
+    {.name = "context", .arg = "N", .set = set_context, .slot = 18,
+     .help = "2-D inputs hold rows of text of N positions each: KL by position"},
     {.name = "format", .arg = "F", .set = set_format, .slot = 15,
      .help = "text (default), json, or llama (llama-perplexity's layout)"},
     {.name = "json", .set = set_json, .slot = 5, .help = "as --format json"},
     {.name = "per-row", .arg = "F", FIELD(per_row), .slot = 6,
      .help = "write a CSV: row,forward,reverse,entropy_base,entropy_new,top_base,\n"
-             "top_new,nll_base,nll_new,delta_p,js,tv"},
+             "top_new,nll_base,nll_new,delta_p,js,tv,position,target,base_top_rank,\n"
+             "target_rank_base,target_rank_new,base_top_p"},
     {.name = "isa", .arg = "NAME", .set = set_isa, .slot = 7,
      .help = "force a path: scalar, avx2, avx512 or neon"},
     {.letter = 't', .arg = "N", .set = set_threads, .slot = -1,
@@ -88,7 +92,8 @@ static const option_row options[] = {
 
 static const char inputs_help[] =
     ".npy (float32/16/64, shape (rows, vocab) or (vocab,)), safetensors\n"
-    "(F32/F16/BF16/F64) or a directory of per-row .safetensors files,\n"
+    "(F32/F16/BF16/F64; (rows, vocab), (texts, seq, vocab) or exllamav3's\n"
+    "tensor.0, tensor.1, ... list) or a directory of .safetensors files,\n"
     "llama.cpp --kl-divergence-base files (_logits_), or raw little-endian\n"
     "float32 with --vocab N; a pipe or FIFO (.npy, raw) is read as a stream,\n"
     "and so is - (standard input)";
@@ -227,6 +232,18 @@ static int set_memory_limit(kldiv_options *o, const char *arg)
     if (errno || *end || mib == 0 || !isdigit((unsigned char)arg[0]) || mib > (1ull << 40))
         return usage_error("--memory-limit needs a positive number of MiB, not '%s'", arg);
     o->memory_limit = (uint64_t)mib << 20;
+    return -1;
+}
+
+static int set_context(kldiv_options *o, const char *arg)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(arg, &end, 10);
+    if (errno || *end || n == 0 || !isdigit((unsigned char)arg[0]) || n > UINT32_MAX)
+        return usage_error("--context needs a number of positions from 1 to 2^32 - 1, not '%s'",
+                           arg);
+    o->context = (uint64_t)n;
     return -1;
 }
 

@@ -24,6 +24,7 @@ typedef struct {
     const char *per_row;      /* --per-row CSV path, or NULL */
     uint64_t memory_limit;    /* --memory-limit: bytes kldiv may hold (results and buffers) */
     int isa_forced;           /* --isa was given */
+    uint64_t context;         /* --context: positions per row of text of 2-D inputs; 0: none */
 } kldiv_options;
 
 /* Parses argv into o (forcing the --isa path). Returns -1 to go on, or the exit status to end

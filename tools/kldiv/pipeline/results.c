@@ -22,7 +22,11 @@ int results_reserve(results *r, uint64_t rows, int targets_known)
 {
     int per_row = targets_known ? 16 : 8;
     r->expected = rows;
-    return rows > r->limit / (uint64_t)per_row ? over_limit(r, rows, per_row) : 0;
+    if (rows > r->limit / (uint64_t)per_row)
+        return over_limit(r, rows, per_row);
+    /* the breakdowns' rows in what is left (diag.h: left out where they do not fit) */
+    diag_init(&r->diag, rows, r->limit - rows * (uint64_t)per_row);
+    return 0;
 }
 
 /* v (capacity *cap elements of 8 bytes, used of them used) with room for one more: first
@@ -32,6 +36,8 @@ static void *grow(results *r, void *v, size_t *cap, size_t used, uint64_t first)
     if (used < *cap)
         return v;
     uint64_t held = (uint64_t)r->fwd_cap + r->bad_cap + r->dp_cap, more = *cap ? *cap : first;
+    if (r->diag.cap && held + more + r->diag.cap * sizeof(diag_kept) / 8 > r->limit / 8)
+        diag_drop(&r->diag); /* the per-row results come first */
     if (held + more > r->limit / 8)
         more = r->limit / 8 > held ? r->limit / 8 - held : 0;
     if (more == 0 || more > SIZE_MAX / 8 - *cap) {
@@ -53,9 +59,15 @@ static int csv_value(FILE *f, double v)
     return isnan(v) ? fprintf(f, ",") : fprintf(f, ",%.10g", v);
 }
 
-static int write_csv(results *r, uint64_t row, const row_result *x)
+/* A CSV field of a count: the value, or empty when it is not known (UINT64_MAX, or negative). */
+static int csv_count(FILE *f, uint64_t v)
 {
-    int n = x->bad ? fprintf(r->csv, "%llu,nan,nan,nan,nan,,,,,,,\n", (unsigned long long)row)
+    return v == UINT64_MAX ? fprintf(f, ",") : fprintf(f, ",%llu", (unsigned long long)v);
+}
+
+static int write_csv(results *r, uint64_t row, const row_result *x, uint64_t position)
+{
+    int n = x->bad ? fprintf(r->csv, "%llu,nan,nan,nan,nan,,,,,,,", (unsigned long long)row)
                    : fprintf(r->csv, "%llu,%.10g,%.10g,%.10g,%.10g,%zu,%zu",
                              (unsigned long long)row, x->forward, x->reverse, x->entropy_base,
                              x->entropy_new, x->top_base, x->top_new);
@@ -63,8 +75,19 @@ static int write_csv(results *r, uint64_t row, const row_result *x)
         const double more[] = {x->nll_base, x->nll_new, x->delta_p, x->js, x->tv};
         for (int i = 0; i < 5 && n >= 0; i++)
             n = csv_value(r->csv, more[i]);
-        n = n >= 0 ? fprintf(r->csv, "\n") : n;
     }
+    /* position,target,base_top_rank,target_rank_base,target_rank_new,base_top_p */
+    n = n >= 0 ? csv_count(r->csv, position) : n;
+    n = n >= 0 ? csv_count(r->csv, x->target >= 0 ? (uint64_t)x->target : UINT64_MAX) : n;
+    if (!x->bad && n >= 0) {
+        const uint64_t ranks[] = {x->base_top_rank, x->target_rank_base, x->target_rank_new};
+        for (int i = 0; i < 3 && n >= 0; i++)
+            n = csv_count(r->csv, ranks[i]);
+        n = n >= 0 ? csv_value(r->csv, x->base_top_p) : n;
+    } else if (n >= 0) {
+        n = fprintf(r->csv, ",,,,");
+    }
+    n = n >= 0 ? fprintf(r->csv, "\n") : n;
     if (n >= 0)
         return 0;
     fprintf(stderr, "kldiv: %s: write failed: %s\n", r->csv_path, strerror(errno));
@@ -94,7 +117,8 @@ int results_add(results *r, const row_result *rows, size_t count)
     for (size_t k = 0; k < count; k++) {
         const row_result *x = &rows[k];
         uint64_t row = (uint64_t)r->good + r->n_bad;
-        if (r->csv && write_csv(r, row, x) != 0)
+        const uint64_t position = r->pos ? positions_next(r->pos) : UINT64_MAX;
+        if (r->csv && write_csv(r, row, x, position) != 0)
             return -1;
         if (r->refuse_probs_like && x->probs_like) {
             r->probs_like_side = x->probs_like & 1 ? 0 : 1;
@@ -131,6 +155,16 @@ int results_add(results *r, const row_result *rows, size_t count)
         }
         if (!isnan(x->delta_p) && add_token(r, x) != 0)
             return -1;
+        const diag_row d = {x->forward,        x->entropy_base,     x->base_top_p,
+                            x->delta_p,        x->tv,               x->topk_same,
+                            x->base_top_rank,  x->target_rank_base, x->target_rank_new,
+                            position};
+        const uint64_t held = 8 * ((uint64_t)r->fwd_cap + r->bad_cap + r->dp_cap);
+        r->diag.budget = r->limit > held ? r->limit - held : 0;
+        if (diag_add(&r->diag, &d) != 0) {
+            fprintf(stderr, "kldiv: out of memory for the breakdowns' per-row values\n");
+            return -1;
+        }
     }
     return 0;
 }
@@ -157,6 +191,7 @@ const char *results_bad_reason(row_bad why)
 
 void results_free(results *r)
 {
+    diag_free(&r->diag);
     free(r->fwd);
     free(r->bad);
     free(r->dp);

@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "diag.h"
+#include "positions.h"
+
 /* Why a row is bad (ROW_GOOD: it is not). */
 typedef enum {
     ROW_GOOD,
@@ -32,7 +35,17 @@ typedef struct {
      * NEW, Δp = p_new(target) - p_base(target), and the row's Jensen-Shannon divergence and
      * total variation */
     double nll_base, nll_new, delta_p, js, tv;
+    /* topk.c (good rows): the target (-1: none), how many of the two top-TOPK_MAX lists' first
+     * entries agree in order, the 0-based rank of BASE's top token in NEW and of the target in
+     * BASE and NEW (UINT64_MAX: no target), BASE's top-1 probability; lse_base is BASE's
+     * log-sum-exp of the scaled logits (score.c; NaN for probabilities) */
+    int64_t target;
+    int topk_same;
+    uint64_t base_top_rank, target_rank_base, target_rank_new;
+    double base_top_p, lse_base;
 } row_result;
+
+#define TOPK_MAX 10 /* the top-k measures' largest k */
 
 /* Sums over the good rows whose target token is known (llama.cpp's token statistics). */
 typedef struct {
@@ -67,6 +80,8 @@ typedef struct {
     uint64_t probs_like_row;
     FILE *csv;       /* the --per-row file, or NULL */
     const char *csv_path;
+    positions *pos;  /* each row's position in its context, or NULL */
+    diag_sums diag;  /* the top-k measures and breakdowns (diag.h) */
 } results;
 
 /* Checks up front that rows rows (0: not known yet) fit within the limit (twice the bytes a row

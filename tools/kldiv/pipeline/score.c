@@ -7,6 +7,7 @@
 #include "kld.h"
 #include "llama_kl.h"
 #include "llama_logits.h"
+#include "topk.h"
 
 void score_choose_kernel(score_setup *s)
 {
@@ -168,6 +169,7 @@ static void logit_row(const score_setup *s, const void *a, const void *b, int64_
     out->forward = st.kl.forward, out->reverse = st.kl.reverse;
     out->entropy_base = st.kl.entropy_p, out->entropy_new = st.kl.entropy_q;
     out->top_base = st.argmax_a, out->top_new = st.argmax_b;
+    out->lse_base = st.lse_a;
     /* under the llama rule, a _logits_ NEW's log-probabilities are used as stored, like BASE's */
     const int new_as_stored = s->llama_rule && s->type[1] == NPY_LLAMA_Q16;
     if (s->llama_rule && !out->bad) /* the kernel is float32 here, T = 1 */
@@ -225,6 +227,7 @@ void score_row(const score_setup *s, const void *a, const void *b, int64_t targe
             else if (!(part[side] > 0))
                 out->bad = BAD_NO_MASS, out->bad_side = side, out->bad_value = part[side];
         }
+        topk_row(s, a, b, target, out);
         return;
     }
     int bad_new = 0;
@@ -235,4 +238,5 @@ void score_row(const score_setup *s, const void *a, const void *b, int64_t targe
         prob_row(s, a, b, target, out);
     else
         logit_row(s, a, b, target, bad, out);
+    topk_row(s, a, b, target, out);
 }

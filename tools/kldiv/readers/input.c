@@ -359,7 +359,7 @@ void input_close(input *in)
         fclose(in->f);
     in->f = NULL;
     for (size_t i = 0; i < in->n_parts; i++)
-        free(in->parts[i].path);
+        free(in->parts[i].path), free(in->parts[i].key);
     free(in->parts);
     in->parts = NULL;
     in->n_parts = 0;

@@ -21,10 +21,11 @@
 
 typedef enum { INPUT_NPY, INPUT_RAW, INPUT_LLAMA, INPUT_SAFETENSORS, INPUT_ST_DIR } input_format;
 
-/* One file of a directory of per-row safetensors files. */
+/* One file of a directory of per-row safetensors files, or one tensor of a tensor.N list. */
 typedef struct {
     char *path;
     uint64_t rows, data_start;
+    char *key;               /* a list's: the tensor's name (else NULL: the input's key) */
 } input_part;
 
 typedef struct {
@@ -55,6 +56,9 @@ typedef struct {
     size_t n_parts, part;
     dev_t dev;
     ino_t ino;
+    int st_list;             /* INPUT_ST_DIR from one file's tensor.0, tensor.1, ... (exllamav3) */
+    uint64_t seq;            /* positions per row of text where the layout tells (a 3-D tensor:
+                              * rows x seq positions), else 0; a list's parts are rows of text */
 } input;
 
 /* Opens path as raw float32 rows of raw_vocab entries (raw_vocab > 0) or recognises its format

@@ -1,8 +1,12 @@
 /* input_st.c - the safetensors readers of input.h: one .safetensors file (its tensor's rows read
- * in place from the map), and a directory of per-row files as exllamav3 writes them
- * (row_000000.safetensors, ...: every *.safetensors file in it, in file-name order with numbers
- * compared as numbers, so that row_9 comes before row_10 when a writer did not pad, all with the
- * same tensor name, dtype and vocab; their rows one after the other). */
+ * in place from the map: (rows, vocab), or (rows, seq, vocab) as rows x seq positions of text);
+ * one file of tensors tensor.0, tensor.1, ... as exllamav3's eval scripts save a list of
+ * (1, seq, vocab) logits (read in numeric order, tensor.10 after tensor.9, each tensor a part of
+ * the input, all in one map); and a directory of per-row files (row_000000.safetensors, ...:
+ * every *.safetensors file in it, in file-name order with numbers compared as numbers, so that
+ * row_9 comes before row_10 when a writer did not pad, all with the same tensor name, dtype and
+ * vocab; their rows one after the other), a layout of kldiv's own for dumps written a row of
+ * text at a time. */
 #define _POSIX_C_SOURCE 200809L
 #include "input.h"
 
@@ -24,9 +28,12 @@ static int pick_tensor(input *in, const char *key, npy_dtype *dtype, uint64_t *r
 {
     char err[512];
     st_header h;
+    uint64_t seq;
     if (st_parse(in->map, in->map_len, &h, err, sizeof err) != 0)
         return input_fail(in, "%s", err);
-    long t = st_pick(&h, key, dtype, rows, vocab, err, sizeof err);
+    long t = st_pick(&h, key, dtype, rows, vocab, &seq, err, sizeof err);
+    if (t >= 0 && in->format == INPUT_SAFETENSORS) /* a directory's positions are not known */
+        in->seq = seq;
     if (t >= 0)
         *start = h.data_start + h.t[t].begin;
     if (t >= 0 && name && !(*name = strdup(h.t[t].name))) {
@@ -45,13 +52,72 @@ static void set_type(input *in, npy_dtype dtype, uint64_t vocab)
     in->row_bytes = vocab * (uint64_t)in->itemsize; /* checked by st_parse: fits 64 bits */
 }
 
+/* Part p of a list: tensor t, checked against part 0 (same dtype and vocab). */
+static int list_part(input *in, size_t p, const st_header *h, const st_tensor *t)
+{
+    char err[512];
+    npy_dtype dtype;
+    uint64_t rows, vocab, seq;
+    if (st_rows_of(t, &dtype, &rows, &vocab, &seq, err, sizeof err) != 0)
+        return input_fail(in, "%s", err);
+    if (rows != seq && !(t->ndim == 2 && seq == 0)) /* (1, seq, vocab) or (seq, vocab) */
+        return input_fail(in, "tensor '%.40s' of a tensor.N list has shape (%llu rows of text, "
+                              "...): each needs (1, seq, vocab)",
+                          t->name, (unsigned long long)(seq ? rows / seq : rows));
+    if (p == 0)
+        set_type(in, dtype, vocab);
+    else if (dtype != in->dtype || vocab != in->vocab)
+        return input_fail(in, "its tensors differ: tensor.0 holds %s rows of %llu entries, "
+                              "'%.40s' holds %s rows of %llu (every tensor needs the same dtype "
+                              "and vocab)",
+                          input_dtype_name(in->dtype), (unsigned long long)in->vocab, t->name,
+                          input_dtype_name(dtype), (unsigned long long)vocab);
+    if (rows > UINT64_MAX - in->rows)
+        return input_fail(in, "more than 2^64 rows");
+    in->rows += rows;
+    in->parts[p] = (input_part){.rows = rows, .data_start = h->data_start + t->begin};
+    if (!(in->parts[p].path = strdup(in->path)) || !(in->parts[p].key = strdup(t->name)))
+        return input_fail(in, "out of memory");
+    in->n_parts = p + 1;
+    return 0;
+}
+
+/* The file's tensor.0, tensor.1, ... as the parts of one input; 1 when it is not such a list. */
+static int open_list(input *in)
+{
+    char err[512];
+    st_header h;
+    if (st_parse(in->map, in->map_len, &h, err, sizeof err) != 0)
+        return input_fail(in, "%s", err);
+    size_t *order = malloc((h.count ? h.count : 1) * sizeof *order);
+    long n = order ? st_list(&h, order, err, sizeof err) : -2;
+    int rc = n == -2 ? input_fail(in, "out of memory") : n < 0 ? input_fail(in, "%s", err)
+             : n == 0                                        ? 1 : 0;
+    if (rc == 0 && !(in->parts = calloc((size_t)n, sizeof *in->parts)))
+        rc = input_fail(in, "out of memory");
+    for (long p = 0; rc == 0 && p < n; p++)
+        rc = list_part(in, (size_t)p, &h, &h.t[order[p]]);
+    free(order);
+    st_free(&h);
+    if (rc != 0)
+        return rc;
+    in->format = INPUT_ST_DIR;
+    in->st_list = 1;
+    in->part = 0;
+    in->seq = 0; /* each part is one row of text */
+    return input_st_enter(in);
+}
+
 int input_open_safetensors(input *in)
 {
     npy_dtype dtype;
     uint64_t vocab;
+    int list = in->key ? 1 : open_list(in);
+    if (list <= 0)
+        return list;
+    in->format = INPUT_SAFETENSORS;
     if (pick_tensor(in, in->key, &dtype, &in->rows, &vocab, &in->data_start, NULL) != 0)
         return -1;
-    in->format = INPUT_SAFETENSORS;
     set_type(in, dtype, vocab);
     return 0;
 }
@@ -209,6 +275,12 @@ int input_open_st_dir(input *in)
 
 int input_st_enter(input *in)
 {
+    if (in->st_list) { /* one map: the part's data, its pages dropped from its start on */
+        const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+        in->data_start = in->parts[in->part].data_start;
+        in->released = in->data_start / page * page;
+        return 0;
+    }
     npy_dtype dtype;
     uint64_t vocab, rows;
     const input_part *p = &in->parts[in->part];

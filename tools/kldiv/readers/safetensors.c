@@ -244,58 +244,110 @@ static void list_keys(const st_header *h, char *err, size_t errlen, const char *
         snprintf(err + used, errlen - used, " none");
 }
 
-long st_pick(const st_header *h, const char *key, npy_dtype *dtype, uint64_t *rows,
-             uint64_t *vocab, char *err, size_t errlen)
+/* The float dtypes kldiv reads rows of. */
+static int float_dtype(const st_tensor *t, npy_dtype *dtype)
 {
-    long pick = -1;
-    const uint64_t *dims;
-    for (size_t i = 0; i < h->count; i++) {
-        if (key ? strcmp(h->t[i].name, key) != 0 : squeezed(&h->t[i], &dims) != 2)
-            continue;
-        if (pick >= 0) {
-            list_keys(h, err, errlen, "more than one 2-D tensor: pick one with --key");
-            return -1;
-        }
-        pick = (long)i;
-    }
-    if (pick < 0 && !key && h->count == 1 && squeezed(&h->t[0], &dims) == 1)
-        pick = 0; /* a file of one 1-D tensor: one row */
-    if (pick < 0) {
-        char why[96];
-        snprintf(why, sizeof why, key ? "no tensor named '%.40s'" : "no 2-D tensor%s",
-                 key ? key : " (pick one with --key)");
-        list_keys(h, err, errlen, why);
-        return -1;
-    }
-    const st_tensor *t = &h->t[pick];
-    int nd = squeezed(t, &dims);
-    if (nd < 1 || nd > 2) {
-        snprintf(err, errlen, "safetensors tensor '%.40s' has %d dimensions (need (rows, vocab) "
-                              "or (vocab,))", t->name, t->ndim);
-        return -1;
-    }
     static const struct {
         const char *name;
         npy_dtype type;
     } floats[] = {{"F32", NPY_F32}, {"F16", NPY_F16}, {"BF16", NPY_BF16}, {"F64", NPY_F64}};
-    size_t k = 0;
-    while (k < 4 && strcmp(t->dtype, floats[k].name) != 0)
-        k++;
-    if (k == 4) {
+    for (size_t k = 0; k < sizeof floats / sizeof floats[0]; k++)
+        if (!strcmp(t->dtype, floats[k].name))
+            return *dtype = floats[k].type, 0;
+    return -1;
+}
+
+int st_rows_of(const st_tensor *t, npy_dtype *dtype, uint64_t *rows, uint64_t *vocab,
+               uint64_t *seq, char *err, size_t errlen)
+{
+    const uint64_t *dims;
+    int nd = squeezed(t, &dims);
+    if (nd < 1 || nd > 3) {
+        snprintf(err, errlen, "safetensors tensor '%.40s' has %d dimensions (need (rows, vocab), "
+                              "(rows, seq, vocab) or (vocab,))", t->name, t->ndim);
+        return -1;
+    }
+    if (float_dtype(t, dtype) != 0) {
         snprintf(err, errlen, "safetensors tensor '%.40s' has dtype %s (need F32, F16, BF16 or "
                               "F64)", t->name, t->dtype);
         return -1;
     }
-    *dtype = floats[k].type;
-    *rows = nd == 2 ? dims[0] : 1;
+    /* (rows, seq, vocab): rows x seq rows of text positions; the product fits 64 bits, as the
+     * tensor's bytes do (st_parse) */
+    *rows = nd == 3 ? dims[0] * dims[1] : nd == 2 ? dims[0] : 1;
     *vocab = dims[nd - 1];
+    *seq = t->ndim >= 3 ? t->shape[t->ndim - 2] : 0;
     if (*rows == 0 || *vocab == 0) {
         snprintf(err, errlen, "safetensors tensor '%.40s' is empty", t->name);
         return -1;
     }
-    return pick;
+    return 0;
 }
 
+long st_pick(const st_header *h, const char *key, npy_dtype *dtype, uint64_t *rows,
+             uint64_t *vocab, uint64_t *seq, char *err, size_t errlen)
+{
+    long pick = -1;
+    const uint64_t *dims;
+    /* without a key: the only 2-D tensor, else the only 3-D one ((rows, seq, vocab)) */
+    for (int want = 2; want <= 3 && pick < 0; want++)
+        for (size_t i = 0; i < h->count; i++) {
+            if (key ? strcmp(h->t[i].name, key) != 0 : squeezed(&h->t[i], &dims) != want)
+                continue;
+            if (pick >= 0) {
+                list_keys(h, err, errlen, want == 2 ? "more than one 2-D tensor: pick one with "
+                                                      "--key"
+                                                    : "more than one 3-D tensor: pick one with "
+                                                      "--key");
+                return -1;
+            }
+            pick = (long)i;
+        }
+    if (pick < 0 && !key && h->count == 1 && squeezed(&h->t[0], &dims) == 1)
+        pick = 0; /* a file of one 1-D tensor: one row */
+    if (pick < 0) {
+        char why[96];
+        snprintf(why, sizeof why, key ? "no tensor named '%.40s'" : "no 2-D or 3-D tensor%s",
+                 key ? key : " (pick one with --key)");
+        list_keys(h, err, errlen, why);
+        return -1;
+    }
+    return st_rows_of(&h->t[pick], dtype, rows, vocab, seq, err, errlen) ? -1 : pick;
+}
+
+/* n when name is "tensor.n" (decimal digits, no leading zero but in "0", at most 9 of them),
+ * else -1. */
+static long list_index(const char *name)
+{
+    if (strncmp(name, "tensor.", 7) != 0)
+        return -1;
+    const char *d = name + 7;
+    size_t len = strspn(d, "0123456789");
+    if (len == 0 || len > 9 || d[len] != '\0' || (d[0] == '0' && len > 1))
+        return -1;
+    return strtol(d, NULL, 10);
+}
+
+long st_list(const st_header *h, size_t *order, char *err, size_t errlen)
+{
+    if (h->count == 0)
+        return 0;
+    for (size_t i = 0; i < h->count; i++)
+        order[i] = SIZE_MAX;
+    for (size_t i = 0; i < h->count; i++) {
+        long n = list_index(h->t[i].name);
+        if (n < 0)
+            return 0; /* not a list */
+        if ((size_t)n >= h->count) {
+            snprintf(err, errlen, "safetensors tensors tensor.0 ... : %zu tensors, one named "
+                                  "'%.40s' (a list needs tensor.0 to tensor.%zu)",
+                     h->count, h->t[i].name, h->count - 1);
+            return -1;
+        }
+        order[n] = i; /* names are unique (st_parse): no slot is taken twice */
+    }
+    return (long)h->count;
+}
 void st_free(st_header *h)
 {
     for (size_t i = 0; i < h->count; i++)

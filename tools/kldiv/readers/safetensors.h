@@ -35,10 +35,26 @@ typedef struct {
 int st_parse(const unsigned char *file, uint64_t size, st_header *h, char *err, size_t errlen);
 
 /* Picks the tensor named key, or (key NULL) the only tensor that is 2-D once leading dimensions
- * of 1 beyond two are dropped (else the file's only tensor when it is 1-D), and reads its shape as rows x vocab ((vocab,) is one row) and its dtype as
- * F32, F16, BF16 or F64. Returns its index, or -1 with a reason (listing the keys) in err. */
+ * of 1 beyond two are dropped, else the only 3-D one, else the file's only tensor when it is 1-D,
+ * and reads it as st_rows_of does. Returns its index, or -1 with a reason (listing the keys) in
+ * err. */
 long st_pick(const st_header *h, const char *key, npy_dtype *dtype, uint64_t *rows,
-             uint64_t *vocab, char *err, size_t errlen);
+             uint64_t *vocab, uint64_t *seq, char *err, size_t errlen);
+
+/* Reads tensor t's shape as rows x vocab: (rows, vocab); (rows, seq, vocab), rows x seq rows
+ * one position of text after another (exllamav3's layout); (vocab,), one row; leading
+ * dimensions of 1 beyond two dropped. *seq gets the positions a row of text has where the shape
+ * tells them (3 or more dimensions), else 0. Its dtype must be F32, F16, BF16 or F64. 0, or -1
+ * with a reason in err. */
+int st_rows_of(const st_tensor *t, npy_dtype *dtype, uint64_t *rows, uint64_t *vocab,
+               uint64_t *seq, char *err, size_t errlen);
+
+/* exllamav3's list of tensors in one file: when every tensor is named tensor.N (N decimal
+ * without leading zeros), and they are tensor.0 ... tensor.(count-1), writes to order[n] (room
+ * for h->count) the index of tensor.n and returns count: numeric order, tensor.10 after tensor.9.
+ * Returns 0 when the file is not such a list (no tensors, or another name), -1 with a reason in
+ * err for a list with a gap. */
+long st_list(const st_header *h, size_t *order, char *err, size_t errlen);
 
 void st_free(st_header *h);
 

@@ -12,6 +12,7 @@
 
 #include "input.h"
 #include "npy.h"
+#include "safetensors.h"
 
 static int fail(const char *path, const char *fmt, unsigned long long a, unsigned long long b)
 {
@@ -59,6 +60,113 @@ static FILE *open_targets(const char *path)
     return f;
 }
 
+/* Tensor x of h (I32 or I64, (1, seq) or (seq,)) as row of text k of t: its ids from position
+ * *at on, each the token after the row's position; the last position's -1. */
+static int text_ids(targets *t, const char *path, const unsigned char *data, const st_tensor *x,
+                    uint64_t *at, uint64_t rows, uint64_t vocab)
+{
+    uint64_t seq = x->ndim ? x->shape[x->ndim - 1] : 1;
+    const int itemsize = !strcmp(x->dtype, "I32") ? 4 : !strcmp(x->dtype, "I64") ? 8 : 0;
+    if (!itemsize)
+        return input_fail_path(path, "--targets tensor '%.40s' has dtype %s (token ids need I32 "
+                                     "or I64)", x->name, x->dtype);
+    if (seq == 0 || seq > rows - *at)
+        return fail(path, "--targets needs one token id per row: %llu rows, this file has more "
+                          "than %llu ids", rows, *at);
+    const unsigned char *raw = data + x->begin;
+    for (uint64_t s = 0; s < seq; s++) {
+        int64_t v = s + 1 < seq ? id_at(raw, itemsize, s + 1) : -1;
+        if (s + 1 < seq && (v < 0 || (uint64_t)v >= vocab))
+            return fail(path, "token id at row %llu is out of range [0, %llu)", *at + s, vocab);
+        t->ids[*at + s] = (int32_t)v;
+    }
+    *at += seq;
+    return 0;
+}
+
+/* The rows of text of a safetensors --targets file (all of it in data): a tensor.N list, or its
+ * only integer tensor of shape (texts, seq) or (seq,), leading 1s dropped. */
+static int st_targets(targets *t, const char *path, const unsigned char *data, uint64_t size,
+                      uint64_t rows, uint64_t vocab)
+{
+    char err[512];
+    st_header h;
+    if (st_parse(data, size, &h, err, sizeof err) != 0)
+        return input_fail_path(path, "%s", err);
+    size_t *order = malloc((h.count ? h.count : 1) * sizeof *order);
+    long n = order ? st_list(&h, order, err, sizeof err) : 0;
+    int rc = !order ? input_fail_path(path, "out of memory")
+             : n < 0 ? input_fail_path(path, "%s", err) : 0;
+    const st_tensor *one = NULL;
+    for (size_t i = 0; rc == 0 && n == 0 && i < h.count; i++)
+        if (h.t[i].dtype[0] == 'I' || h.t[i].dtype[0] == 'U') {
+            if (one)
+                rc = input_fail_path(path, "more than one integer tensor ('%.40s', '%.40s'): "
+                                           "--targets needs the token ids alone",
+                                     one->name, h.t[i].name);
+            one = &h.t[i];
+        }
+    if (rc == 0 && n == 0 && !one)
+        rc = input_fail_path(path, "no integer tensor: --targets needs token ids");
+    int lead = 0; /* one's leading dimensions of 1 beyond two */
+    while (one && one->ndim - lead > 2 && one->shape[lead] == 1)
+        lead++;
+    if (rc == 0 && n == 0 && (one->ndim - lead < 1 || one->ndim - lead > 2))
+        rc = input_fail_path(path, "--targets tensor '%.40s' has %d dimensions (token ids need "
+                                   "(texts, seq) or (seq,))", one->name, one->ndim);
+    uint64_t texts = n ? (uint64_t)n : one && one->ndim - lead == 2 ? one->shape[lead] : 1;
+    if (rc == 0 && (texts == 0 || texts > rows || !(t->lengths = malloc((size_t)texts * sizeof *t->lengths)) ||
+                    !(t->ids = malloc((size_t)rows * sizeof *t->ids))))
+        rc = texts == 0 || texts > rows ? fail(path, "--targets needs one token id per row: %llu rows, this file "
+                                       "has %llu rows of text", rows, texts)
+                          : input_fail_path(path, "out of memory for %llu targets",
+                                            (unsigned long long)rows);
+    uint64_t at = 0;
+    for (uint64_t k = 0; rc == 0 && k < texts; k++) {
+        st_tensor x = n ? h.t[order[k]] : *one;
+        if (n && (x.ndim > 2 || (x.ndim == 2 && x.shape[0] != 1)))
+            rc = input_fail_path(path, "--targets tensor '%.40s' of a tensor.N list needs shape "
+                                       "(1, seq)", x.name);
+        if (!n) { /* row of text k of (texts, seq) */
+            const uint64_t seq = one->shape[one->ndim - 1];
+            x.ndim = 1, x.shape[0] = seq, x.begin = one->begin + k * seq * (uint64_t)one->itemsize;
+        }
+        if (rc == 0) {
+            uint64_t from = at;
+            rc = text_ids(t, path, data + h.data_start, &x, &at, rows, vocab);
+            t->lengths[k] = at - from;
+        }
+    }
+    if (rc == 0 && at != rows)
+        rc = fail(path, "--targets needs one token id per row: %llu rows, this file has %llu ids",
+                  rows, at);
+    t->texts = (size_t)texts;
+    t->count = rows;
+    free(order);
+    st_free(&h);
+    return rc;
+}
+
+/* A safetensors --targets file: a regular file within the limit, read whole. */
+static int load_safetensors(targets *t, const char *path, FILE *f, uint64_t rows, uint64_t vocab,
+                            uint64_t limit)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+        return input_fail_path(path, "not an .npy stream: a safetensors --targets file must be a "
+                                     "regular file");
+    const uint64_t size = (uint64_t)st.st_size;
+    if (rows > limit / 12 || size > limit / 2)
+        return fail(path, "%llu targets do not fit in the memory limit (%llu bytes)", rows, limit);
+    unsigned char *data = malloc(size ? (size_t)size : 1);
+    if (!data)
+        return input_fail_path(path, "out of memory");
+    int rc = fread(data, 1, (size_t)size, f) == size ? st_targets(t, path, data, size, rows, vocab)
+                                                     : input_fail_path(path, "read failed");
+    free(data);
+    return rc;
+}
+
 int targets_load(targets *t, const char *path, uint64_t rows, uint64_t vocab, uint64_t limit)
 {
     char err[256];
@@ -66,6 +174,16 @@ int targets_load(targets *t, const char *path, uint64_t rows, uint64_t vocab, ui
     FILE *f = open_targets(path);
     if (!f)
         return -1;
+    int first = fgetc(f);
+    if (first != EOF && first != 0x93) { /* not .npy's magic: safetensors (its header length) */
+        int rc = ungetc(first, f) == EOF ? -1 : load_safetensors(t, path, f, rows, vocab, limit);
+        fclose(f);
+        if (rc != 0)
+            targets_free(t);
+        return rc;
+    }
+    if (first != EOF)
+        ungetc(first, f);
     int rc = -1;
     unsigned char *raw = NULL;
     if (npy_read_header(f, &info, err, sizeof err) != 0 && !info.unsupported)
@@ -112,12 +230,14 @@ int targets_load(targets *t, const char *path, uint64_t rows, uint64_t vocab, ui
 int64_t targets_at(const targets *t, uint64_t r)
 {
     if (t->ids)
-        return t->ids[r];
+        return t->ids[r]; /* -1 at the end of a row of text */
     return t->llama ? llama_target(t->llama, r) : -1;
 }
 
 void targets_free(targets *t)
 {
     free(t->ids);
+    free(t->lengths);
     t->ids = NULL;
+    t->lengths = NULL;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag_report.h"
 #include "kld.h"
 #include "run_summary.h"
 
@@ -136,7 +137,8 @@ static void json_summary(FILE *o, const summary *s)
 static const char *const bad_keys[BAD_REASONS] = {
     "", "nan_or_inf", "negative", "sum", "logits_nan_or_inf", "llama_scale", "no_common_mass"};
 
-static void write_json(FILE *o, const results *r, const summary *s, const run_info *info)
+static void write_json(FILE *o, const results *r, const summary *s, const run_info *info,
+                       const diag_summary *ds)
 {
     fprintf(o, "{\"version\": \"%d.%d.%d\", \"inputs\": [", KLD_VERSION_MAJOR, KLD_VERSION_MINOR,
             KLD_VERSION_PATCH);
@@ -151,6 +153,7 @@ static void write_json(FILE *o, const results *r, const summary *s, const run_in
         shortest(temperature, info->temperature, 1);
     fprintf(o, "\"temperature\": %s, ", temperature);
     json_summary(o, s);
+    diag_write_json(o, ds, s->fwd.mean * (double)r->good, r->fwd, r->good);
     fprintf(o, "\"bad_rows\": [");
     for (size_t i = 0; i < r->n_bad; i++)
         fprintf(o, "%s%llu", i ? ", " : "", (unsigned long long)r->bad[i]);
@@ -213,7 +216,8 @@ static void write_bad_rows(FILE *o, const results *r)
     fprintf(o, "\n");
 }
 
-static void write_text(FILE *o, const results *r, const summary *s, const run_info *info)
+static void write_text(FILE *o, const results *r, const summary *s, const run_info *info,
+                       const diag_summary *ds)
 {
     const dist_summary *f = &s->fwd, *d = &s->dp;
     const token_stats *t = &s->tok;
@@ -247,6 +251,8 @@ static void write_text(FILE *o, const results *r, const summary *s, const run_in
                 PCT("%.3f", 100 * d->median), PCT("%.3f", 100 * d->p90),
                 PCT("%.3f", 100 * d->p99), PCT("%.3f", 100 * d->max));
     }
+    diag_write_text(o, ds, &r->diag, s->fwd.mean * (double)r->good,
+                    info->probs ? NAN : (double)info->temperature);
     write_bad_rows(o, r);
     fprintf(o, "time           %.3f s, %.2f GB/s\n", info->seconds, info->gb_per_s);
 }
@@ -311,11 +317,16 @@ static void write_llama(FILE *o, const results *r, const summary *s, const run_i
 int report_write(FILE *out, results *r, const run_info *info, report_format format)
 {
     summary s = summarise_results(r);
+    diag_summary d;
+    if (format != REPORT_LLAMA && diag_of(&r->diag, info->vocab, &d) != 0) {
+        fprintf(stderr, "kldiv: out of memory for the breakdowns\n");
+        return -1;
+    }
     if (format == REPORT_JSON)
-        write_json(out, r, &s, info);
+        write_json(out, r, &s, info, &d);
     else if (format == REPORT_LLAMA)
         write_llama(out, r, &s, info);
     else
-        write_text(out, r, &s, info);
+        write_text(out, r, &s, info, &d);
     return fflush(out) != 0 || ferror(out) ? -1 : 0;
 }
