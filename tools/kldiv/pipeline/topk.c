@@ -1,7 +1,8 @@
-/* topk.c - the per-row top-k diagnostics (see topk.h). One pass over each row: its elements a
- * block at a time as double (exact for every input type), the top list kept sorted by insertion
- * (an element enters only when it beats the list's last: rare after the first blocks), and the
- * counts of the elements ahead of one or two given tokens. */
+/* topk.c - the per-row top-k diagnostics (see topk.h). One pass over each row, a block of BLOCK
+ * elements at a time in the row's own type (float16 and bfloat16 widened to float, exactly): the
+ * counts of the elements ahead of one or two given tokens, and the top list, kept sorted by
+ * insertion (an element enters only when it beats the list's last: rare after the first
+ * blocks). */
 #include "topk.h"
 
 #include <math.h>
@@ -32,21 +33,6 @@ static double value(npy_dtype t, const void *x, size_t i)
     }
 }
 
-/* Elements [from, from + n) of x as double into buf; the type's switch outside the loops. */
-static void load(npy_dtype t, const void *x, size_t from, size_t n, double *buf)
-{
-    if (t == NPY_F32) {
-        const float *f = (const float *)x + from;
-        for (size_t i = 0; i < n; i++)
-            buf[i] = f[i];
-    } else if (t == NPY_F64) {
-        memcpy(buf, (const double *)x + from, n * sizeof *buf);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            buf[i] = value(t, x, from + i);
-    }
-}
-
 /* v (token id) into the list, after the equal values already there (their ids are lower: the
  * row is scanned in id order). */
 static void insert(top_list *l, double v, uint64_t id)
@@ -68,28 +54,57 @@ typedef struct {
     uint64_t count;
 } ranked;
 
-/* Row x (n elements of type t): its top list and the ranks of r[0..nr). */
+/* One block of m elements x[0..m) of type T, the row's elements from on: the ranks' counts
+ * (larger, or equal with a lower id) and the list. The counting loops are plain compares summed,
+ * which the compiler vectorises; the list is touched only where some element beats its last
+ * (after the first blocks, rarely). */
+#define SCAN_BLOCK(name, T)                                                                       \
+    static void name(const T *x, size_t m, size_t from, top_list *l, ranked *r, int nr)           \
+    {                                                                                             \
+        for (int k = 0; k < nr; k++) {                                                            \
+            const T v = (T)r[k].v;                                                                \
+            const size_t below = r[k].id <= from ? 0 : r[k].id - from < m ? r[k].id - from : m;   \
+            uint64_t c = 0;                                                                       \
+            for (size_t i = 0; i < below; i++)                                                    \
+                c += x[i] >= v;                                                                   \
+            for (size_t i = below; i < m; i++)                                                    \
+                c += x[i] > v;                                                                    \
+            r[k].count += c;                                                                      \
+        }                                                                                         \
+        if (l->n == TOPK_MAX) {                                                                   \
+            const T least = (T)l->val[TOPK_MAX - 1];                                              \
+            int any = 0;                                                                          \
+            for (size_t i = 0; i < m; i++)                                                        \
+                any |= x[i] > least;                                                              \
+            if (!any)                                                                             \
+                return;                                                                           \
+        }                                                                                         \
+        for (size_t i = 0; i < m; i++)                                                            \
+            if (l->n < TOPK_MAX || x[i] > l->val[TOPK_MAX - 1])                                   \
+                insert(l, x[i], from + i);                                                        \
+    }
+SCAN_BLOCK(scan_float, float)
+SCAN_BLOCK(scan_double, double)
+
+/* Row x (n elements of type t): its top list and the ranks of r[0..nr). float32 and float64 rows
+ * in place; float16 and bfloat16 a block at a time as float (exact). */
 static void scan(npy_dtype t, const void *x, size_t n, top_list *l, ranked *r, int nr)
 {
-    double buf[BLOCK];
+    float buf[BLOCK];
     l->n = 0;
     for (int k = 0; k < nr; k++)
         r[k].count = 0;
     for (size_t from = 0; from < n; from += BLOCK) {
         const size_t m = n - from < BLOCK ? n - from : BLOCK;
-        load(t, x, from, m, buf);
-        for (int k = 0; k < nr; k++) {
-            uint64_t c = 0;
-            for (size_t i = 0; i < m; i++) /* ahead: larger, or equal with a lower id */
-                c += buf[i] > r[k].v || (buf[i] == r[k].v && from + i < r[k].id);
-            r[k].count += c;
+        if (t == NPY_F64) {
+            scan_double((const double *)x + from, m, from, l, r, nr);
+        } else if (t == NPY_F32) {
+            scan_float((const float *)x + from, m, from, l, r, nr);
+        } else {
+            for (size_t i = 0; i < m; i++)
+                buf[i] = (float)value(t, x, from + i);
+            scan_float(buf, m, from, l, r, nr);
         }
-        double least = l->n == TOPK_MAX ? l->val[TOPK_MAX - 1] : -INFINITY;
-        for (size_t i = 0; i < m; i++)
-            if (buf[i] > least || (l->n < TOPK_MAX && buf[i] == least)) {
-                insert(l, buf[i], from + i);
-                least = l->n == TOPK_MAX ? l->val[TOPK_MAX - 1] : -INFINITY;
-            }
     }
 }
 
