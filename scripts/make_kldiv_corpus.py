@@ -73,6 +73,15 @@ def reader_seeds(rng, logits):
         "st_two_keys": b"\x00" + safetensors([("a", "F16", [16], logits[0]),
                                               ("b", "F64", [2, 16], flat[:32])]),
         "st_escapes": b"\x00" + safetensors([("t\u00e9\"\\", "F32", [16], logits[0])]),
+        # issue 26, exllamav3's layouts: a (texts, seq, vocab) tensor; a tensor.N list of
+        # (1, seq, vocab) tensors, data in the names' string order (tensor.10 before tensor.2) as
+        # the safetensors library writes it; a list with a gap
+        "st_3d": b"\x00" + safetensors([("logits", "F32", [3, 1, 16], flat)]),
+        "st_list": b"\x00" + safetensors(sorted(
+            ("tensor.%d" % i, "F16", [1, 1 + i % 2, 16], flat[:16 * (1 + i % 2)])
+            for i in range(11))),
+        "st_list_gap": b"\x00" + safetensors([("tensor.0", "F32", [1, 1, 16], logits[0]),
+                                              ("tensor.2", "F32", [1, 1, 16], logits[1])]),
     }
 
 
@@ -107,6 +116,8 @@ def main():
     seeds["llama_pair"] = bytes([0x44, 0]) + readers["llama_2chunks"][1:] * 2
     seeds["st_pair_json"] = bytes([0x44, 0]) + readers["st_f32"][1:] * 2
     seeds["st_bf16_threads"] = bytes([0x30, 0]) + readers["st_bf16_meta"][1:]
+    seeds["st_list_pair_csv"] = bytes([0x4c, 0]) + readers["st_list"][1:] * 2
+    seeds["st_3d_pair_json"] = bytes([0x44, 0]) + readers["st_3d"][1:] * 2
     # a row of log-probs far below exp's range (scale 0, minimum -120): found by fuzz_kldiv
     tiny = bytearray(readers["llama_2chunks"][1:])
     start = 20 + 4 * 2 * 8
