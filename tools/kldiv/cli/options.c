@@ -44,7 +44,8 @@ static const option_row options[] = {
     {.name = "vocab", .arg = "N", .set = set_vocab, .slot = 0,
      .help = "the inputs are raw float32 rows of N entries"},
     {.name = "key", .arg = "NAME", FIELD(key), .slot = 11,
-     .help = "the safetensors tensor to read (default: the only 2-D one)"},
+     .help = "the safetensors tensor to read (default: the only 2-D one, else the\n"
+             "only 3-D one, or all of a tensor.0, tensor.1, ... list)"},
     {.name = "probs", FIELD(probs), .slot = 1,
      .help = "the inputs are probabilities (default: logits)"},
     {.name = "logits", FIELD(logits), .slot = 17,
@@ -62,7 +63,8 @@ static const option_row options[] = {
     {.name = "common-vocab", FIELD(common_vocab), .slot = 13,
      .help = "compare the first min(V_base, V_new) tokens (renormalised)"},
     {.name = "targets", .arg = "F", FIELD(targets), .slot = 14,
-     .help = ".npy of int32/int64 token ids, one a row: token statistics"},
+     .help = ".npy of int32/int64 token ids, one a row, or safetensors input_ids\n"
+             "of the rows of text (exllamav3's): token statistics"},
     {.name = "js-tv", FIELD(js_tv), .slot = 16,
      .help = "also Jensen-Shannon and total variation (~3x the time), and the\n"
              "speculative-decoding acceptance 1 - TV"},

@@ -50,9 +50,8 @@ static void write_topk(FILE *o, const diag_summary *d)
 static void write_table(FILE *o, const char *title, const char *key, const char *fmt,
                         const diag_bucket *b, int n, double kl_sum, int with_dp)
 {
-    fprintf(o, "%s\n  %-17s %9s %7s %10s %10s %8s %8s", title, key, "rows", "KL share",
-            "KL mean", "KL p99", "same top", with_dp ? "dp mean" : "");
-    fprintf(o, "%s\n", with_dp ? "   dp rms" : "");
+    fprintf(o, "%s\n  %-17s %9s %7s %10s %10s %8s%s\n", title, key, "rows", "KL share",
+            "KL mean", "KL p99", "same top", with_dp ? "  dp mean   dp rms" : "");
     for (int i = 0; i < n; i++) {
         char range[48], lo[20], hi[20];
         snprintf(lo, sizeof lo, fmt, b[i].lo);
