@@ -11,7 +11,7 @@
 #define MAX_BLOCK_ROWS 1024             /* so that a block's results stay small */
 #define SOFT_LIMIT ((uint64_t)128 << 20)
 #define WINDOW ((uint64_t)16 << 20)     /* of a map dropped at a time, at most */
-#define AHEAD ((uint64_t)64 << 20)
+#define AHEAD ((uint64_t)32 << 20)     /* read ahead of the claims, at most */
 
 /* Bytes held for the rows with these sizes: the workers' buffers, the mapped rows of the blocks
  * in flight and the window not yet dropped, the blocks' results, the scratch. Below 2^64: rows
@@ -21,8 +21,8 @@ static uint64_t held(const plan *p, const input in[2], uint64_t scratch_bytes)
     uint64_t bytes = (uint64_t)p->threads * scratch_bytes;
     for (int k = 0; k < 2; k++) {
         bytes += (uint64_t)p->threads * p->block_rows * in[k].row_bytes * (p->buf_bytes[k] > 0);
-        if (input_random(&in[k]) && !p->use_pread)
-            bytes += p->slots * p->block_rows * in[k].row_bytes + p->window;
+        if (input_random(&in[k]) && !p->use_pread) /* mapped: what is read ahead too */
+            bytes += p->slots * p->block_rows * in[k].row_bytes + p->window + p->ahead;
     }
     return bytes + p->slots * p->block_rows * sizeof(row_result);
 }
@@ -32,6 +32,15 @@ static int read_with_pread(void)
 {
     const char *how = getenv("KLDIV_READ");
     return how && strcmp(how, "pread") == 0;
+}
+
+/* KLDIV_AHEAD: MiB to read ahead (0: no read-ahead thread), for measurements; else dflt. */
+static uint64_t read_ahead(uint64_t dflt)
+{
+    const char *mib = getenv("KLDIV_AHEAD");
+    char *end;
+    unsigned long v = mib ? strtoul(mib, &end, 10) : 0;
+    return mib && *mib && !*end && v < 4096 ? (uint64_t)v << 20 : dflt;
 }
 
 int plan_make(plan *p, const input in[2], const kldiv_options *o, size_t scratch_floats)
@@ -45,7 +54,7 @@ int plan_make(plan *p, const input in[2], const kldiv_options *o, size_t scratch
                 .slots = 2 * (size_t)o->threads + 2,
                 .use_pread = read_with_pread(),
                 .window = soft / 8 < WINDOW ? soft / 8 : WINDOW,
-                .ahead = AHEAD};
+                .ahead = read_ahead(soft / 8 < AHEAD ? soft / 8 : AHEAD)};
     int buffered[2];
     for (int k = 0; k < 2; k++) /* a stream's or directory's rows, pread, or an unaligned map */
         buffered[k] = !input_random(&in[k]) || p->use_pread ||

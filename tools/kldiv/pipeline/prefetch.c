@@ -1,9 +1,13 @@
 /* prefetch.c - kldiv's read-ahead (see prefetch.h). */
 #include "prefetch.h"
 
-#define STEP ((uint64_t)4 << 20) /* bytes asked for at a time */
+#include <stdlib.h>
 
-/* The input furthest behind its distance ahead, or -1 when both are far enough ahead. */
+#define STEP ((uint64_t)4 << 20)      /* bytes read ahead at a time */
+#define BUF_BYTES ((size_t)256 << 10) /* what they are read through, reused */
+
+/* The file furthest behind its distance ahead of the claims, or -1 when both are far enough
+ * ahead (or read to their ends). */
 static int behind(const prefetch *p)
 {
     int pick = -1;
@@ -28,14 +32,14 @@ static void *run(void *arg)
             pthread_cond_wait(&p->wake, &p->lock);
             continue;
         }
-        if (p->asked[k] < p->claimed[k]) /* the workers are past it: they read it themselves */
-            p->asked[k] = p->claimed[k];
         const uint64_t from = p->asked[k], left = p->in[k]->size - from;
-        const uint64_t len = left < STEP ? left : STEP;
+        const uint64_t step = p->ahead < STEP ? p->ahead : STEP, len = left < step ? left : step;
         p->asked[k] += len;
         pthread_mutex_unlock(&p->lock);
-        input_prefetch(p->in[k], from, len); /* may wait for room in the disk's queue */
+        input_read_ahead(&p->file[k], from, len, p->buf, BUF_BYTES); /* waits for the disk */
         pthread_mutex_lock(&p->lock);
+        p->ready[k] = from + len;
+        pthread_cond_broadcast(&p->readied);
     }
     pthread_mutex_unlock(&p->lock);
     return NULL;
@@ -46,14 +50,16 @@ void prefetch_start(prefetch *p, const input in[2], uint64_t ahead)
     *p = (prefetch){.ahead = ahead};
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->wake, NULL);
+    pthread_cond_init(&p->readied, NULL);
     int any = 0;
-    for (int k = 0; k < 2; k++)
-        if (input_random(&in[k])) {
+    for (int k = 0; k < 2 && ahead; k++)
+        if (input_ahead_open(&in[k], &p->file[k]) == 0) {
             p->in[k] = &in[k];
-            p->claimed[k] = p->asked[k] = in[k].data_start;
+            p->claimed[k] = p->asked[k] = p->ready[k] = in[k].data_start;
             any = 1;
         }
-    p->running = any && ahead && pthread_create(&p->tid, NULL, run, p) == 0;
+    p->buf = any ? malloc(BUF_BYTES) : NULL;
+    p->running = p->buf && pthread_create(&p->tid, NULL, run, p) == 0;
 }
 
 void prefetch_claimed(prefetch *p, int k, uint64_t end)
@@ -66,6 +72,16 @@ void prefetch_claimed(prefetch *p, int k, uint64_t end)
     pthread_mutex_unlock(&p->lock);
 }
 
+void prefetch_wait(prefetch *p, int k, uint64_t end)
+{
+    if (!p->running || !p->in[k])
+        return;
+    pthread_mutex_lock(&p->lock);
+    while (p->ready[k] < end) /* the reader goes on to claimed + ahead, past end */
+        pthread_cond_wait(&p->readied, &p->lock);
+    pthread_mutex_unlock(&p->lock);
+}
+
 void prefetch_stop(prefetch *p)
 {
     if (p->running) {
@@ -75,6 +91,11 @@ void prefetch_stop(prefetch *p)
         pthread_mutex_unlock(&p->lock);
         pthread_join(p->tid, NULL);
     }
+    for (int k = 0; k < 2; k++)
+        if (p->in[k])
+            input_ahead_close(&p->file[k]);
+    free(p->buf);
+    pthread_cond_destroy(&p->readied);
     pthread_cond_destroy(&p->wake);
     pthread_mutex_destroy(&p->lock);
 }

@@ -102,6 +102,8 @@ static void score_block(pipeline *p, worker *w, block *b, uint64_t k)
 {
     const unsigned char *rows[2];
     for (int k2 = 0; k2 < 2; k2++)
+        prefetch_wait(&p->ahead, k2, b->span[k2].offset + b->span[k2].bytes);
+    for (int k2 = 0; k2 < 2; k2++)
         if (!(rows[k2] = input_fetch(&p->in[k2], &b->span[k2], w->buf[k2]))) {
             b->error = take_error(w);
             atomic_store(&p->stop, 1);

@@ -6,7 +6,7 @@
  * which any thread may call for any claimed run of a regular file, makes them available, in place
  * in the map where they are aligned or read (pread) into the caller's buffer. Consumed pages of a
  * map are dropped in large windows (input_release), so a file of any size is read in bounded
- * memory; input_prefetch asks the kernel to read ahead. Every size is overflow-checked; every
+ * memory; input_read_ahead reads ahead of them. Every size is overflow-checked; every
  * problem is one line on stderr (or the thread's sink, input_errors_to) naming the file. The
  * readers of each format: npy.c, llama_logits.c, safetensors.c over st_json.c (headers), input.c
  * (.npy, raw, _logits_), input_st.c (safetensors), over input_rows.c (handing out rows) and
@@ -114,9 +114,30 @@ const void *input_fetch(const input *in, const input_span *span, void *buf);
  * bytes have accumulated; one thread at a time. */
 void input_release(input *in, uint64_t end, uint64_t window);
 
-/* Asks the kernel to read bytes [offset, offset + len) of a regular file into its cache, without
- * waiting for them (posix_fadvise WILLNEED); nothing for a stream or directory. */
-void input_prefetch(const input *in, uint64_t offset, uint64_t len);
+/* A regular file as the read-ahead sees it: read through the map, or, where its rows are read
+ * with pread, through a descriptor of its own (its own readahead state, sequential) with a map
+ * never touched, to ask the page cache what it holds (mincore). */
+typedef struct {
+    const input *in;
+    int fd;
+    const unsigned char *probe;
+} input_ahead;
+
+/* Opens in for reading ahead: 0, or -1 (a stream, a directory, an empty file, or no descriptor
+ * or map to be had: no read-ahead then). */
+int input_ahead_open(const input *in, input_ahead *a);
+
+/* Brings bytes [offset, offset + len) of the file into memory ahead of the workers: faults them
+ * into the map (which the workers then find mapped), or, with pread, reads them through buf
+ * (buf_bytes, reused) unless the last of their pages is cached already. Either way the kernel
+ * sees one sequential reader, which caches the file in large folios where the filesystem has
+ * them (posix_fadvise WILLNEED, or workers racing each other's readahead, leave 4 KiB pages,
+ * which a map then takes 16 times the faults and the system time for). Errors are left to the
+ * workers' own reads. */
+void input_read_ahead(const input_ahead *a, uint64_t offset, uint64_t len, void *buf,
+                      size_t buf_bytes);
+
+void input_ahead_close(input_ahead *a);
 
 /* This thread's error messages go to sink (NULL: stderr again), so that a pipeline can report an
  * error only once every row before it is done. */

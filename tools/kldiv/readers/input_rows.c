@@ -1,6 +1,6 @@
 /* input_rows.c - handing out an input's rows (see input.h): claimed in row order, fetched by any
  * thread (a regular file's: in place in the map, or read with pread), dropped from the map in
- * large windows, and read ahead with posix_fadvise. */
+ * large windows, and read ahead by reading them (as cat does) where they are not cached. */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* madvise, MADV_DONTNEED */
 #include "input.h"
@@ -181,8 +181,73 @@ void input_release(input *in, uint64_t end, uint64_t window)
         drop_below(in, end);
 }
 
-void input_prefetch(const input *in, uint64_t offset, uint64_t len)
+int input_ahead_open(const input *in, input_ahead *a)
 {
-    if (input_random(in) && in->f)
-        posix_fadvise(in->fd, (off_t)offset, (off_t)len, POSIX_FADV_WILLNEED);
+    *a = (input_ahead){.fd = -1, .in = in};
+    if (!input_random(in) || !in->f || in->size == 0 || in->size > SIZE_MAX)
+        return -1;
+    if (!in->use_pread)
+        return in->map ? 0 : -1;
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", in->fd);
+    a->fd = open(self, O_RDONLY | O_CLOEXEC); /* the same file, its own readahead state */
+    void *m = a->fd < 0 ? MAP_FAILED : mmap(NULL, (size_t)in->size, PROT_READ, MAP_SHARED, a->fd, 0);
+    if (m == MAP_FAILED) { /* never touched: only mincore looks at it */
+        input_ahead_close(a);
+        return -1;
+    }
+    a->probe = m;
+    posix_fadvise(a->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    /* the workers' own reads start no readahead: where two readers' readahead races, the page
+     * cache gets 4 KiB pages in the gaps between the other's large folios */
+    posix_fadvise(in->fd, 0, 0, POSIX_FADV_RANDOM);
+    return 0;
+}
+
+/* Faults bytes [offset, offset + len) of the map in; the fault path reads them (and ahead of
+ * them: the map is MADV_SEQUENTIAL) as large folios where the filesystem has them. */
+static void populate(const input *in, uint64_t offset, uint64_t len)
+{
+    const unsigned char *at = in->map + offset;
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), lo = (uintptr_t)at / page * page;
+#ifdef MADV_POPULATE_READ
+    if (madvise((void *)lo, (uintptr_t)at + len - lo, MADV_POPULATE_READ) == 0 || errno != EINVAL)
+        return; /* done, or failed (a file that shrank): the workers' reads report it */
+#endif
+    volatile unsigned char sink = 0; /* kernels before 5.14: a read of each page */
+    for (uintptr_t p = lo; p < (uintptr_t)at + len; p += page)
+        sink += *(const volatile unsigned char *)p;
+    (void)sink;
+}
+
+void input_read_ahead(const input_ahead *a, uint64_t offset, uint64_t len, void *buf,
+                      size_t buf_bytes)
+{
+    if (len == 0)
+        return;
+    if (!a->in->use_pread) {
+        populate(a->in, offset, len);
+        return;
+    }
+    const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), last = (offset + len - 1) / page * page;
+    unsigned char cached = 0;
+    if (mincore((void *)(a->probe + last), 1, &cached) == 0 && (cached & 1))
+        return; /* cached already: nothing to read */
+    for (uint64_t done = 0; done < len;) {
+        size_t want = len - done < buf_bytes ? (size_t)(len - done) : buf_bytes;
+        ssize_t got = pread(a->fd, buf, want, (off_t)(offset + done));
+        if (got <= 0 && !(got < 0 && errno == EINTR))
+            return; /* the workers' own reads report it */
+        done += got > 0 ? (uint64_t)got : 0;
+    }
+}
+
+void input_ahead_close(input_ahead *a)
+{
+    if (a->probe)
+        munmap((void *)a->probe, (size_t)a->in->size);
+    if (a->fd >= 0)
+        close(a->fd);
+    a->probe = NULL;
+    a->fd = -1;
 }
