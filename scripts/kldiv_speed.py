@@ -3,7 +3,7 @@
 page cache, new against old in the same run (issue 24).
 
 NEW and OLD are two kldiv builds (NEW is run through the map and with pread: KLDIV_READ=map and
-=pread); BENCH is kld-bench, whose stats_logits_f32 kernel on one thread (64 rows of 151936, on
+=pread; and, cold, without its read-ahead: KLDIV_AHEAD=0); BENCH is kld-bench, whose stats_logits_f32 kernel on one thread (64 rows of 151936, on
 the path kldiv reports it runs) is the kernel-alone rate. The pair: two float32 .npy files of
 1024 x 151936 (1.24 GB together) in DIR, written here where missing (delete DIR afterwards).
 
@@ -104,6 +104,8 @@ def measure(state, paths, builds, bench, isa, rounds):
         runs = {}
         for t in (1, 2):
             for name, exe, env in builds:
+                if name.endswith("no read-ahead") and not cold:
+                    continue
                 if cold:
                     drop(paths)
                 runs[name, t] = timed([exe, "-q", "-t", str(t)] + paths, env)
@@ -112,6 +114,8 @@ def measure(state, paths, builds, bench, isa, rounds):
     rows = []
     for t in (1, 2):
         for name, _, _ in builds:
+            if (name, t) not in out[0][2]:
+                continue
             rate = [gb / r[2][name, t][0] for r in out]
             ratio = [v / min(r[0], t * r[1]) for v, r in zip(rate, out)]
             rows.append([state, "%.2f" % med(r[0] for r in out), "%.2f" % med(r[1] for r in out),
@@ -140,7 +144,8 @@ def main():
                             text=True, check=True)
     isa = json.loads(report.stdout)["isa"]
     builds = [("old", old, {}), ("new map", new, {"KLDIV_READ": "map"}),
-              ("new pread", new, {"KLDIV_READ": "pread"})]
+              ("new pread", new, {"KLDIV_READ": "pread"}),
+              ("new map, no read-ahead", new, {"KLDIV_READ": "map", "KLDIV_AHEAD": "0"})]
     print("CPU: %s, %d online; kernel: stats_logits_f32/%s/64x%d, one thread; %d rounds"
           % (cpu_name(), os.cpu_count(), isa, V, rounds))
     print()
