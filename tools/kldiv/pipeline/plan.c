@@ -77,7 +77,7 @@ int plan_make(plan *p, const input in[2], const kldiv_options *o, size_t scratch
         fprintf(stderr, "kldiv: %s, %s: a row of %llu entries needs %.1f MiB of buffers at -t %d; "
                         "kldiv holds at most %.1f MiB (--memory-limit), half of it for buffers\n",
                 in[0].path, in[1].path, (unsigned long long)in[0].vocab,
-                (double)need / (1 << 20), p->threads, (double)o->memory_limit / (1 << 20));
+                (double)need / (1 << 20), o->threads, (double)o->memory_limit / (1 << 20));
         return -1;
     }
     for (int k = 0; k < 2; k++)

@@ -45,7 +45,7 @@ static void *run(void *arg)
     return NULL;
 }
 
-void prefetch_start(prefetch *p, const input in[2], uint64_t ahead, int fault_cached)
+void prefetch_start(prefetch *p, const input in[2], uint64_t ahead)
 {
     *p = (prefetch){.ahead = ahead};
     pthread_mutex_init(&p->lock, NULL);
@@ -53,7 +53,7 @@ void prefetch_start(prefetch *p, const input in[2], uint64_t ahead, int fault_ca
     pthread_cond_init(&p->readied, NULL);
     int any = 0;
     for (int k = 0; k < 2 && ahead; k++)
-        if (input_ahead_open(&in[k], &p->file[k], fault_cached) == 0) {
+        if (input_ahead_open(&in[k], &p->file[k]) == 0) {
             p->in[k] = &in[k];
             p->claimed[k] = p->asked[k] = p->ready[k] = in[k].data_start;
             any = 1;

@@ -30,10 +30,8 @@ typedef struct {
     pthread_t tid;
 } prefetch;
 
-/* Starts the reader when an input is a regular file (and ahead > 0). fault_cached: it also faults
- * cached pages into the map for the workers (where a CPU is left over for it; else the workers
- * fault their own pages, in parallel, and the reader only reads what is not cached). */
-void prefetch_start(prefetch *p, const input in[2], uint64_t ahead, int fault_cached);
+/* Starts the reader when an input is a regular file (and ahead > 0). */
+void prefetch_start(prefetch *p, const input in[2], uint64_t ahead);
 
 /* The workers have claimed input k's bytes up to end. */
 void prefetch_claimed(prefetch *p, int k, uint64_t end);

@@ -260,7 +260,7 @@ int run_rows(input in[2], const kldiv_options *o, const score_setup *setup, cons
     pthread_cond_init(&p.slot_free, NULL);
     progress_start(&p.prog, !o->quiet && isatty(STDERR_FILENO),
                    in[0].row_bytes + in[1].row_bytes, in[0].rows);
-    prefetch_start(&p.ahead, in, p.plan.ahead, p.plan.threads < sysconf(_SC_NPROCESSORS_ONLN));
+    prefetch_start(&p.ahead, in, p.plan.ahead);
     for (int t = 1; t < p.plan.threads; t++) /* none where one cannot start: fewer workers */
         started[t] = pthread_create(&tid[t], NULL, work, &w[t]) == 0;
     work(&w[0]);

@@ -121,18 +121,16 @@ typedef struct {
     const input *in;
     int fd;
     const unsigned char *probe;
-    int fault_cached; /* the map: fault in cached pages too, for the workers */
 } input_ahead;
 
 /* Opens in for reading ahead: 0, or -1 (a stream, a directory, an empty file, or no descriptor
- * or map to be had: no read-ahead then). fault_cached: in the map, cached pages are faulted in
- * ahead of the workers too (worth it only where a CPU is left over for it). */
-int input_ahead_open(const input *in, input_ahead *a, int fault_cached);
+ * or map to be had: no read-ahead then). */
+int input_ahead_open(const input *in, input_ahead *a);
 
-/* Brings bytes [offset, offset + len) of the file into memory ahead of the workers, unless the
- * last of their pages is cached already (and, in the map, not fault_cached): faults them into
- * the map (which the workers then find mapped), or, with pread, reads them through buf
- * (buf_bytes, reused). Either way the kernel
+/* Brings bytes [offset, offset + len) of the file into memory ahead of the workers: faults them
+ * into the map, cached or not (the workers then find them mapped and take no faults, which would
+ * start readahead of their own), or, with pread, reads them through buf (buf_bytes, reused)
+ * unless the last of their pages is cached already. Either way the kernel
  * sees one sequential reader, which caches the file in large folios where the filesystem has
  * them (posix_fadvise WILLNEED, or workers racing each other's readahead, leave 4 KiB pages,
  * which a map then takes 16 times the faults and the system time for). Errors are left to the

@@ -181,9 +181,9 @@ void input_release(input *in, uint64_t end, uint64_t window)
         drop_below(in, end);
 }
 
-int input_ahead_open(const input *in, input_ahead *a, int fault_cached)
+int input_ahead_open(const input *in, input_ahead *a)
 {
-    *a = (input_ahead){.fd = -1, .in = in, .fault_cached = fault_cached};
+    *a = (input_ahead){.fd = -1, .in = in};
     if (!input_random(in) || !in->f || in->size == 0 || in->size > SIZE_MAX)
         return -1;
     if (!in->use_pread)
@@ -225,17 +225,13 @@ void input_read_ahead(const input_ahead *a, uint64_t offset, uint64_t len, void 
 {
     if (len == 0)
         return;
-    const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), last = (offset + len - 1) / page * page;
-    const unsigned char *probe = a->in->use_pread ? a->probe : a->in->map;
-    unsigned char cached = 0;
-    if (mincore((void *)(probe + last), 1, &cached) != 0)
-        cached = 0;
     if (!a->in->use_pread) {
-        if (!(cached & 1) || a->fault_cached)
-            populate(a->in, offset, len);
+        populate(a->in, offset, len);
         return;
     }
-    if (cached & 1)
+    const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), last = (offset + len - 1) / page * page;
+    unsigned char cached = 0;
+    if (mincore((void *)(a->probe + last), 1, &cached) == 0 && (cached & 1))
         return; /* cached already: nothing to read */
     for (uint64_t done = 0; done < len;) {
         size_t want = len - done < buf_bytes ? (size_t)(len - done) : buf_bytes;
