@@ -2,10 +2,10 @@
 """kldiv_pipeline_test.py KLDIV - kldiv's row pipeline (issue 24): the report and the per-row CSV
 are byte-identical at -t 1, 2 and 3, through the map and with pread (KLDIV_READ), in large and
 small blocks (--memory-limit), for .npy pairs (float32 with bad rows and --targets, float16), an
-unaligned safetensors file, a _logits_ BASE whose NEW holds every position, and a stream; a read
-error and a row error are reported in row order whatever the thread count (only the first one);
-and peak RSS stays bounded on an input larger than it. Standard library only. Prints 'N passed,
-N failed'."""
+unaligned safetensors file, a _logits_ BASE whose NEW holds every position, a stream and a
+directory of safetensors files; a read error and a row error are reported in row order whatever
+the thread count (only the first one); and peak RSS stays bounded on an input larger than it.
+Standard library only. Prints 'N passed, N failed'."""
 import json
 import os
 import random
@@ -59,6 +59,21 @@ def unaligned_safetensors(name, rows):
         f.write(struct.pack("<Q", len(text)) + text.encode())
         for r in rows:
             f.write(struct.pack("<%df" % len(r), *r))
+    return path(name)
+
+
+def safetensors_dir(name, rows, per_file):
+    """A directory of safetensors files of per_file rows each (the last may hold fewer)."""
+    os.makedirs(path(name))
+    for i in range(0, len(rows), per_file):
+        part = rows[i:i + per_file]
+        text = json.dumps({"logits": {"dtype": "F32", "shape": [len(part), len(part[0])],
+                                      "data_offsets": [0, 4 * len(part) * len(part[0])]}})
+        text += " " * (-len(text) % 8)
+        with open(os.path.join(path(name), "row_%d.safetensors" % i), "wb") as f:
+            f.write(struct.pack("<Q", len(text)) + text.encode())
+            for r in part:
+                f.write(struct.pack("<%df" % len(r), *r))
     return path(name)
 
 
@@ -147,6 +162,7 @@ def main():
     same_everywhere("_logits_ BASE, NEW of every position",
                     [base, npy("all.npy", rows_of(64 * 20, 500, 7))])
     same_everywhere("stream BASE", ["-", pb], stdin_file=pa)
+    same_everywhere("directory BASE", [safetensors_dir("dir", a[:700], 3), npy("b700.npy", b[:700])])
 
     # errors in row order: a row that looks like probabilities at row 100 of NEW, and BASE's
     # stream cut short after row 2000 or row 50: whichever comes first is the only one reported
