@@ -3,9 +3,10 @@
 page cache, new against old in the same run (issue 24).
 
 NEW and OLD are two kldiv builds (NEW is run through the map and with pread: KLDIV_READ=map and
-=pread; and, cold, without its read-ahead: KLDIV_AHEAD=0); BENCH is kld-bench, whose stats_logits_f32 kernel on one thread (64 rows of 151936, on
-the path kldiv reports it runs) is the kernel-alone rate. The pair: two float32 .npy files of
-1024 x 151936 (1.24 GB together) in DIR, written here where missing (delete DIR afterwards).
+=pread; and, cold, without its read-ahead: KLDIV_AHEAD=0); BENCH is kld-bench, whose
+stats_logits_f32 kernel on one thread (64 rows of 151936, on the path kldiv reports it runs) is the
+kernel-alone rate. The pair: two float32 .npy files of 1024 x 151936 (1.24 GB together) in DIR,
+written here where missing (delete DIR afterwards).
 
 States, each file's pages as the page cache holds them:
 - "large folios": dropped (fsync, POSIX_FADV_DONTNEED) and read back by cat, as a file read

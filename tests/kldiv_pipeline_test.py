@@ -162,7 +162,8 @@ def main():
     same_everywhere("_logits_ BASE, NEW of every position",
                     [base, npy("all.npy", rows_of(64 * 20, 500, 7))])
     same_everywhere("stream BASE", ["-", pb], stdin_file=pa)
-    same_everywhere("directory BASE", [safetensors_dir("dir", a[:700], 3), npy("b700.npy", b[:700])])
+    same_everywhere("directory BASE", [safetensors_dir("dir", a[:700], 3),
+                                       npy("b700.npy", b[:700])])
 
     # errors in row order: a row that looks like probabilities at row 100 of NEW, and BASE's
     # stream cut short after row 2000 or row 50: whichever comes first is the only one reported

@@ -191,7 +191,8 @@ int input_ahead_open(const input *in, input_ahead *a)
     char self[64];
     snprintf(self, sizeof self, "/proc/self/fd/%d", in->fd);
     a->fd = open(self, O_RDONLY | O_CLOEXEC); /* the same file, its own readahead state */
-    void *m = a->fd < 0 ? MAP_FAILED : mmap(NULL, (size_t)in->size, PROT_READ, MAP_SHARED, a->fd, 0);
+    void *m = a->fd < 0 ? MAP_FAILED
+                        : mmap(NULL, (size_t)in->size, PROT_READ, MAP_SHARED, a->fd, 0);
     if (m == MAP_FAILED) { /* never touched: only mincore looks at it */
         input_ahead_close(a);
         return -1;
