@@ -179,39 +179,54 @@ static double tv_corrected(const div_logits *s, double *delta, int *again)
     return tv;
 }
 
+/* The terms pass, and the TV's second run when tv_corrected asks for it, on a row whose frame
+ * (maxima, A and B) is known; also the fused kernel's (stats_js_tv_logits_template.h). The JS
+ * comes from the first run: the second one is for the TV alone. */
+static void div_logits_terms(const elem *a, const elem *b, size_t n, float inv_t,
+                             const logits_frame *f, double *js, double *tv)
+{
+    div_logits s = {0};
+    s.frame.amax = v_set1(f->am);
+    s.frame.bmax = v_set1(f->bm);
+    s.frame.inv_t = v_set1(inv_t);
+    s.total_w = f->w;
+    s.total_v = f->v;
+    div_logits_terms_run(&s, a, b, n, f->am, f->bm, inv_t, 0.0, js != NULL, tv != NULL);
+    if (js)
+        *js = 0.5 * s.total.js / s.total_w;
+    if (tv) {
+        double delta;
+        int again;
+        *tv = tv_corrected(&s, &delta, &again);
+        if (again) {
+            div_logits_terms_run(&s, a, b, n, f->am, f->bm, inv_t, log1p(delta), 0, 1);
+            *tv = tv_corrected(&s, &delta, &again);
+        }
+    }
+}
+
 void KLD_KERNEL(div_logits)(const elem *a, const elem *b, size_t n, float inv_t, double *js, double *tv)
 {
-    logit_pass1 p1 = {v_set1(-INFINITY), v_set1(-INFINITY), v_set1(-INFINITY), KLD_ALL_LANES};
-    kld_run_chunks(&p1, a, b, n, KLD_ELEM_NEG_INF, pass1_chunk, pass1_fold);
-    float am = max_lane(p1.max_a), bm = max_lane(p1.max_b);
-    if (p1.ok != KLD_ALL_LANES || am == -INFINITY || bm == -INFINITY) {
+    float am, bm;
+    logits_route route = logits_pass1(a, b, n, inv_t, &am, &bm);
+    if (route == LOGITS_NAN) {
         if (js)
             *js = NAN;
         if (tv)
             *tv = NAN;
         return;
     }
-    double span = fmax(fmax(fabs(am), fabs(bm)), max_lane(p1.neg_min));
-    if (!(span <= 0x1p100 && span * inv_t <= 0x1p60)) { /* as in logits_template.h */
+    if (route == LOGITS_REFERENCE) { /* as in logits_template.h */
         KLD_REFERENCE(div_logits)(a, b, n, inv_t, js, tv);
         return;
     }
+    /* A and B summed as pass 2 of logits_template.h sums them, so that the fused kernel, which
+     * takes them from there, gets the same bits */
     div_logits s = {0};
     s.frame.amax = v_set1(am);
     s.frame.bmax = v_set1(bm);
     s.frame.inv_t = v_set1(inv_t);
     kld_run_chunks(&s, a, b, n, KLD_ELEM_NEG_INF, softmax_sums_chunk, softmax_sums_fold);
-    div_logits_terms_run(&s, a, b, n, am, bm, inv_t, 0.0, js != NULL, tv != NULL);
-    if (tv) {
-        double delta;
-        int again;
-        *tv = tv_corrected(&s, &delta, &again);
-        if (again) {
-            div_logits_terms_run(&s, a, b, n, am, bm, inv_t, log1p(delta), js != NULL, 1);
-            *tv = tv_corrected(&s, &delta, &again);
-        }
-    }
-    if (js)
-        *js = 0.5 * s.total.js / s.total_w;
+    logits_frame f = {am, bm, s.total_w, s.total_v};
+    div_logits_terms(a, b, n, inv_t, &f, js, tv);
 }
-
