@@ -67,16 +67,36 @@ static void softmax_sums_fold(void *state)
     s->w = s->v = 0.0;
 }
 
-/* One vector's terms into the chunk's accumulators: the JS's when js, the TV's when tv. */
-static inline __attribute__((always_inline)) void
-div_logit_terms(const div_logits *s, div_logit_accs *c, vec a, vec b, int js, int tv)
+/* One vector's log-ratios u (0 where masked), the lanes where |u| <= 1 (small), and its exps:
+ * w = e^x, and v = e^y only when a lane is not small, since only those lanes read it (v is 0
+ * otherwise). Phase 1 of a chunk (chunk_loop.h). */
+typedef struct {
+    logit_exps e;
+    vec u;
+    mask small;
+} div_lanes;
+
+static inline div_lanes div_logit_lanes(const div_logits *s, vec a, vec b)
 {
-    const vec zero = v_set1(0), one = v_set1(1), two = v_set1(2), ninf = v_set1(-INFINITY);
-    logit_exps e = pass2_exps(&s->frame, a, b);
+    const vec zero = v_set1(0), one = v_set1(1), ninf = v_set1(-INFINITY);
+    div_lanes l;
     mask both = m_and(m_gt(a, ninf), m_gt(b, ninf));
     vec u = v_sub(v_mul(v_sub(v_sub(b, a), s->frame.shift), s->frame.inv_t), s->resid);
-    u = v_select(both, u, zero);
-    mask small = m_and(both, m_le(v_abs(u), one));
+    l.u = v_select(both, u, zero);
+    l.small = m_and(both, m_le(v_abs(l.u), one));
+    l.e.w = v_exp(scaled_x(&s->frame, a));
+    l.e.v = m_bits(l.small) == KLD_ALL_LANES ? zero : v_exp(scaled_y(&s->frame, b));
+    return l;
+}
+
+/* One vector's terms into the chunk's accumulators: the JS's when js, the TV's when tv. */
+static inline __attribute__((always_inline)) void
+div_logit_terms(const div_logits *s, div_logit_accs *c, const div_lanes *l, int js, int tv)
+{
+    const vec zero = v_set1(0), two = v_set1(2);
+    const logit_exps e = l->e;
+    vec u = l->u;
+    mask small = l->small;
     vec hp, hm;
     h_pair(u, &hp, &hm);
     vec e1 = v_add(u, hp); /* q/p - 1 */
@@ -106,9 +126,12 @@ div_logit_terms(const div_logits *s, div_logit_accs *c, vec a, vec b, int js, in
 static inline __attribute__((always_inline)) void
 div_logits_chunk(div_logits *s, const elem *a, const elem *b, size_t nv, int js, int tv)
 {
+    div_lanes l[KLD_CHUNK_VECS];
+    for (size_t k = 0; k < nv; k++)
+        l[k] = div_logit_lanes(s, v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES));
     div_logit_accs c = {0};
     for (size_t k = 0; k < nv; k++)
-        div_logit_terms(s, &c, v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES), js, tv);
+        div_logit_terms(s, &c, &l[k], js, tv);
     s->sum.abs += acc_sum(c.abs);
     s->sum.diff += acc_sum(c.diff);
     s->sum.sign += acc_sum(c.sign);
