@@ -33,10 +33,6 @@ typedef struct {
     double abs, diff, sign, near, js;
 } div_logit_sums;
 
-typedef struct {
-    acc abs, diff, sign, near, js;
-} div_logit_accs;
-
 #define KLD_DIV_NEAR 0x1p-20f
 
 typedef struct {
@@ -49,14 +45,14 @@ typedef struct {
 static void softmax_sums_chunk(void *state, const elem *a, const elem *b, size_t nv)
 {
     div_logits *s = state;
-    div_logit_accs c = {0}; /* abs and diff carry A and B here */
+    acc w = {0}, v = {0};
     for (size_t k = 0; k < nv; k++) {
         logit_exps e = pass2_exps(&s->frame, v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES));
-        c.abs = acc_add(c.abs, e.w);
-        c.diff = acc_add(c.diff, e.v);
+        w = acc_add(w, e.w);
+        v = acc_add(v, e.v);
     }
-    s->w += acc_sum(c.abs);
-    s->v += acc_sum(c.diff);
+    s->w += acc_sum(w);
+    s->v += acc_sum(v);
 }
 
 static void softmax_sums_fold(void *state)
@@ -67,75 +63,148 @@ static void softmax_sums_fold(void *state)
     s->w = s->v = 0.0;
 }
 
-/* One vector's log-ratios u (0 where masked), the lanes where |u| <= 1 (small), and its exps:
- * w = e^x, and v = e^y only when a lane is not small, since only those lanes read it (v is 0
- * otherwise). Phase 1 of a chunk (chunk_loop.h). */
+/* Phase 1 of a chunk (chunk_loop.h): each vector's u and w = e^x. */
 typedef struct {
-    logit_exps e;
-    vec u;
-    mask small;
+    vec w, u;
 } div_lanes;
 
 static inline div_lanes div_logit_lanes(const div_logits *s, vec a, vec b)
 {
-    const vec zero = v_set1(0), one = v_set1(1), ninf = v_set1(-INFINITY);
-    div_lanes l;
-    mask both = m_and(m_gt(a, ninf), m_gt(b, ninf));
     vec u = v_sub(v_mul(v_sub(v_sub(b, a), s->frame.shift), s->frame.inv_t), s->resid);
-    l.u = v_select(both, u, zero);
-    l.small = m_and(both, m_le(v_abs(l.u), one));
-    l.e.w = v_exp(scaled_x(&s->frame, a));
-    l.e.v = m_bits(l.small) == KLD_ALL_LANES ? zero : v_exp(scaled_y(&s->frame, b));
-    return l;
+    return (div_lanes){v_exp(scaled_x(&s->frame, a)), u};
 }
 
-/* One vector's terms into the chunk's accumulators: the JS's when js, the TV's when tv. */
-static inline __attribute__((always_inline)) void
-div_logit_terms(const div_logits *s, div_logit_accs *c, const div_lanes *l, int js, int tv)
+/* A chunk's accumulators: in double the sums that carry the TV, the offset delta and the JS;
+ * in float, widened once per chunk, the two that only steer the TV's correction (sign, whose
+ * error is multiplied by delta <= ~2^-20, and near, which only decides a second run). */
+typedef struct {
+    acc abs, diff, js;
+    vec sign, near;
+} div_logit_accs;
+
+/* One vector's TV and JS terms in units of e^x, from lanes with |u| <= 1 (w = 0 in the others):
+ * |diff| and diff = w e1 (A (q - p)), and s g = w (2 + e1) g(d) (2 A times the JS term). */
+typedef struct {
+    vec abs, diff, js;
+} div_terms;
+
+static inline __attribute__((always_inline)) div_terms
+div_small_terms(div_logit_accs *c, vec w, vec u, int js, int tv)
 {
     const vec zero = v_set1(0), two = v_set1(2);
-    const logit_exps e = l->e;
-    vec u = l->u;
-    mask small = l->small;
-    vec hp, hm;
-    h_pair(u, &hp, &hm);
-    vec e1 = v_add(u, hp); /* q/p - 1 */
-    int all_small = m_bits(small) == KLD_ALL_LANES;
-    vec vr = v_mul(e.v, s->ratio); /* A q */
+    vec e1 = v_add(u, h_plus(u)); /* q/p - 1 */
+    div_terms t = {zero, zero, zero};
     if (tv) {
-        vec diff = v_select(small, v_mul(e.w, e1), v_sub(vr, e.w));
-        vec sign_w = v_select(m_gt(diff, zero), e.w, v_select(m_gt(zero, diff), v_sub(zero, e.w), zero));
-        c->abs = acc_add(c->abs, v_abs(diff));
-        c->diff = acc_add(c->diff, diff);
-        c->sign = acc_add(c->sign, sign_w);
-        c->near = acc_add(c->near, v_select(m_and(small, m_le(v_abs(e1), v_set1(KLD_DIV_NEAR))), e.w, zero));
+        vec ae1 = v_abs(e1);
+        t.abs = v_mul(w, ae1);
+        t.diff = v_mul(w, e1);
+        c->sign = v_add(c->sign, v_select(m_gt(e1, zero), w,
+                                          v_select(m_gt(zero, e1), v_sub(zero, w), zero)));
+        c->near = v_add(c->near, v_select(m_le(ae1, v_set1(KLD_DIV_NEAR)), w, zero));
     }
     if (js) {
         vec s_over_p = v_add(two, e1);
-        vec sum = v_mul(e.w, s_over_p); /* A s */
-        vec g = js_series(v_select(small, v_div(v_sub(zero, e1), s_over_p), zero));
-        if (!all_small) {
-            vec g_direct, s_direct = js_sum_and_g(e.w, vr, v_add(e.w, vr), m_ge(e.w, zero), &g_direct);
-            sum = v_select(small, sum, s_direct);
-            g = v_select(small, g, g_direct);
-        }
-        c->js = acc_fma(c->js, sum, g);
+        t.js = v_mul(v_mul(w, s_over_p), js_series(v_div(v_sub(zero, e1), s_over_p)));
     }
+    return t;
 }
 
+/* The lanes of a chunk with |u| > 1 or a mask, gathered (their w, and y = (b - max b) inv_t) so
+ * that their exps, divisions and logs run on full vectors: a few per cent of the lanes of an LLM
+ * row, but a lane or more in a third of its vectors. */
+typedef struct {
+    lane w[KLD_CHUNK_VECS * KLD_LANES], y[KLD_CHUNK_VECS * KLD_LANES];
+    size_t count;
+} div_rare;
+
+static KLD_NOINLINE void div_gather(const div_logits *s, div_rare *r, vec w, vec b, unsigned rare)
+{
+    lane wl[KLD_LANES], yl[KLD_LANES];
+    v_store(wl, w);
+    v_store(yl, scaled_y(&s->frame, b));
+    for (unsigned k = 0; k < KLD_LANES; k++)
+        if (rare >> k & 1u) {
+            r->w[r->count] = wl[k];
+            r->y[r->count++] = yl[k];
+        }
+}
+
+/* The gathered lanes, through the probability forms on A p = w and A q = e^y A/B: p and q differ
+ * by a factor e or more, or one is 0, so nothing cancels. Padding lanes (w = 0, y = -inf) add 0. */
+static KLD_NOINLINE void div_rare_terms(const div_logits *s, div_logit_accs *c, div_rare *r,
+                                        int js, int tv)
+{
+    const vec zero = v_set1(0);
+    while (r->count % KLD_LANES) {
+        r->w[r->count] = 0;
+        r->y[r->count++] = -INFINITY;
+    }
+    for (size_t i = 0; i < r->count; i += KLD_LANES) {
+        vec w = v_load_lanes(r->w + i), vr = v_mul(v_exp(v_load_lanes(r->y + i)), s->ratio);
+        if (tv) {
+            vec diff = v_sub(vr, w);
+            c->abs = acc_add(c->abs, v_abs(diff));
+            c->diff = acc_add(c->diff, diff);
+            c->sign = v_add(c->sign, v_select(m_gt(diff, zero), w,
+                                              v_select(m_gt(zero, diff), v_sub(zero, w), zero)));
+        }
+        if (js) {
+            vec g, sum = js_sum_and_g(w, vr, v_add(w, vr), m_ge(w, zero), &g);
+            c->js = acc_fma(c->js, sum, g);
+        }
+    }
+    r->count = 0;
+}
+
+/* One vector of phase 2: its small lanes' terms, its other lanes gathered. */
+static inline __attribute__((always_inline)) div_terms
+div_vector(const div_logits *s, div_logit_accs *c, div_rare *r, const div_lanes *l,
+           const elem *b, int js, int tv)
+{
+    const vec zero = v_set1(0);
+    mask small = m_le(v_abs(l->u), v_set1(1)); /* never where masked: u is NaN or infinite */
+    unsigned rare = ~m_bits(small) & KLD_ALL_LANES;
+    if (!rare)
+        return div_small_terms(c, l->w, l->u, js, tv);
+    div_gather(s, r, l->w, v_load(b), rare);
+    return div_small_terms(c, v_select(small, l->w, zero), v_select(small, l->u, zero), js, tv);
+}
+
+/* Phase 2 takes vectors in pairs, whose terms (all >= 0, but for diff) are added in float lanes
+ * before the widening to double: one more rounding, half the widening. */
 static inline __attribute__((always_inline)) void
 div_logits_chunk(div_logits *s, const elem *a, const elem *b, size_t nv, int js, int tv)
 {
     div_lanes l[KLD_CHUNK_VECS];
     for (size_t k = 0; k < nv; k++)
         l[k] = div_logit_lanes(s, v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES));
-    div_logit_accs c = {0};
-    for (size_t k = 0; k < nv; k++)
-        div_logit_terms(s, &c, &l[k], js, tv);
+    div_logit_accs c = {.sign = v_set1(0), .near = v_set1(0)};
+    div_rare r;
+    r.count = 0;
+    size_t k = 0;
+    for (; k + 2 <= nv; k += 2) {
+        div_terms t0 = div_vector(s, &c, &r, &l[k], b + k * KLD_LANES, js, tv);
+        div_terms t1 = div_vector(s, &c, &r, &l[k + 1], b + (k + 1) * KLD_LANES, js, tv);
+        if (tv) {
+            c.abs = acc_add(c.abs, v_add(t0.abs, t1.abs));
+            c.diff = acc_add(c.diff, v_add(t0.diff, t1.diff));
+        }
+        if (js)
+            c.js = acc_add(c.js, v_add(t0.js, t1.js));
+    }
+    if (k < nv) {
+        div_terms t = div_vector(s, &c, &r, &l[k], b + k * KLD_LANES, js, tv);
+        c.abs = acc_add(c.abs, t.abs);
+        c.diff = acc_add(c.diff, t.diff);
+        c.js = acc_add(c.js, t.js);
+    }
+    if (r.count)
+        div_rare_terms(s, &c, &r, js, tv);
+    const acc none = {0};
     s->sum.abs += acc_sum(c.abs);
     s->sum.diff += acc_sum(c.diff);
-    s->sum.sign += acc_sum(c.sign);
-    s->sum.near += acc_sum(c.near);
+    s->sum.sign += acc_sum(acc_add(none, c.sign));
+    s->sum.near += acc_sum(acc_add(none, c.near));
     s->sum.js += acc_sum(c.js);
 }
 

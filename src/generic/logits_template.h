@@ -113,7 +113,11 @@ typedef struct {
 /* h(t) = e^t - 1 - t = t^2 (E(t^2) + t O(t^2)) and h(-t) = t^2 (E - t O): the Taylor series of
  * (e^t - 1 - t)/t^2 split into even and odd parts, through t^9; the next term is below
  * 2.1e-9 * t^10 while h(t)/t^2 >= 0.36 on |t| <= 1. */
-static inline void h_pair(vec t, vec *hp, vec *hm)
+typedef struct {
+    vec u, e, to; /* t^2, E(t^2), t O(t^2) */
+} h_parts;
+
+static inline h_parts h_series(vec t)
 {
     vec u = v_mul(t, t);
     vec e = v_fmadd(u, v_set1(1.0f / 3628800), v_set1(1.0f / 40320));
@@ -124,9 +128,21 @@ static inline void h_pair(vec t, vec *hp, vec *hm)
     o = v_fmadd(u, o, v_set1(1.0f / 5040));
     o = v_fmadd(u, o, v_set1(1.0f / 120));
     o = v_fmadd(u, o, v_set1(1.0f / 6));
-    vec to = v_mul(t, o);
-    *hp = v_mul(u, v_add(e, to));
-    *hm = v_mul(u, v_sub(e, to));
+    return (h_parts){u, e, v_mul(t, o)};
+}
+
+static inline void h_pair(vec t, vec *hp, vec *hm)
+{
+    h_parts h = h_series(t);
+    *hp = v_mul(h.u, v_add(h.e, h.to));
+    *hm = v_mul(h.u, v_sub(h.e, h.to));
+}
+
+/* h(t) alone (div_logits_template.h): the same bits as h_pair's first output. */
+static inline vec h_plus(vec t)
+{
+    h_parts h = h_series(t);
+    return v_mul(h.u, v_add(h.e, h.to));
 }
 
 /* One vector's exps: w = e^x, v = e^y (0 where masked). */
