@@ -24,13 +24,14 @@
 #error "div_logits_template.h needs KLD_KERNEL, KLD_REFERENCE, after logits_template.h"
 #endif
 
+#include "exp_lanes.h"
 #include "js_lanes.h"
 
 /* The sums of the terms pass, all in units of e^x (divided by A at the end), with
- * diff = A (q - p) per token: sum |diff| and sum diff (2 TV and the offset delta below), sum of
- * e^x sign(diff), the e^x of tokens with |q/p - 1| <= KLD_DIV_NEAR, and sum s g (2 JS). */
+ * diff = A (q - p) per token: sum |diff| and sum diff (2 TV and the offset delta below), the e^x
+ * of tokens with q > p and of tokens with |q/p - 1| <= KLD_DIV_NEAR, and sum s g (2 JS). */
 typedef struct {
-    double abs, diff, sign, near, js;
+    double abs, diff, pos, near, js;
 } div_logit_sums;
 
 #define KLD_DIV_NEAR 0x1p-20f
@@ -63,7 +64,8 @@ static void softmax_sums_fold(void *state)
     s->w = s->v = 0.0;
 }
 
-/* Phase 1 of a chunk (chunk_loop.h): each vector's u and w = e^x. */
+/* Phase 1 of a chunk (chunk_loop.h): each vector's u and w = e^x, the latter in line (exp_lanes.h:
+ * the terms only need w to a few ulps, relative). */
 typedef struct {
     vec w, u;
 } div_lanes;
@@ -71,19 +73,36 @@ typedef struct {
 static inline div_lanes div_logit_lanes(const div_logits *s, vec a, vec b)
 {
     vec u = v_sub(v_mul(v_sub(v_sub(b, a), s->frame.shift), s->frame.inv_t), s->resid);
-    return (div_lanes){v_exp(scaled_x(&s->frame, a)), u};
+    return (div_lanes){v_exp_nonpositive(scaled_x(&s->frame, a)), u};
 }
 
 /* A chunk's accumulators: in double the sums that carry the TV, the offset delta and the JS;
- * in float, widened once per chunk, the two that only steer the TV's correction (sign, whose
+ * in float, widened once per chunk, the two that only steer the TV's correction (pos, whose
  * error is multiplied by delta <= ~2^-20, and near, which only decides a second run). */
 typedef struct {
     acc abs, diff, js;
-    vec sign, near;
+    vec pos, near;
 } div_logit_accs;
 
-/* One vector's TV and JS terms in units of e^x, from lanes with |u| <= 1 (w = 0 in the others):
- * |diff| and diff = w e1 (A (q - p)), and s g = w (2 + e1) g(d) (2 A times the JS term). */
+/* kappa(v) = v tanh v - log cosh v = v^2 K(v^2) is g(d) at d = tanh v (terms.h), so the JS term
+ * per unit of s = p + q at v = -u/2. K: the float coefficients of its degree-7 Chebyshev fit on
+ * [0, 1] (|u| <= 2), 2.1e-8 relative from K, 1.2e-7 with float Horner's rounding (docs/accuracy.md). */
+static inline vec js_kappa(vec v2)
+{
+    vec k = v_fmadd(v2, v_set1(-3.291171452e-04f), v_set1(2.110922709e-03f));
+    k = v_fmadd(v2, k, v_set1(-7.244810928e-03f));
+    k = v_fmadd(v2, k, v_set1(1.930819079e-02f));
+    k = v_fmadd(v2, k, v_set1(-4.713276401e-02f));
+    k = v_fmadd(v2, k, v_set1(1.111004129e-01f));
+    k = v_fmadd(v2, k, v_set1(-2.499995083e-01f));
+    k = v_fmadd(v2, k, v_set1(5.000000000e-01f));
+    return v_mul(v2, k);
+}
+
+/* One vector's TV and JS terms in units of e^x, from lanes with |u| <= 2 (w = 0 in the others):
+ * |diff| and diff = w e1 (A (q - p)), and s kappa = w (2 + e1) kappa(u/2) (2 A times the JS
+ * term). e1 = q/p - 1 = e^u - 1 = e(e + 2) with e = e^(u/2) - 1 = u/2 + h(u/2), whose |u/2| <= 1
+ * is the range of logits_template.h's series for h; the series' square of u/2 is kappa's v^2. */
 typedef struct {
     vec abs, diff, js;
 } div_terms;
@@ -92,26 +111,26 @@ static inline __attribute__((always_inline)) div_terms
 div_small_terms(div_logit_accs *c, vec w, vec u, int js, int tv)
 {
     const vec zero = v_set1(0), two = v_set1(2);
-    vec e1 = v_add(u, h_plus(u)); /* q/p - 1 */
+    vec half_u = v_mul(u, v_set1(0.5f));
+    h_parts h = h_series(half_u);
+    vec e = v_add(half_u, v_mul(h.u, v_add(h.e, h.to)));
+    vec e1 = v_mul(e, v_add(e, two)); /* q/p - 1 */
     div_terms t = {zero, zero, zero};
     if (tv) {
         vec ae1 = v_abs(e1);
         t.abs = v_mul(w, ae1);
         t.diff = v_mul(w, e1);
-        c->sign = v_add(c->sign, v_select(m_gt(e1, zero), w,
-                                          v_select(m_gt(zero, e1), v_sub(zero, w), zero)));
+        c->pos = v_add(c->pos, v_select(m_gt(e1, zero), w, zero));
         c->near = v_add(c->near, v_select(m_le(ae1, v_set1(KLD_DIV_NEAR)), w, zero));
     }
-    if (js) {
-        vec s_over_p = v_add(two, e1);
-        t.js = v_mul(v_mul(w, s_over_p), js_series(v_div(v_sub(zero, e1), s_over_p)));
-    }
+    if (js)
+        t.js = v_mul(v_mul(w, v_add(two, e1)), js_kappa(h.u));
     return t;
 }
 
-/* The lanes of a chunk with |u| > 1 or a mask, gathered (their w, and y = (b - max b) inv_t) so
- * that their exps, divisions and logs run on full vectors: a few per cent of the lanes of an LLM
- * row, but a lane or more in a third of its vectors. */
+/* The lanes of a chunk with |u| > 2 or a mask, gathered (their w, and y = (b - max b) inv_t) so
+ * that their exps, divisions and logs run on full vectors: p and q differ by a factor e^2 or
+ * more there, rare in an LLM row. */
 typedef struct {
     lane w[KLD_CHUNK_VECS * KLD_LANES], y[KLD_CHUNK_VECS * KLD_LANES];
     size_t count;
@@ -130,11 +149,14 @@ static KLD_NOINLINE void div_gather(const div_logits *s, div_rare *r, vec w, vec
 }
 
 /* The gathered lanes, through the probability forms on A p = w and A q = e^y A/B: p and q differ
- * by a factor e or more, or one is 0, so nothing cancels. Padding lanes (w = 0, y = -inf) add 0. */
-static KLD_NOINLINE void div_rare_terms(const div_logits *s, div_logit_accs *c, div_rare *r,
-                                        int js, int tv)
+ * by a factor e^2 or more, or one is 0, so nothing cancels. Padding lanes (w = 0, y = -inf) add
+ * 0. Their sums are returned, not added into the chunk's accumulators by pointer, so that those
+ * never leave registers. */
+static KLD_NOINLINE div_logit_accs div_rare_terms(const div_logits *s, div_rare *r, int js,
+                                                  int tv)
 {
     const vec zero = v_set1(0);
+    div_logit_accs sums = {.pos = zero, .near = zero}, *c = &sums;
     while (r->count % KLD_LANES) {
         r->w[r->count] = 0;
         r->y[r->count++] = -INFINITY;
@@ -145,8 +167,7 @@ static KLD_NOINLINE void div_rare_terms(const div_logits *s, div_logit_accs *c, 
             vec diff = v_sub(vr, w);
             c->abs = acc_add(c->abs, v_abs(diff));
             c->diff = acc_add(c->diff, diff);
-            c->sign = v_add(c->sign, v_select(m_gt(diff, zero), w,
-                                              v_select(m_gt(zero, diff), v_sub(zero, w), zero)));
+            c->pos = v_add(c->pos, v_select(m_gt(diff, zero), w, zero));
         }
         if (js) {
             vec g, sum = js_sum_and_g(w, vr, v_add(w, vr), m_ge(w, zero), &g);
@@ -154,15 +175,16 @@ static KLD_NOINLINE void div_rare_terms(const div_logits *s, div_logit_accs *c, 
         }
     }
     r->count = 0;
+    return sums;
 }
 
-/* One vector of phase 2: its small lanes' terms, its other lanes gathered. */
+/* One vector of phase 2: its lanes with |u| <= 2 computed, its other lanes gathered. */
 static inline __attribute__((always_inline)) div_terms
 div_vector(const div_logits *s, div_logit_accs *c, div_rare *r, const div_lanes *l,
            const elem *b, int js, int tv)
 {
     const vec zero = v_set1(0);
-    mask small = m_le(v_abs(l->u), v_set1(1)); /* never where masked: u is NaN or infinite */
+    mask small = m_le(v_abs(l->u), v_set1(2)); /* never where masked: u is NaN or infinite */
     unsigned rare = ~m_bits(small) & KLD_ALL_LANES;
     if (!rare)
         return div_small_terms(c, l->w, l->u, js, tv);
@@ -170,42 +192,55 @@ div_vector(const div_logits *s, div_logit_accs *c, div_rare *r, const div_lanes 
     return div_small_terms(c, v_select(small, l->w, zero), v_select(small, l->u, zero), js, tv);
 }
 
-/* Phase 2 takes vectors in pairs, whose terms (all >= 0, but for diff) are added in float lanes
- * before the widening to double: one more rounding, half the widening. */
+/* Adds a group's terms into the double accumulators (for the tail, one vector). */
+static inline __attribute__((always_inline)) void
+div_add(div_logit_accs *c, div_terms t, int js, int tv)
+{
+    if (tv) {
+        c->abs = acc_add(c->abs, t.abs);
+        c->diff = acc_add(c->diff, t.diff);
+    }
+    if (js)
+        c->js = acc_add(c->js, t.js);
+}
+
+/* Phase 2 takes vectors in fours, whose terms (all >= 0, but for diff) are added in float lanes,
+ * two roundings, before the widening to double: a quarter of the widening work. */
 static inline __attribute__((always_inline)) void
 div_logits_chunk(div_logits *s, const elem *a, const elem *b, size_t nv, int js, int tv)
 {
     div_lanes l[KLD_CHUNK_VECS];
     for (size_t k = 0; k < nv; k++)
         l[k] = div_logit_lanes(s, v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES));
-    div_logit_accs c = {.sign = v_set1(0), .near = v_set1(0)};
+    div_logit_accs c = {.pos = v_set1(0), .near = v_set1(0)};
     div_rare r;
     r.count = 0;
     size_t k = 0;
-    for (; k + 2 <= nv; k += 2) {
-        div_terms t0 = div_vector(s, &c, &r, &l[k], b + k * KLD_LANES, js, tv);
-        div_terms t1 = div_vector(s, &c, &r, &l[k + 1], b + (k + 1) * KLD_LANES, js, tv);
-        if (tv) {
-            c.abs = acc_add(c.abs, v_add(t0.abs, t1.abs));
-            c.diff = acc_add(c.diff, v_add(t0.diff, t1.diff));
-        }
-        if (js)
-            c.js = acc_add(c.js, v_add(t0.js, t1.js));
+    for (; k + 4 <= nv; k += 4) {
+        div_terms t[4];
+        for (size_t j = 0; j < 4; j++)
+            t[j] = div_vector(s, &c, &r, &l[k + j], b + (k + j) * KLD_LANES, js, tv);
+        div_add(&c,
+                (div_terms){v_add(v_add(t[0].abs, t[1].abs), v_add(t[2].abs, t[3].abs)),
+                            v_add(v_add(t[0].diff, t[1].diff), v_add(t[2].diff, t[3].diff)),
+                            v_add(v_add(t[0].js, t[1].js), v_add(t[2].js, t[3].js))},
+                js, tv);
     }
-    if (k < nv) {
-        div_terms t = div_vector(s, &c, &r, &l[k], b + k * KLD_LANES, js, tv);
-        c.abs = acc_add(c.abs, t.abs);
-        c.diff = acc_add(c.diff, t.diff);
-        c.js = acc_add(c.js, t.js);
-    }
-    if (r.count)
-        div_rare_terms(s, &c, &r, js, tv);
+    for (; k < nv; k++)
+        div_add(&c, div_vector(s, &c, &r, &l[k], b + k * KLD_LANES, js, tv), js, tv);
     const acc none = {0};
     s->sum.abs += acc_sum(c.abs);
     s->sum.diff += acc_sum(c.diff);
-    s->sum.sign += acc_sum(acc_add(none, c.sign));
+    s->sum.pos += acc_sum(acc_add(none, c.pos));
     s->sum.near += acc_sum(acc_add(none, c.near));
     s->sum.js += acc_sum(c.js);
+    if (r.count) {
+        div_logit_accs f = div_rare_terms(s, &r, js, tv);
+        s->sum.abs += acc_sum(f.abs);
+        s->sum.diff += acc_sum(f.diff);
+        s->sum.pos += acc_sum(acc_add(none, f.pos));
+        s->sum.js += acc_sum(f.js);
+    }
 }
 
 static void div_logits_fold(void *state)
@@ -213,7 +248,7 @@ static void div_logits_fold(void *state)
     div_logits *s = state;
     s->total.abs += s->sum.abs;
     s->total.diff += s->sum.diff;
-    s->total.sign += s->sum.sign;
+    s->total.pos += s->sum.pos;
     s->total.near += s->sum.near;
     s->total.js += s->sum.js;
     s->sum = (div_logit_sums){0};
@@ -264,7 +299,9 @@ static void div_logits_terms_run(div_logits *s, const elem *a, const elem *b, si
 static double tv_corrected(const div_logits *s, double *delta, int *again)
 {
     const div_logit_sums *z = &s->total;
-    double big_a = s->total_w, t = z->abs / big_a, m = z->sign / big_a;
+    /* M = 2 P(q > p) - 1 + P(q = p); the last, at most the mass within KLD_DIV_NEAR, is left
+     * out: its share of the TV, delta P(q = p) / 2, is within the rule's 2 |delta| near */
+    double big_a = s->total_w, t = z->abs / big_a, m = 2 * z->pos / big_a - 1;
     *delta = z->diff / big_a;
     double tv = 0.5 * (t - *delta * (m + t));
     *again = 2 * fabs(*delta) * (z->near / big_a) + *delta * *delta > 0x1p-25 * tv;
