@@ -97,7 +97,7 @@ static void put_logit_stats_js_tv(outputs *o, const kld_logit_stats_js_tv *s)
         else                                                                                   \
             kld_##family##_##t(x, y, n, f, r);                                                 \
         for (size_t i = 0; i < (rows ? rows : 1); i++)                                         \
-            o[i] = divs(f[i], r[i], 2);                                                         \
+            o[i] = divs(f[i], r[i], 2);                                                        \
     }
 #define ADAPT_ONE(family, t, T)                                                                \
     static void call_##family##_##t(const void *x, const void *y, size_t rows, size_t n,      \
@@ -109,7 +109,7 @@ static void put_logit_stats_js_tv(outputs *o, const kld_logit_stats_js_tv *s)
         else                                                                                   \
             v[0] = kld_##family##_##t(x, y, n);                                                \
         for (size_t i = 0; i < (rows ? rows : 1); i++)                                         \
-            o[i] = divs(v[i], 0.0, 1);                                                              \
+            o[i] = divs(v[i], 0.0, 1);                                                         \
     }
 #define ADAPT_STATS(family, t, T)                                                              \
     static void call_##family##_##t(const void *x, const void *y, size_t rows, size_t n,      \
@@ -133,7 +133,7 @@ static void put_logit_stats_js_tv(outputs *o, const kld_logit_stats_js_tv *s)
         else                                                                                   \
             kld_##family##_##t(x, y, n, f, r);                                                 \
         for (size_t i = 0; i < (rows ? rows : 1); i++)                                         \
-            o[i] = divs(f[i], r[i], 2);                                                         \
+            o[i] = divs(f[i], r[i], 2);                                                        \
     }
 #define ADAPT_LOGIT_ONE(family, t, T)                                                          \
     static void call_##family##_##t(const void *x, const void *y, size_t rows, size_t n,      \
@@ -145,7 +145,7 @@ static void put_logit_stats_js_tv(outputs *o, const kld_logit_stats_js_tv *s)
         else                                                                                   \
             v[0] = kld_##family##_##t(x, y, n, 0.7f);                                          \
         for (size_t i = 0; i < (rows ? rows : 1); i++)                                         \
-            o[i] = divs(v[i], 0.0, 1);                                                              \
+            o[i] = divs(v[i], 0.0, 1);                                                         \
     }
 #define ADAPT_LOGIT_STATS(family, t, T)                                                        \
     static void call_##family##_##t(const void *x, const void *y, size_t rows, size_t n,      \

@@ -47,7 +47,8 @@ static void store(elem_type type, void *dst, size_t i, double x)
     }
     case T_BF16:
         memcpy(&u, &f, 4);
-        ((uint16_t *)dst)[i] = isnan(f) ? 0x7fc0u : (uint16_t)((u + 0x7fffu + (u >> 16 & 1u)) >> 16);
+        ((uint16_t *)dst)[i] =
+            isnan(f) ? 0x7fc0u : (uint16_t)((u + 0x7fffu + (u >> 16 & 1u)) >> 16);
         break;
     }
 }

@@ -1,25 +1,29 @@
 /* div_logits_template.h - the Jensen-Shannon divergence and the total variation distance of
  * P = softmax(a/T) and Q = softmax(b/T), straight from logits. Included after logits_template.h
- * in the same translation unit (simd_kernels.h), whose pass 1 (maxima, NaN/+inf), h_pair and exps
- * it uses. Parameters: KLD_KERNEL(div_logits), the name of the kernel it defines, and
+ * in the same translation unit (simd_kernels.h), whose pass 1 (maxima, NaN/+inf), series for h
+ * and exps it uses. Parameters: KLD_KERNEL(div_logits), the name of the kernel it defines, and
  * KLD_REFERENCE(div_logits), the scalar reference kernel of the same storage type, for rows whose
  * logits are too large for float differences (as in logits_template.h).
  *
- * Three passes: pass 1 of logits_template.h; sums A = sum e^x and B = sum e^y (x, y as there);
- * then the terms. Both divergences are sums over p - q, which cancels when P and Q are close: a
- * float p = e^x / A off by an ulp would leave an error of p 2^-24 in a term of size p |d|. So the
- * terms come from the log-ratio of each pair instead,
+ * Three passes: pass 1 of logits_template.h; sums A = sum e^x and B = sum e^y (x, y as there),
+ * summed as that file's pass 2 sums them, so that the fused kernel (stats_js_tv_logits_template.h)
+ * can take them from there; then the terms (div_logits_terms). Both divergences are sums over
+ * p - q, which cancels when P and Q are close: a float p = e^x / A off by an ulp would leave an
+ * error of p 2^-24 in a term of size p |d|. So the terms come from the log-ratio of each pair,
  *
  *   u = log(q/p) = ((b - a) - shift) inv_t,  shift = (max b - max a) + log(B/A) / inv_t,
  *
- * in float, with shift's rounding carried as a float constant subtracted after the product. Then
- * e1 = q/p - 1 = e^u - 1 = u + h(u) (logits_template.h's polynomial for |u| <= 1), and
+ * in float, with shift's rounding carried as a float constant subtracted after the product. Then,
+ * for |u| <= 2, e1 = q/p - 1 = e^u - 1 = e (e + 2) with e = e^(u/2) - 1 = u/2 + h(u/2)
+ * (logits_template.h's series for h, valid for |u/2| <= 1), and
  *   TV term: |p - q| = p |e1|,
- *   JS term: s g(d), s = p + q = p (2 + e1), d = (p - q)/s = -e1/(2 + e1), |d| <= tanh(1/2),
- * with g's series (js_lanes.h). Lanes with |u| > 1, where p and q differ by a factor e or more
- * and nothing cancels, and masked lanes (-inf logits: p or q exactly 0) take the probability
- * forms on A p = e^x and A q = e^y A/B. Every term is summed in units of e^x, in double, and
- * divided by A once. docs/accuracy.md derives the bounds. */
+ *   JS term: s kappa(u/2), s = p + q = p (2 + e1), kappa(v) = v tanh v - log cosh v, which is
+ *            g(d) (terms.h) at d = (p - q)/s = -tanh(u/2): a fit in v^2 (js_kappa).
+ * p comes in units of A, w = e^x, by an inline exp (exp_lanes.h). Lanes with |u| > 2, where p and
+ * q differ by a factor e^2 or more and nothing cancels, and masked lanes (-inf logits: p or q
+ * exactly 0) are gathered per chunk and take the probability forms on A p = w and A q = e^y A/B
+ * (js_lanes.h). Every term is summed in units of e^x, four vectors in float and then in double,
+ * and divided by A once. docs/accuracy.md derives the bounds. */
 #if !defined(KLD_KERNEL) || !defined(KLD_REFERENCE) || !defined(KLD_LOGITS_PASSES)
 #error "div_logits_template.h needs KLD_KERNEL, KLD_REFERENCE, after logits_template.h"
 #endif
@@ -86,7 +90,7 @@ typedef struct {
 
 /* kappa(v) = v tanh v - log cosh v = v^2 K(v^2) is g(d) at d = tanh v (terms.h), so the JS term
  * per unit of s = p + q at v = -u/2. K: the float coefficients of its degree-7 Chebyshev fit on
- * [0, 1] (|u| <= 2), 2.1e-8 relative from K, 1.2e-7 with float Horner's rounding (docs/accuracy.md). */
+ * [0, 1] (|u| <= 2): 2.1e-8 relative, 1.2e-7 with float Horner's rounding (docs/accuracy.md). */
 static inline vec js_kappa(vec v2)
 {
     vec k = v_fmadd(v2, v_set1(-3.291171452e-04f), v_set1(2.110922709e-03f));
@@ -136,7 +140,8 @@ typedef struct {
     size_t count;
 } div_rare;
 
-static KLD_NOINLINE void div_gather(const div_logits *s, div_rare *r, vec w, vec b, unsigned rare)
+static KLD_NOINLINE void div_gather(const div_logits *s, div_rare *r, vec w, vec b,
+                                    unsigned rare)
 {
     lane wl[KLD_LANES], yl[KLD_LANES];
     v_store(wl, w);
