@@ -114,7 +114,7 @@ typedef struct {
  * (e^t - 1 - t)/t^2 split into even and odd parts, through t^9; the next term is below
  * 2.1e-9 * t^10 while h(t)/t^2 >= 0.36 on |t| <= 1. */
 typedef struct {
-    vec u, e, to; /* t^2, E(t^2), t O(t^2) */
+    vec u, e, to; /* t^2, E(t^2), t O(t^2); h(t) = u (e + to), also div_logits_template.h's */
 } h_parts;
 
 static inline h_parts h_series(vec t)
@@ -136,13 +136,6 @@ static inline void h_pair(vec t, vec *hp, vec *hm)
     h_parts h = h_series(t);
     *hp = v_mul(h.u, v_add(h.e, h.to));
     *hm = v_mul(h.u, v_sub(h.e, h.to));
-}
-
-/* h(t) alone (div_logits_template.h): the same bits as h_pair's first output. */
-static inline vec h_plus(vec t)
-{
-    h_parts h = h_series(t);
-    return v_mul(h.u, v_add(h.e, h.to));
 }
 
 /* One vector's exps: w = e^x, v = e^y (0 where masked). */
