@@ -64,7 +64,7 @@ static const option_row options[] = {
     {.name = "targets", .arg = "F", FIELD(targets), .slot = 14,
      .help = ".npy of int32/int64 token ids, one a row: token statistics"},
     {.name = "js-tv", FIELD(js_tv), .slot = 16,
-     .help = "also Jensen-Shannon and total variation (~3x the time)"},
+     .help = "also Jensen-Shannon and total variation (~1.5x the time)"},
     {.name = "format", .arg = "F", .set = set_format, .slot = 15,
      .help = "text (default), json, or llama (llama-perplexity's layout)"},
     {.name = "json", .set = set_json, .slot = 5, .help = "as --format json"},
