@@ -226,9 +226,27 @@ double call_LOGIT_ONE(double (*k)(const T *, const T *, size_t, float), const T 
     return k(a, b, n, 1.0f);
 }
 
+template <typename T>
+double call_STATS_JS_TV(void (*k)(const T *, const T *, size_t, kld_stats_js_tv *), const T *p,
+                        const T *q, size_t n) {
+    kld_stats_js_tv s;
+    k(p, q, n, &s);
+    return s.stats.forward + s.js + s.tv;
+}
+
+template <typename T>
+double call_LOGIT_STATS_JS_TV(void (*k)(const T *, const T *, size_t, float,
+                                        kld_logit_stats_js_tv *),
+                              const T *a, const T *b, size_t n) {
+    kld_logit_stats_js_tv s;
+    k(a, b, n, 1.0f, &s);
+    return s.stats.kl.forward + s.js + s.tv;
+}
+
 // What each shape reads, and which half-precision data each type is.
 constexpr Input kInput_PAIR = kProbs, kInput_STATS = kProbs, kInput_ONE = kProbs;
 constexpr Input kInput_LOGIT_PAIR = kLogits, kInput_LOGIT_STATS = kLogits, kInput_LOGIT_ONE = kLogits;
+constexpr Input kInput_STATS_JS_TV = kProbs, kInput_LOGIT_STATS_JS_TV = kLogits;
 constexpr Half kHalf_f32 = kNoHalf, kHalf_f64 = kNoHalf, kHalf_f16 = kF16, kHalf_bf16 = kBF16;
 
 // Every public entry point of kernel_list.h, as <family>_<type>/<path>.

@@ -251,6 +251,68 @@ KLD_API void kld_rows_js_logits_bf16(const uint16_t *a, const uint16_t *b, size_
 KLD_API void kld_rows_tv_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
                                      size_t lda, size_t ldb, float temperature, double *out);
 
+/*
+ * Stats, JS and TV of one pair from one call: what kld_stats_* (or kld_stats_logits_*),
+ * kld_js_* and kld_tv_* return, computed together so that the inputs are read once
+ * (probabilities: one pass; logits: the stats kernel's passes and one pass for the JS and TV
+ * terms, in place of the 3 + 3 more passes of the separate calls). Every field equals the
+ * separate function's result on the same path, bit for bit: the same code computes it
+ * (docs/accuracy.md), so the separate functions' bounds and conventions hold field by field.
+ */
+
+/*! kld_stats_js_tv : the results of kld_stats_js_tv_f32 and its kin. */
+typedef struct kld_stats_js_tv {
+    kld_stats stats; /* kld_stats_f32's eight sums */
+    double js;       /* kld_js_f32: the Jensen-Shannon divergence, nats */
+    double tv;       /* kld_tv_f32: the total variation distance */
+} kld_stats_js_tv;
+
+/*! kld_stats_js_tv_f32() : kld_stats_f32, kld_js_f32 and kld_tv_f32 of p and q in one pass.
+ *  Does nothing when out is NULL; n == 0 gives 0 in every field, a NULL input NaN. */
+KLD_API void kld_stats_js_tv_f32(const float *p, const float *q, size_t n, kld_stats_js_tv *out);
+KLD_API void kld_stats_js_tv_f64(const double *p, const double *q, size_t n, kld_stats_js_tv *out);
+KLD_API void kld_stats_js_tv_f16(const uint16_t *p, const uint16_t *q, size_t n,
+                                 kld_stats_js_tv *out);
+KLD_API void kld_stats_js_tv_bf16(const uint16_t *p, const uint16_t *q, size_t n,
+                                  kld_stats_js_tv *out);
+
+/*! kld_logit_stats_js_tv : the results of kld_stats_js_tv_logits_f32 and its kin. */
+typedef struct kld_logit_stats_js_tv {
+    kld_logit_stats stats; /* kld_stats_logits_f32's: KLs, entropies, lse, argmax */
+    double js;             /* kld_js_logits_f32 at the same temperature */
+    double tv;             /* kld_tv_logits_f32 at the same temperature */
+} kld_logit_stats_js_tv;
+
+/*! kld_stats_js_tv_logits_f32() : kld_stats_logits_f32, kld_js_logits_f32 and
+ *  kld_tv_logits_f32 of P = softmax(a/T), Q = softmax(b/T) in one call, with the conventions of
+ *  the logits kernels (masks, temperature, NaN rows; n == 0 gives js = tv = 0). Does nothing
+ *  when out is NULL. */
+KLD_API void kld_stats_js_tv_logits_f32(const float *a, const float *b, size_t n,
+                                        float temperature, kld_logit_stats_js_tv *out);
+KLD_API void kld_stats_js_tv_logits_f16(const uint16_t *a, const uint16_t *b, size_t n,
+                                        float temperature, kld_logit_stats_js_tv *out);
+KLD_API void kld_stats_js_tv_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n,
+                                         float temperature, kld_logit_stats_js_tv *out);
+
+/*! The same per row, into out[r], with the conventions of the rows functions above. */
+KLD_API void kld_rows_stats_js_tv_f32(const float *p, const float *q, size_t rows, size_t n,
+                                      size_t ldp, size_t ldq, kld_stats_js_tv *out);
+KLD_API void kld_rows_stats_js_tv_f64(const double *p, const double *q, size_t rows, size_t n,
+                                      size_t ldp, size_t ldq, kld_stats_js_tv *out);
+KLD_API void kld_rows_stats_js_tv_f16(const uint16_t *p, const uint16_t *q, size_t rows,
+                                      size_t n, size_t ldp, size_t ldq, kld_stats_js_tv *out);
+KLD_API void kld_rows_stats_js_tv_bf16(const uint16_t *p, const uint16_t *q, size_t rows,
+                                       size_t n, size_t ldp, size_t ldq, kld_stats_js_tv *out);
+KLD_API void kld_rows_stats_js_tv_logits_f32(const float *a, const float *b, size_t rows,
+                                             size_t n, size_t lda, size_t ldb, float temperature,
+                                             kld_logit_stats_js_tv *out);
+KLD_API void kld_rows_stats_js_tv_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows,
+                                             size_t n, size_t lda, size_t ldb, float temperature,
+                                             kld_logit_stats_js_tv *out);
+KLD_API void kld_rows_stats_js_tv_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows,
+                                              size_t n, size_t lda, size_t ldb,
+                                              float temperature, kld_logit_stats_js_tv *out);
+
 /*! kld_isa : the implementation paths. SCALAR is the reference and is always available. */
 typedef enum kld_isa { KLD_ISA_SCALAR, KLD_ISA_AVX2, KLD_ISA_AVX512, KLD_ISA_NEON } kld_isa;
 

@@ -44,6 +44,18 @@
     {                                                                                          \
         kld_rows_##family##_##tn(ROWS(T), t, out);                                             \
     }
+/* The stats, JS and TV together: adapters for the list's sake, bound to no Python function yet. */
+#define PY_ADAPT_STATS_JS_TV(family, tn, T)                                                    \
+    static void adapt_##family##_##tn(KLD_PY_ROWS_ARGS, kld_stats_js_tv *out)                 \
+    {                                                                                          \
+        (void)t;                                                                               \
+        kld_rows_##family##_##tn(ROWS(T), out);                                                \
+    }
+#define PY_ADAPT_LOGIT_STATS_JS_TV(family, tn, T)                                              \
+    static void adapt_##family##_##tn(KLD_PY_ROWS_ARGS, kld_logit_stats_js_tv *out)           \
+    {                                                                                          \
+        kld_rows_##family##_##tn(ROWS(T), t, out);                                             \
+    }
 #define PY_ADAPTER(a, family, SHAPE, tn, T) PY_ADAPT_##SHAPE(family, tn, T)
 KLD_ENTRY_POINTS(PY_ADAPTER, )
 
@@ -60,6 +72,10 @@ KLD_ENTRY_POINTS(PY_ADAPTER, )
 #define PY_LOGITS_LOGIT_PAIR 1
 #define PY_LOGITS_LOGIT_ONE 1
 #define PY_LOGITS_LOGIT_STATS 1
+#define PY_SLOT_STATS_JS_TV stats_js_tv
+#define PY_SLOT_LOGIT_STATS_JS_TV logit_stats_js_tv
+#define PY_LOGITS_STATS_JS_TV 0
+#define PY_LOGITS_LOGIT_STATS_JS_TV 1
 #define PY_DTYPE_f32 DTYPE_F32
 #define PY_DTYPE_f64 DTYPE_F64
 #define PY_DTYPE_f16 DTYPE_F16
@@ -73,6 +89,8 @@ typedef struct {
         pair_kernel pair;
         stats_kernel stats;
         logit_stats_kernel logit_stats;
+        void (*stats_js_tv)(KLD_PY_ROWS_ARGS, kld_stats_js_tv *out);
+        void (*logit_stats_js_tv)(KLD_PY_ROWS_ARGS, kld_logit_stats_js_tv *out);
     } k;
 } entry_point;
 

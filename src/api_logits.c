@@ -220,3 +220,48 @@ void kld_rows_tv_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, 
     rows_logit_div_u16(kld_active_kernels()->div_logits_bf16, 1, a, b, rows, n, lda, ldb,
                        temperature, out);
 }
+
+void kld_stats_js_tv_logits_f32(const float *a, const float *b, size_t n, float temperature,
+                               kld_logit_stats_js_tv *out)
+{
+    logit_stats_js_tv_f32(kld_active_kernels()->stats_js_tv_logits_f32, a, b, n, temperature,
+                         out);
+}
+
+void kld_rows_stats_js_tv_logits_f32(const float *a, const float *b, size_t rows, size_t n,
+                                    size_t lda, size_t ldb, float temperature,
+                                    kld_logit_stats_js_tv *out)
+{
+    rows_logit_stats_js_tv_f32(kld_active_kernels()->stats_js_tv_logits_f32, a, b, rows, n, lda,
+                              ldb, temperature, out);
+}
+
+void kld_stats_js_tv_logits_f16(const uint16_t *a, const uint16_t *b, size_t n, float temperature,
+                               kld_logit_stats_js_tv *out)
+{
+    logit_stats_js_tv_u16(kld_active_kernels()->stats_js_tv_logits_f16, a, b, n, temperature,
+                         out);
+}
+
+void kld_rows_stats_js_tv_logits_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                                    size_t lda, size_t ldb, float temperature,
+                                    kld_logit_stats_js_tv *out)
+{
+    rows_logit_stats_js_tv_u16(kld_active_kernels()->stats_js_tv_logits_f16, a, b, rows, n, lda,
+                              ldb, temperature, out);
+}
+
+void kld_stats_js_tv_logits_bf16(const uint16_t *a, const uint16_t *b, size_t n, float temperature,
+                               kld_logit_stats_js_tv *out)
+{
+    logit_stats_js_tv_u16(kld_active_kernels()->stats_js_tv_logits_bf16, a, b, n, temperature,
+                         out);
+}
+
+void kld_rows_stats_js_tv_logits_bf16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n,
+                                    size_t lda, size_t ldb, float temperature,
+                                    kld_logit_stats_js_tv *out)
+{
+    rows_logit_stats_js_tv_u16(kld_active_kernels()->stats_js_tv_logits_bf16, a, b, rows, n, lda,
+                              ldb, temperature, out);
+}

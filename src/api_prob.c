@@ -245,3 +245,47 @@ void kld_rows_tv_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t 
 {
     rows_one_u16(kld_active_kernels()->tv_bf16, p, q, rows, n, ldp, ldq, out);
 }
+
+void kld_stats_js_tv_f32(const float *p, const float *q, size_t n, kld_stats_js_tv *out)
+{
+    stats_js_tv_f32(kld_active_kernels()->stats_js_tv_f32, p, q, n, out);
+}
+
+void kld_rows_stats_js_tv_f32(const float *p, const float *q, size_t rows, size_t n, size_t ldp,
+                             size_t ldq, kld_stats_js_tv *out)
+{
+    rows_stats_js_tv_f32(kld_active_kernels()->stats_js_tv_f32, p, q, rows, n, ldp, ldq, out);
+}
+
+void kld_stats_js_tv_f64(const double *p, const double *q, size_t n, kld_stats_js_tv *out)
+{
+    stats_js_tv_f64(kld_active_kernels()->stats_js_tv_f64, p, q, n, out);
+}
+
+void kld_rows_stats_js_tv_f64(const double *p, const double *q, size_t rows, size_t n, size_t ldp,
+                             size_t ldq, kld_stats_js_tv *out)
+{
+    rows_stats_js_tv_f64(kld_active_kernels()->stats_js_tv_f64, p, q, rows, n, ldp, ldq, out);
+}
+
+void kld_stats_js_tv_f16(const uint16_t *p, const uint16_t *q, size_t n, kld_stats_js_tv *out)
+{
+    stats_js_tv_u16(kld_active_kernels()->stats_js_tv_f16, p, q, n, out);
+}
+
+void kld_rows_stats_js_tv_f16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n,
+                              size_t ldp, size_t ldq, kld_stats_js_tv *out)
+{
+    rows_stats_js_tv_u16(kld_active_kernels()->stats_js_tv_f16, p, q, rows, n, ldp, ldq, out);
+}
+
+void kld_stats_js_tv_bf16(const uint16_t *p, const uint16_t *q, size_t n, kld_stats_js_tv *out)
+{
+    stats_js_tv_u16(kld_active_kernels()->stats_js_tv_bf16, p, q, n, out);
+}
+
+void kld_rows_stats_js_tv_bf16(const uint16_t *p, const uint16_t *q, size_t rows, size_t n,
+                              size_t ldp, size_t ldq, kld_stats_js_tv *out)
+{
+    rows_stats_js_tv_u16(kld_active_kernels()->stats_js_tv_bf16, p, q, rows, n, ldp, ldq, out);
+}

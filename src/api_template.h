@@ -91,6 +91,37 @@ static void KLD_API_SHAPE(rows_one)(KLD_RET_ONE (*kernel) KLD_ARGS_ONE(T), const
         out[r] = bad ? NAN : n ? kernel(p + r * ldp, q + r * ldq, n) : 0.0;
 }
 
+/* The stats, JS and TV together: the conventions of stats and one, field by field. */
+static void KLD_API_SHAPE(stats_js_tv)(KLD_RET_STATS_JS_TV (*kernel) KLD_ARGS_STATS_JS_TV(T),
+                                       const T *p, const T *q, size_t n, kld_stats_js_tv *out)
+{
+    if (!out)
+        return;
+    if (kld_missing_input(p, q, n))
+        *out = (kld_stats_js_tv){kld_stats_nan(), NAN, NAN};
+    else if (n)
+        kernel(p, q, n, out);
+    else
+        *out = (kld_stats_js_tv){{0}, 0.0, 0.0};
+}
+
+static void KLD_API_SHAPE(rows_stats_js_tv)(KLD_RET_STATS_JS_TV (*kernel)
+                                                KLD_ARGS_STATS_JS_TV(T),
+                                            const T *p, const T *q, size_t rows, size_t n,
+                                            size_t ldp, size_t ldq, kld_stats_js_tv *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(p, q, rows, n, ldp, ldq);
+    for (size_t r = 0; r < rows; r++) {
+        if (bad)
+            out[r] = (kld_stats_js_tv){kld_stats_nan(), NAN, NAN};
+        else
+            KLD_API_SHAPE(stats_js_tv)(kernel, n ? p + r * ldp : p, n ? q + r * ldq : q, n,
+                                       &out[r]);
+    }
+}
+
 #else
 /* Logits: the temperature rule first (NaN results for a T without a finite float 1/T). */
 static void KLD_API_SHAPE(logit_stats)(KLD_RET_LOGIT_STATS (*kernel) KLD_ARGS_LOGIT_STATS(T),
@@ -180,6 +211,45 @@ static void KLD_API_SHAPE(rows_logit_div)(KLD_RET_LOGIT_DIV (*kernel) KLD_ARGS_L
         if (!bad)
             KLD_API_SHAPE(logit_div)(kernel, n ? a + r * lda : a, n ? b + r * ldb : b, n,
                                      temperature, tv ? NULL : &out[r], tv ? &out[r] : NULL);
+    }
+}
+/* The stats, JS and TV together: the conventions of logit_stats and logit_div, field by
+ * field. */
+static void KLD_API_SHAPE(logit_stats_js_tv)(KLD_RET_LOGIT_STATS_JS_TV (*kernel)
+                                                 KLD_ARGS_LOGIT_STATS_JS_TV(T),
+                                             const T *a, const T *b, size_t n, float temperature,
+                                             kld_logit_stats_js_tv *out)
+{
+    float inv_t;
+    if (!out)
+        return;
+    if (!kld_inverse_temperature(temperature, &inv_t) || kld_missing_input(a, b, n)) {
+        kld_logits_nan(&out->stats, n);
+        out->js = out->tv = NAN;
+    } else if (n) {
+        kernel(a, b, n, inv_t, out);
+    } else {
+        *out = (kld_logit_stats_js_tv){{{0}, -INFINITY, -INFINITY, 0, 0}, 0.0, 0.0};
+    }
+}
+
+static void KLD_API_SHAPE(rows_logit_stats_js_tv)(KLD_RET_LOGIT_STATS_JS_TV (*kernel)
+                                                      KLD_ARGS_LOGIT_STATS_JS_TV(T),
+                                                  const T *a, const T *b, size_t rows, size_t n,
+                                                  size_t lda, size_t ldb, float temperature,
+                                                  kld_logit_stats_js_tv *out)
+{
+    if (!out)
+        return;
+    int bad = kld_bad_rows(a, b, rows, n, lda, ldb);
+    for (size_t r = 0; r < rows; r++) {
+        if (bad) {
+            kld_logits_nan(&out[r].stats, n);
+            out[r].js = out[r].tv = NAN;
+        } else {
+            KLD_API_SHAPE(logit_stats_js_tv)(kernel, n ? a + r * lda : a, n ? b + r * ldb : b,
+                                             n, temperature, &out[r]);
+        }
     }
 }
 #endif

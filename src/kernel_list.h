@@ -41,10 +41,12 @@
 #define KLD_PROB_KERNELS(X, a, t, T)                                                           \
     X(a, both, PAIR, t, T)                                                                     \
     X(a, stats, STATS, t, T)                                                                   \
+    X(a, stats_js_tv, STATS_JS_TV, t, T)                                                       \
     X(a, js, ONE, t, T)                                                                        \
     X(a, tv, ONE, t, T)
 #define KLD_LOGIT_KERNELS(X, a, t, T)                                                          \
     X(a, stats_logits, LOGIT_STATS, t, T)                                                      \
+    X(a, stats_js_tv_logits, LOGIT_STATS_JS_TV, t, T)                                          \
     X(a, both_logits, LOGIT_PAIR, t, T)                                                        \
     X(a, div_logits, LOGIT_DIV, t, T)
 #define KLD_KERNELS(X, a)                                                                      \
@@ -77,6 +79,12 @@
     (const T *a, const T *b, size_t n, float inv_t, double *forward, double *reverse)
 #define KLD_RET_LOGIT_DIV void /* JS and TV from one body; an output that is NULL is skipped */
 #define KLD_ARGS_LOGIT_DIV(T) (const T *a, const T *b, size_t n, float inv_t, double *js, double *tv)
+/* The stats, JS and TV of one pair together: every field the separate kernels' result. */
+#define KLD_RET_STATS_JS_TV void
+#define KLD_ARGS_STATS_JS_TV(T) (const T *p, const T *q, size_t n, kld_stats_js_tv *out)
+#define KLD_RET_LOGIT_STATS_JS_TV void
+#define KLD_ARGS_LOGIT_STATS_JS_TV(T)                                                          \
+    (const T *a, const T *b, size_t n, float inv_t, kld_logit_stats_js_tv *out)
 
 /* The public entry points of each family and type, for the users that cover all of them (bench,
  * Python, tests): X(a, family, SHAPE, type, C type), where kld_<family>_<type> is the single-row
@@ -84,6 +92,7 @@
  * div_logits: one kernel behind two families of entry points, js_logits and tv_logits. */
 #define KLD_LOGIT_ENTRY_POINTS(X, a, t, T)                                                     \
     X(a, stats_logits, LOGIT_STATS, t, T)                                                      \
+    X(a, stats_js_tv_logits, LOGIT_STATS_JS_TV, t, T)                                          \
     X(a, both_logits, LOGIT_PAIR, t, T)                                                        \
     X(a, js_logits, LOGIT_ONE, t, T)                                                           \
     X(a, tv_logits, LOGIT_ONE, t, T)

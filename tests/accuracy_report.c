@@ -1,7 +1,8 @@
 /* accuracy_report.c - prints each path's measured error on LLM-like rows (n = 151936, KL from
  * ~1e-1 to ~1e-4, worst of 5 seeds) against the long-double reference, and the same for the
- * logits kernels (second row z + N(0, s^2), s from 1 to 0.01), as Markdown tables for docs/accuracy.md.
- * Run: build/tests/accuracy-report */
+ * logits kernels (second row z + N(0, s^2), s from 1 to 0.01), and JS and TV from logits through
+ * the fused call (s from 1 to 0.001, also with every 97th token masked), as Markdown tables for
+ * docs/accuracy.md. Run: build/tests/accuracy-report */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,33 @@ int main(void)
             printf("| %s | %.1Le | %.1e | %.1e | %.1e | %.1e |\n", kld_isa_name((kld_isa)isa),
                    kl, ef, er, eh, el);
         }
+    }
+    static const double div_shifts[] = {1.0, 0.5, 0.1, 0.01, 0.001};
+    printf("\n| path | rows | s | JS | TV | JS worst relative error | TV worst relative error |\n"
+           "|---|---|---|---|---|---|---|\n");
+    for (int isa = 0; isa < KLD_ISA_COUNT; isa++) {
+        if (kld_isa_force((kld_isa)isa) != 0)
+            continue;
+        for (int masked = 0; masked < 2; masked++)
+            for (size_t j = 0; j < sizeof div_shifts / sizeof *div_shifts; j++) {
+                double ej = 0, et = 0;
+                long double js = 0, tv = 0;
+                for (size_t k = 0; k < seeds; k++) {
+                    logits l = logits_llm(900 + 10 * j + k, n, 3.0, div_shifts[j], 0);
+                    for (size_t i = 0; masked && i < n; i += 97)
+                        (i % 2 ? l.a : l.b)[i] = -INFINITY;
+                    exact_logits e = exact_logits_f32(l.a, l.b, n, 1.0f);
+                    kld_logit_stats_js_tv s;
+                    kld_stats_js_tv_logits_f32(l.a, l.b, n, 1.0f, &s);
+                    ej = fmax(ej, rel(s.js, e.js));
+                    et = fmax(et, rel(s.tv, e.tv));
+                    js = e.js, tv = e.tv;
+                    logits_free(&l);
+                }
+                printf("| %s | %s | %g | %.1Le | %.1Le | %.1e | %.1e |\n",
+                       kld_isa_name((kld_isa)isa), masked ? "masked" : "LLM", div_shifts[j], js, tv,
+                       ej, et);
+            }
     }
     free(a);
     free(b);

@@ -142,6 +142,34 @@ static void prob_kernels(int f64, const float *pf, const float *qf, const double
     }
 }
 
+/* The fused entry points on the active path: every field the separate kernels' bits (kld.h). */
+static void fused_prob(int f64, const float *pf, const float *qf, const double *pd,
+                       const double *qd, size_t n)
+{
+    kld_stats_js_tv all, sep;
+    if (f64) {
+        kld_stats_js_tv_f64(pd, qd, n, &all);
+        kld_stats_f64(pd, qd, n, &sep.stats);
+        sep.js = kld_js_f64(pd, qd, n), sep.tv = kld_tv_f64(pd, qd, n);
+    } else {
+        kld_stats_js_tv_f32(pf, qf, n, &all);
+        kld_stats_f32(pf, qf, n, &sep.stats);
+        sep.js = kld_js_f32(pf, qf, n), sep.tv = kld_tv_f32(pf, qf, n);
+    }
+    if (memcmp(&all, &sep, sizeof all))
+        fail("stats_js_tv", kld_isa_name(kld_isa_active()), all.js, sep.js, 0);
+}
+
+static void fused_logits(const float *a, const float *b, size_t n, float t)
+{
+    kld_logit_stats_js_tv all, sep;
+    kld_stats_js_tv_logits_f32(a, b, n, t, &all);
+    kld_stats_logits_f32(a, b, n, t, &sep.stats);
+    sep.js = kld_js_logits_f32(a, b, n, t), sep.tv = kld_tv_logits_f32(a, b, n, t);
+    if (memcmp(&all, &sep, sizeof all))
+        fail("stats_js_tv_logits", kld_isa_name(kld_isa_active()), all.js, sep.js, 0);
+}
+
 static void fuzz_prob(bytes *b, int f64)
 {
     double pd[MAX_N], qd[MAX_N], prev = 0.5;
@@ -165,10 +193,12 @@ static void fuzz_prob(bytes *b, int f64)
     prob_kernels(f64, pf, qf, pd, qd, n, &ref, &rf, &rr);
     double ref_js = f64 ? kld_js_f64(pd, qd, n) : kld_js_f32(pf, qf, n);
     double ref_tv = f64 ? kld_tv_f64(pd, qd, n) : kld_tv_f32(pf, qf, n);
+    fused_prob(f64, pf, qf, pd, qd, n);
     for (int isa = 1; isa < KLD_ISA_COUNT; isa++) {
         if (kld_isa_force((kld_isa)isa) != 0)
             continue;
         const char *path = kld_isa_name((kld_isa)isa);
+        fused_prob(f64, pf, qf, pd, qd, n);
         prob_kernels(f64, pf, qf, pd, qd, n, &got, &gf, &gr);
         compare_prob(&got, &ref, &s, f64, path);
         agree("both.forward", path, gf, rf, (f64 ? 1e-13 : 5e-7) * s.kl_f + 5e-11 * s.p + 1e-300);
@@ -212,10 +242,12 @@ static void fuzz_logits(bytes *b)
     kld_isa_force(KLD_ISA_SCALAR);
     kld_stats_logits_f32(a, bb, n, t, &ref);
     double ref_js = kld_js_logits_f32(a, bb, n, t), ref_tv = kld_tv_logits_f32(a, bb, n, t);
+    fused_logits(a, bb, n, t);
     for (int isa = 1; isa < KLD_ISA_COUNT; isa++) {
         if (kld_isa_force((kld_isa)isa) != 0)
             continue;
         const char *path = kld_isa_name((kld_isa)isa);
+        fused_logits(a, bb, n, t);
         kld_stats_logits_f32(a, bb, n, t, &got);
         /* documented: ~4e-7 relative (times the ratio of the noise mean to its spread) for close
          * distributions; the scalar reference's own cancellation is ~1e-16 of the lse terms */

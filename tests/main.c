@@ -20,6 +20,7 @@
 #include "test_half.h"
 #include "test_logits.h"
 #include "test_prob.h"
+#include "test_stats_js_tv.h"
 
 typedef struct {
     path_test test;
@@ -81,7 +82,8 @@ int main(void)
                   {div_tests, div_test_count},
                   {div_logits_tests, div_logits_test_count},
                   {guard_tests, guard_test_count},
-                  {entry_point_tests, entry_point_test_count}};
+                  {entry_point_tests, entry_point_test_count},
+                  {stats_js_tv_tests, stats_js_tv_test_count}};
     size_t n_path = 0;
     for (size_t g = 0; g < sizeof groups / sizeof *groups; g++)
         n_path += groups[g].count * KLD_ISA_COUNT;

@@ -23,30 +23,66 @@
 #include "support.h"
 #include "test_entry_points.h"
 
-enum { ROWS = 3, MAX_OUT = 12 };
+enum { ROWS = 3, MAX_OUT = 14 };
+
+/* What an output is, for the comparisons: a divergence (KL, JS, TV: the tiers of divergences),
+ * another value (entropy, cross-entropy, sum: 1e-6 relative), a log-sum-exp (-inf at n = 0), an
+ * argmax (exact; 0 at n = 0, n for a NaN row). */
+typedef enum { OUT_DIV, OUT_VALUE, OUT_LSE, OUT_INDEX } out_kind;
 
 /* Every output of one row of an entry point, as doubles (argmax as a size_t value). */
 typedef struct {
     double v[MAX_OUT];
+    out_kind kind[MAX_OUT];
     size_t nv;
 } outputs;
 
+static void put(outputs *o, double v, out_kind kind)
+{
+    o->v[o->nv] = v;
+    o->kind[o->nv++] = kind;
+}
+
+static outputs divs(double first, double second, size_t count)
+{
+    outputs o = {.nv = 0};
+    put(&o, first, OUT_DIV);
+    if (count == 2)
+        put(&o, second, OUT_DIV);
+    return o;
+}
+
 static void put_stats(outputs *o, const kld_stats *s)
 {
-    const double v[] = {s->forward,  s->reverse,  s->entropy_p, s->entropy_q,
-                        s->cross_pq, s->cross_qp, s->sum_p,     s->sum_q};
-    memcpy(o->v, v, sizeof v);
-    o->nv = 8;
+    o->nv = 0;
+    put(o, s->forward, OUT_DIV);
+    put(o, s->reverse, OUT_DIV);
+    const double v[] = {s->entropy_p, s->entropy_q, s->cross_pq, s->cross_qp, s->sum_p, s->sum_q};
+    for (size_t k = 0; k < sizeof v / sizeof *v; k++)
+        put(o, v[k], OUT_VALUE);
 }
 
 static void put_logit_stats(outputs *o, const kld_logit_stats *s)
 {
     put_stats(o, &s->kl);
-    o->v[8] = s->lse_a;
-    o->v[9] = s->lse_b;
-    o->v[10] = (double)s->argmax_a;
-    o->v[11] = (double)s->argmax_b;
-    o->nv = 12;
+    put(o, s->lse_a, OUT_LSE);
+    put(o, s->lse_b, OUT_LSE);
+    put(o, (double)s->argmax_a, OUT_INDEX);
+    put(o, (double)s->argmax_b, OUT_INDEX);
+}
+
+static void put_stats_js_tv(outputs *o, const kld_stats_js_tv *s)
+{
+    put_stats(o, &s->stats);
+    put(o, s->js, OUT_DIV);
+    put(o, s->tv, OUT_DIV);
+}
+
+static void put_logit_stats_js_tv(outputs *o, const kld_logit_stats_js_tv *s)
+{
+    put_logit_stats(o, &s->stats);
+    put(o, s->js, OUT_DIV);
+    put(o, s->tv, OUT_DIV);
 }
 
 /* One adapter per shape: rows == 0 is the single-row call, else the rows call (ld = n + 3)
@@ -61,7 +97,7 @@ static void put_logit_stats(outputs *o, const kld_logit_stats *s)
         else                                                                                   \
             kld_##family##_##t(x, y, n, f, r);                                                 \
         for (size_t i = 0; i < (rows ? rows : 1); i++)                                         \
-            o[i] = (outputs){{f[i], r[i]}, 2};                                                 \
+            o[i] = divs(f[i], r[i], 2);                                                        \
     }
 #define ADAPT_ONE(family, t, T)                                                                \
     static void call_##family##_##t(const void *x, const void *y, size_t rows, size_t n,      \
@@ -73,7 +109,7 @@ static void put_logit_stats(outputs *o, const kld_logit_stats *s)
         else                                                                                   \
             v[0] = kld_##family##_##t(x, y, n);                                                \
         for (size_t i = 0; i < (rows ? rows : 1); i++)                                         \
-            o[i] = (outputs){{v[i]}, 1};                                                       \
+            o[i] = divs(v[i], 0.0, 1);                                                         \
     }
 #define ADAPT_STATS(family, t, T)                                                              \
     static void call_##family##_##t(const void *x, const void *y, size_t rows, size_t n,      \
@@ -97,7 +133,7 @@ static void put_logit_stats(outputs *o, const kld_logit_stats *s)
         else                                                                                   \
             kld_##family##_##t(x, y, n, f, r);                                                 \
         for (size_t i = 0; i < (rows ? rows : 1); i++)                                         \
-            o[i] = (outputs){{f[i], r[i]}, 2};                                                 \
+            o[i] = divs(f[i], r[i], 2);                                                        \
     }
 #define ADAPT_LOGIT_ONE(family, t, T)                                                          \
     static void call_##family##_##t(const void *x, const void *y, size_t rows, size_t n,      \
@@ -109,7 +145,7 @@ static void put_logit_stats(outputs *o, const kld_logit_stats *s)
         else                                                                                   \
             v[0] = kld_##family##_##t(x, y, n, 0.7f);                                          \
         for (size_t i = 0; i < (rows ? rows : 1); i++)                                         \
-            o[i] = (outputs){{v[i]}, 1};                                                       \
+            o[i] = divs(v[i], 0.0, 1);                                                         \
     }
 #define ADAPT_LOGIT_STATS(family, t, T)                                                        \
     static void call_##family##_##t(const void *x, const void *y, size_t rows, size_t n,      \
@@ -122,6 +158,30 @@ static void put_logit_stats(outputs *o, const kld_logit_stats *s)
             kld_##family##_##t(x, y, n, 0.7f, s);                                              \
         for (size_t i = 0; i < (rows ? rows : 1); i++)                                         \
             put_logit_stats(&o[i], &s[i]);                                                     \
+    }
+#define ADAPT_STATS_JS_TV(family, t, T)                                                        \
+    static void call_##family##_##t(const void *x, const void *y, size_t rows, size_t n,      \
+                                    outputs *o)                                                \
+    {                                                                                          \
+        kld_stats_js_tv s[ROWS];                                                               \
+        if (rows)                                                                              \
+            kld_rows_##family##_##t(x, y, rows, n, n + 3, n + 3, s);                           \
+        else                                                                                   \
+            kld_##family##_##t(x, y, n, s);                                                    \
+        for (size_t i = 0; i < (rows ? rows : 1); i++)                                         \
+            put_stats_js_tv(&o[i], &s[i]);                                                     \
+    }
+#define ADAPT_LOGIT_STATS_JS_TV(family, t, T)                                                  \
+    static void call_##family##_##t(const void *x, const void *y, size_t rows, size_t n,      \
+                                    outputs *o)                                                \
+    {                                                                                          \
+        kld_logit_stats_js_tv s[ROWS];                                                         \
+        if (rows)                                                                              \
+            kld_rows_##family##_##t(x, y, rows, n, n + 3, n + 3, 0.7f, s);                     \
+        else                                                                                   \
+            kld_##family##_##t(x, y, n, 0.7f, s);                                              \
+        for (size_t i = 0; i < (rows ? rows : 1); i++)                                         \
+            put_logit_stats_js_tv(&o[i], &s[i]);                                               \
     }
 #define ADAPT(a, family, SHAPE, t, T) ADAPT_##SHAPE(family, t, T)
 KLD_ENTRY_POINTS(ADAPT, )
@@ -142,6 +202,8 @@ typedef struct {
 #define IS_LOGITS_LOGIT_PAIR 1
 #define IS_LOGITS_LOGIT_ONE 1
 #define IS_LOGITS_LOGIT_STATS 1
+#define IS_LOGITS_STATS_JS_TV 0
+#define IS_LOGITS_LOGIT_STATS_JS_TV 1
 #define ENTRY(a, family, SHAPE, t, T) {#family "_" #t, TYPE_##t, IS_LOGITS_##SHAPE, call_##family##_##t},
 static const entry_point entry_points[] = {KLD_ENTRY_POINTS(ENTRY, )};
 
@@ -221,12 +283,11 @@ static void check_entry(const entry_point *e, kld_isa path, size_t n, void *x, v
         e->call(xr, yr, 0, n, &ref);
         assert_int_equal(kld_isa_force(path), 0);
         for (size_t k = 0; k < ref.nv; k++) {
-            /* pair and one outputs are divergences; stats: KLs are 0, 1, entropies 2-5 ... */
-            int kl_like = one[r].nv <= 2 || k <= 1;
             double got = one[r].v[k], want = ref.v[k];
-            if (k >= 10 ? got != want
-                        : !(fabs(got - want) <= cross_path_tolerance(want, kl_like)) &&
-                              !(got == want || (isnan(got) && isnan(want))))
+            if (ref.kind[k] == OUT_INDEX
+                    ? got != want
+                    : !(fabs(got - want) <= cross_path_tolerance(want, ref.kind[k] == OUT_DIV)) &&
+                          !(got == want || (isnan(got) && isnan(want))))
                 fail_msg("%s on %s, n=%zu row %zu output %zu: %.17g, scalar %.17g", e->name,
                          kld_isa_name(path), n, r, k, got, want);
         }
@@ -239,10 +300,10 @@ static void check_conventions(const entry_point *e, const void *x)
     outputs o[ROWS];
     e->call(x, x, 0, 0, o);
     for (size_t k = 0; k < o[0].nv; k++)
-        assert_true(k == 8 || k == 9 ? o[0].v[k] == -INFINITY : o[0].v[k] == 0.0);
+        assert_true(o[0].kind[k] == OUT_LSE ? o[0].v[k] == -INFINITY : o[0].v[k] == 0.0);
     e->call(NULL, x, 0, 5, o);
     for (size_t k = 0; k < o[0].nv; k++)
-        assert_true(k >= 10 ? o[0].v[k] == 5.0 : isnan(o[0].v[k]));
+        assert_true(o[0].kind[k] == OUT_INDEX ? o[0].v[k] == 5.0 : isnan(o[0].v[k]));
     e->call(x, NULL, ROWS, 5, o);
     for (size_t r = 0; r < ROWS; r++)
         assert_true(isnan(o[r].v[0]));

@@ -426,9 +426,16 @@ static void js_tv_f32(void)
         js += g[k].count * js_term(g[k].x, g[k].y);
         tv += g[k].count * fabsl(g[k].x - g[k].y) / 2;
     }
-    check_rel("js", kld_js_f32(p, q, N), js);
-    check_rel("tv", kld_tv_f32(p, q, N), tv);
-    pair_close(&h, "kld_js_f32, kld_tv_f32");
+    double js_got = kld_js_f32(p, q, N), tv_got = kld_tv_f32(p, q, N);
+    check_rel("js", js_got, js);
+    check_rel("tv", tv_got, tv);
+    if (kld_isa_active() != KLD_ISA_SCALAR) { /* whose fused kernel is these calls */
+        kld_stats_js_tv all;
+        kld_stats_js_tv_f32(p, q, N, &all);
+        assert_memory_equal(&all.js, &js_got, sizeof js_got);
+        assert_memory_equal(&all.tv, &tv_got, sizeof tv_got);
+    }
+    pair_close(&h, "kld_js_f32, kld_tv_f32, kld_stats_js_tv_f32");
 }
 
 /* JS and TV of the logits pattern (T = 1), from its groups' probabilities. */
@@ -447,9 +454,16 @@ static void js_tv_logits_f32(void)
         js += g[k].count * js_term(p, q);
         tv += g[k].count * fabsl(p - q) / 2;
     }
-    check_rel("js logits", kld_js_logits_f32(a, b, N, 1.0f), js);
-    check_rel("tv logits", kld_tv_logits_f32(a, b, N, 1.0f), tv);
-    pair_close(&h, "kld_js_logits_f32, kld_tv_logits_f32");
+    double js_got = kld_js_logits_f32(a, b, N, 1.0f), tv_got = kld_tv_logits_f32(a, b, N, 1.0f);
+    check_rel("js logits", js_got, js);
+    check_rel("tv logits", tv_got, tv);
+    if (kld_isa_active() != KLD_ISA_SCALAR) { /* whose fused kernel is these calls */
+        kld_logit_stats_js_tv all;
+        kld_stats_js_tv_logits_f32(a, b, N, 1.0f, &all);
+        assert_memory_equal(&all.js, &js_got, sizeof js_got);
+        assert_memory_equal(&all.tv, &tv_got, sizeof tv_got);
+    }
+    pair_close(&h, "kld_js_logits_f32, kld_tv_logits_f32, kld_stats_js_tv_logits_f32");
 }
 
 /* One cmocka test per (kernel, path): the path is forced before the kernel runs and must still

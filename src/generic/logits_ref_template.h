@@ -7,9 +7,9 @@
  * JS and TV: p = e^x / A and q = e^y / B in double, then terms.h's terms, whose cancellation in
  * p - q costs ~1e-16 of each p.
  *
- * Parameters: KLD_KERNEL(family), as in ref_template.h, for the three kernels it defines
- * (stats_logits, both_logits, div_logits); and, from an arch/scalar/load_<type>.h included
- * first, elem and elem_value (to float). */
+ * Parameters: KLD_KERNEL(family), as in ref_template.h, for the kernels it defines
+ * (stats_logits, both_logits, div_logits, stats_js_tv_logits); and, from an
+ * arch/scalar/load_<type>.h included first, elem and elem_value (to float). */
 #if !defined(KLD_KERNEL)
 #error "logits_ref_template.h needs KLD_KERNEL and an arch/scalar/load_<type>.h"
 #endif
@@ -140,3 +140,12 @@ void KLD_KERNEL(div_logits)(const elem *a, const elem *b, size_t n, float inv_t,
         *tv = 0.5 * sum_tv;
 }
 
+
+/* stats_logits and div_logits on one pair: the fused entry point's reference is the separate
+ * kernels'. */
+void KLD_KERNEL(stats_js_tv_logits)(const elem *a, const elem *b, size_t n, float inv_t,
+                                    kld_logit_stats_js_tv *out)
+{
+    KLD_KERNEL(stats_logits)(a, b, n, inv_t, &out->stats);
+    KLD_KERNEL(div_logits)(a, b, n, inv_t, &out->js, &out->tv);
+}

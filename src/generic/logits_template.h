@@ -113,7 +113,11 @@ typedef struct {
 /* h(t) = e^t - 1 - t = t^2 (E(t^2) + t O(t^2)) and h(-t) = t^2 (E - t O): the Taylor series of
  * (e^t - 1 - t)/t^2 split into even and odd parts, through t^9; the next term is below
  * 2.1e-9 * t^10 while h(t)/t^2 >= 0.36 on |t| <= 1. */
-static inline void h_pair(vec t, vec *hp, vec *hm)
+typedef struct {
+    vec u, e, to; /* t^2, E(t^2), t O(t^2); h(t) = u (e + to), also div_logits_template.h's */
+} h_parts;
+
+static inline h_parts h_series(vec t)
 {
     vec u = v_mul(t, t);
     vec e = v_fmadd(u, v_set1(1.0f / 3628800), v_set1(1.0f / 40320));
@@ -124,9 +128,14 @@ static inline void h_pair(vec t, vec *hp, vec *hm)
     o = v_fmadd(u, o, v_set1(1.0f / 5040));
     o = v_fmadd(u, o, v_set1(1.0f / 120));
     o = v_fmadd(u, o, v_set1(1.0f / 6));
-    vec to = v_mul(t, o);
-    *hp = v_mul(u, v_add(e, to));
-    *hm = v_mul(u, v_sub(e, to));
+    return (h_parts){u, e, v_mul(t, o)};
+}
+
+static inline void h_pair(vec t, vec *hp, vec *hm)
+{
+    h_parts h = h_series(t);
+    *hp = v_mul(h.u, v_add(h.e, h.to));
+    *hm = v_mul(h.u, v_sub(h.e, h.to));
 }
 
 /* One vector's exps: w = e^x, v = e^y (0 where masked). */
@@ -262,6 +271,34 @@ static double carried_centre(float am, float bm, double want, float inv_t)
     return fabs(centre) <= 16 ? centre : 0.0;
 }
 
+/* How a row goes (logits_pass1): NaN or +inf in it, or a row of all -inf (NaN results); logits
+ * too large for float differences (the reference kernel); or the SIMD passes. */
+typedef enum { LOGITS_NAN, LOGITS_REFERENCE, LOGITS_SIMD } logits_route;
+
+/* What the JS and TV terms pass (div_logits_template.h) needs of a row that took the SIMD
+ * passes: the maxima, and A = sum e^x and B = sum e^y as pass 2 summed them. */
+typedef struct {
+    float am, bm;
+    double w, v;
+} logits_frame;
+
+/* Pass 1: the maxima into *am and *bm, and the route the row takes. */
+static logits_route logits_pass1(const elem *a, const elem *b, size_t n, float inv_t, float *am,
+                                 float *bm)
+{
+    logit_pass1 p1 = {v_set1(-INFINITY), v_set1(-INFINITY), v_set1(-INFINITY), KLD_ALL_LANES};
+    kld_run_chunks(&p1, a, b, n, KLD_ELEM_NEG_INF, pass1_chunk, pass1_fold);
+    *am = max_lane(p1.max_a);
+    *bm = max_lane(p1.max_b);
+    if (p1.ok != KLD_ALL_LANES || *am == -INFINITY || *bm == -INFINITY)
+        return LOGITS_NAN;
+    /* Logits beyond 2^100 would overflow the float differences a - max a, b - a, and beyond
+     * 2^60 / inv_t their scaled values: such rows (no model produces them) go to the reference
+     * kernel, which works in double. */
+    double span = fmax(fmax(fabs(*am), fabs(*bm)), max_lane(p1.neg_min));
+    return span <= 0x1p100 && span * inv_t <= 0x1p60 ? LOGITS_SIMD : LOGITS_REFERENCE;
+}
+
 /* Everything when full; otherwise only the two KLs and the lse are set (the entropies, crosses
  * and argmaxes are not computed, and read NaN and n).
  * KL = eta + phi(rho + eta) cancels about rho^2 / (2 KL) of eta's size, so its error grows with
@@ -272,23 +309,18 @@ static double carried_centre(float am, float bm, double want, float inv_t)
  * distributions are far apart the two means differ widely, and the direction that was fine
  * would then carry float t's rounding, |t - centre| * 2^-24, into a small KL (the fuzzer found
  * that too). w and v do not depend on the centre, so the lse and entropies come from run one. */
-static void logits_kernel(const elem *a, const elem *b, size_t n, float inv_t, int full,
-                          kld_logit_stats *out)
+static logits_route logits_kernel(const elem *a, const elem *b, size_t n, float inv_t, int full,
+                                  kld_logit_stats *out, logits_frame *frame)
 {
-    logit_pass1 p1 = {v_set1(-INFINITY), v_set1(-INFINITY), v_set1(-INFINITY), KLD_ALL_LANES};
-    kld_run_chunks(&p1, a, b, n, KLD_ELEM_NEG_INF, pass1_chunk, pass1_fold);
-    float am = max_lane(p1.max_a), bm = max_lane(p1.max_b);
-    if (p1.ok != KLD_ALL_LANES || am == -INFINITY || bm == -INFINITY) {
+    float am, bm;
+    logits_route route = logits_pass1(a, b, n, inv_t, &am, &bm);
+    if (route == LOGITS_NAN) {
         kld_logits_nan(out, n);
-        return;
+        return route;
     }
-    /* Logits beyond 2^100 would overflow the float differences a - max a, b - a, and beyond
-     * 2^60 / inv_t their scaled values: such rows (no model produces them) go to the reference
-     * kernel, which works in double. */
-    double span = fmax(fmax(fabs(am), fabs(bm)), max_lane(p1.neg_min));
-    if (!(span <= 0x1p100 && span * inv_t <= 0x1p60)) {
+    if (route == LOGITS_REFERENCE) {
         KLD_REFERENCE(stats_logits)(a, b, n, inv_t, out);
-        return;
+        return route;
     }
     logit_sums s, moved;
     double fwd, rev, unused;
@@ -313,19 +345,23 @@ static void logits_kernel(const elem *a, const elem *b, size_t n, float inv_t, i
                              bm * (double)inv_t + lq,
                              full ? first_index_of(a, n, am) : n,
                              full ? first_index_of(b, n, bm) : n};
+    *frame = (logits_frame){am, bm, z->w, z->v};
+    return LOGITS_SIMD;
 }
 
 void KLD_KERNEL(stats_logits)(const elem *a, const elem *b, size_t n, float inv_t,
                                 kld_logit_stats *out)
 {
-    logits_kernel(a, b, n, inv_t, 1, out);
+    logits_frame unused;
+    logits_kernel(a, b, n, inv_t, 1, out, &unused);
 }
 
 void KLD_KERNEL(both_logits)(const elem *a, const elem *b, size_t n, float inv_t,
                                double *forward, double *reverse)
 {
     kld_logit_stats s;
-    logits_kernel(a, b, n, inv_t, 0, &s);
+    logits_frame unused;
+    logits_kernel(a, b, n, inv_t, 0, &s, &unused);
     *forward = s.kl.forward;
     *reverse = s.kl.reverse;
 }

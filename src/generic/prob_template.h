@@ -323,13 +323,19 @@ static void stats_chunk(void *state, const elem *p, const elem *q, size_t nv)
     s->sum_q += acc_sum(a.sq);
 }
 
+/* The stats of a finished run (also stats_js_tv_template.h's). */
+static kld_stats stats_result(const stats_sums *s)
+{
+    const kld_terms *x = &s->x_total;
+    double f_inf = s->f_inf ? INFINITY : 0.0, r_inf = s->r_inf ? INFINITY : 0.0;
+    return (kld_stats){x->forward + f_inf, x->reverse + r_inf, x->entropy_p, x->entropy_q,
+                       x->cross_pq + f_inf, x->cross_qp + r_inf, s->sum_p_total, s->sum_q_total};
+}
+
 void KLD_KERNEL(stats)(const elem *p, const elem *q, size_t n, kld_stats *out)
 {
     stats_sums s = {0};
     kld_run_chunks(&s, p, q, n, KLD_ELEM_ZERO, stats_chunk, stats_fold);
-    const kld_terms *x = &s.x_total;
-    double f_inf = s.f_inf ? INFINITY : 0.0, r_inf = s.r_inf ? INFINITY : 0.0;
-    *out = (kld_stats){x->forward + f_inf, x->reverse + r_inf, x->entropy_p, x->entropy_q,
-                       x->cross_pq + f_inf, x->cross_qp + r_inf, s.sum_p_total, s.sum_q_total};
+    *out = stats_result(&s);
 }
 

@@ -1,7 +1,7 @@
-/* ref_template.h - the reference probability kernels (both, stats): every element through
- * terms.h in double, summed in blocks of KLD_REF_FOLD elements that are folded into the totals,
- * so that rounding grows with KLD_REF_FOLD + n/KLD_REF_FOLD additions, not n. Instantiated per
- * element type by arch/scalar/kernels_<type>.c through ref_kernels.h.
+/* ref_template.h - the reference probability kernels (both, stats, js, tv, stats_js_tv): every
+ * element through terms.h in double, summed in blocks of KLD_REF_FOLD elements that are folded
+ * into the totals, so that rounding grows with KLD_REF_FOLD + n/KLD_REF_FOLD additions, not n.
+ * Instantiated per element type by arch/scalar/kernels_<type>.c through ref_kernels.h.
  *
  * Parameters: KLD_KERNEL(family), the full name of the scalar kernel of a family for this type
  * (ref_kernels.h: KLD_KERNEL(both) is kld_both_f32_scalar in scalar/kernels_f32.c); and, from an
@@ -78,3 +78,11 @@ double KLD_KERNEL(tv)(const elem *p, const elem *q, size_t n)
     return 0.5 * ref_sum(p, q, n, kld_term_tv);
 }
 
+
+/* The three above on one pair: the fused entry point's reference is the separate kernels'. */
+void KLD_KERNEL(stats_js_tv)(const elem *p, const elem *q, size_t n, kld_stats_js_tv *out)
+{
+    KLD_KERNEL(stats)(p, q, n, &out->stats);
+    out->js = KLD_KERNEL(js)(p, q, n);
+    out->tv = KLD_KERNEL(tv)(p, q, n);
+}

@@ -13,7 +13,9 @@
 
 #include "generic/prob_template.h"
 #include "generic/js_tv_template.h"
+#include "generic/stats_js_tv_template.h"
 #if KLD_CAT(KLD_LOGITS_, KLD_TYPE)
 #include "generic/logits_template.h"
 #include "generic/div_logits_template.h"
+#include "generic/stats_js_tv_logits_template.h"
 #endif

@@ -66,7 +66,7 @@ static const option_row options[] = {
      .help = ".npy of int32/int64 token ids, one a row, or safetensors input_ids\n"
              "of the rows of text (exllamav3's): token statistics"},
     {.name = "js-tv", FIELD(js_tv), .slot = 16,
-     .help = "also Jensen-Shannon and total variation (~3x the time), and the\n"
+     .help = "also Jensen-Shannon and total variation (~1.5x the time), and the\n"
              "speculative-decoding acceptance 1 - TV"},
     {.name = "context", .arg = "N", .set = set_context, .slot = 18,
      .help = "2-D inputs hold rows of text of N positions each: KL by position"},

@@ -1,203 +1,284 @@
-/* runner.c - kldiv's row loop (see runner.h). */
+/* runner.c - kldiv's row pipeline (see runner.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "runner.h"
 
-#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
-#define CHUNK_BYTES ((size_t)32 << 20) /* per input, per run of rows */
-#define MAX_THREADS 256
+#include "plan.h"
+#include "prefetch.h"
+#include "progress.h"
 
-/* A run of rows and its worker threads, which take its rows one at a time: a thread that gets
- * faster rows takes more of them, so no thread waits long at the end of the run. */
+/* Rows claimed together, scored by one worker, folded in row order. */
 typedef struct {
-    const score_setup *setup;
-    const unsigned char *a, *b; /* the run's rows, in each input's own type */
-    size_t row_bytes_a, row_bytes_b;
+    uint64_t row0;      /* its first row, counted over the whole run */
     size_t rows;
-    atomic_size_t next;         /* the next row to take, from the run's first */
-    uint64_t row0;              /* the run's first row over the whole input */
-    const targets *tg;
-    row_result *out;            /* the run's results */
-} row_run;
+    input_span span[2];
+    const char *error;  /* a failed claim or read: the message, printed at the block's turn */
+} block;
+
+struct pipeline;
 
 typedef struct {
-    row_run *job;
-    float *scratch;             /* this thread's */
+    struct pipeline *p;
+    void *buf[2];       /* this worker's rows of each input, where they are copied or read */
+    float *scratch;
+    FILE *sink;         /* this worker's read errors (input_errors_to), to print in row order */
+    char *msg;
+    size_t msg_len;
 } worker;
 
-static void *work(void *arg)
+typedef struct pipeline {
+    input *in;
+    const score_setup *setup;
+    const targets *tg;
+    results *res;
+    plan plan;
+    block *blocks;      /* plan.slots of them: block k in blocks[k % slots] */
+    int *done;          /* each slot's block is scored, or failed: under fold_lock */
+    row_result *out;    /* plan.block_rows results for each */
+    pthread_mutex_t claim_lock;
+    uint64_t claimed, claimed_rows; /* blocks and rows claimed */
+    atomic_int stop;    /* no more claims: the data ended, or something failed */
+    pthread_mutex_t fold_lock;
+    pthread_cond_t slot_free;
+    uint64_t folded, rows_folded;   /* blocks and rows folded into res */
+    int folding;        /* a worker is folding */
+    atomic_int failed;  /* a block failed to fold, or held an error: the run fails */
+    prefetch ahead;
+    progress prog;
+} pipeline;
+
+/* The message of this worker's failed read (or "" if it went to stderr). */
+static const char *take_error(worker *w)
 {
-    const worker *w = arg;
-    row_run *j = w->job;
-    for (size_t r; (r = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->rows;)
-        score_row(j->setup, j->a + r * j->row_bytes_a, j->b + r * j->row_bytes_b,
-                  targets_at(j->tg, j->row0 + r), w->scratch, &j->out[r]);
-    return NULL;
+    if (!w->sink)
+        return "";
+    fflush(w->sink);
+    return w->msg ? w->msg : "";
 }
 
-/* The run's rows on threads threads: workers 1.. on new threads (none where one cannot start),
- * worker 0 on the calling thread. */
-static void run_chunk(row_run *j, int threads, float *scratch, size_t scratch_floats)
+/* Waits until block k's slot is free (block k - slots is folded); 0 when the run has failed. */
+static int slot_for(pipeline *p, uint64_t k)
 {
-    pthread_t tid[MAX_THREADS];
-    worker w[MAX_THREADS];
-    int started[MAX_THREADS] = {0}, n = (size_t)threads < j->rows ? threads : (int)j->rows;
-    for (int t = 0; t < n; t++)
-        w[t] = (worker){j, scratch_floats ? scratch + (size_t)t * scratch_floats : NULL};
-    for (int t = 1; t < n; t++)
-        started[t] = pthread_create(&tid[t], NULL, work, &w[t]) == 0;
-    work(&w[0]);
-    for (int t = 1; t < n; t++)
-        if (started[t])
-            pthread_join(tid[t], NULL);
+    pthread_mutex_lock(&p->fold_lock);
+    while (k - p->folded >= p->plan.slots && !atomic_load(&p->failed))
+        pthread_cond_wait(&p->slot_free, &p->fold_lock);
+    pthread_mutex_unlock(&p->fold_lock);
+    return !atomic_load(&p->failed);
 }
 
-static double now(void)
+/* Claims b's rows from both inputs, in row order; under claim_lock. Sets b->rows (0 at the end
+ * of the data) or b->error. */
+static void claim(pipeline *p, worker *w, block *b)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* The run buffers: rows copied from streams (or from an unaligned map), results, scratch. */
-typedef struct {
-    void *rows[2];
-    row_result *res;
-    float *scratch;
-} buffers;
-
-static void buffers_free(buffers *b)
-{
-    free(b->rows[0]);
-    free(b->rows[1]);
-    free(b->res);
-    free(b->scratch);
-}
-
-/* Rows per run and the buffers for them; -1 after printing why. The buffers (both inputs' row
- * bytes and a row_result a row, and the threads' scratch) take at most half the memory limit
- * and, for speed, about CHUNK_BYTES per input. */
-static int buffers_alloc(buffers *b, size_t *chunk, const input in[2], const kldiv_options *o,
-                         size_t scratch_floats)
-{
-    *b = (buffers){0};
-    /* row_bytes < 2^64 and rows x row_bytes < 2^64 (the readers): the sums below are checked */
-    const uint64_t widest = in[0].row_bytes > in[1].row_bytes ? in[0].row_bytes : in[1].row_bytes;
-    const uint64_t scratch = (uint64_t)o->threads * scratch_floats * sizeof(float);
-    const uint64_t half = o->memory_limit / 2;
-    uint64_t per_row = widest <= UINT64_MAX / 2 - sizeof(row_result)
-                           ? 2 * widest + sizeof(row_result) : UINT64_MAX;
-    uint64_t rows = scratch < half ? (half - scratch) / per_row : 0, fast = CHUNK_BYTES / widest;
-    rows = fast && fast < rows ? fast : rows;
-    if (rows == 0) {
-        fprintf(stderr, "kldiv: %s, %s: a row of %llu entries needs %.1f MiB of buffers at -t %d; "
-                        "kldiv holds at most %.1f MiB (--memory-limit), half of it for buffers\n",
-                in[0].path, in[1].path, (unsigned long long)in[0].vocab,
-                ((double)per_row + (double)scratch) / (1 << 20), o->threads,
-                (double)o->memory_limit / (1 << 20));
-        return -1;
+    input *in = p->in;
+    uint64_t want = p->plan.block_rows;
+    for (int k = 0; k < 2; k++) {
+        uint64_t run = input_run_length(&in[k]);
+        want = run < want ? run : want;
     }
-    if (in[0].rows && in[0].rows < rows)
-        rows = in[0].rows;
-    *chunk = (size_t)rows;
-    b->res = malloc((size_t)rows * sizeof *b->res);
-    b->scratch = scratch ? malloc((size_t)scratch) : NULL;
-    int ok = b->res && (b->scratch || !scratch);
+    long long got[2];
     for (int k = 0; k < 2; k++)
-        ok &= (b->rows[k] = malloc((size_t)rows * (size_t)in[k].row_bytes)) != NULL;
-    if (!ok) {
-        fprintf(stderr, "kldiv: out of memory for %zu-row runs\n", (size_t)rows);
-        buffers_free(b);
+        if ((got[k] = input_claim(&in[k], (size_t)want, w->buf[k], &b->span[k])) < 0) {
+            b->error = take_error(w);
+            return;
+        }
+    if (got[0] != got[1]) { /* one input ended before the other: name the shorter */
+        const input *shorter = &in[got[0] < got[1] ? 0 : 1], *longer = &in[got[0] < got[1]];
+        fprintf(w->sink ? w->sink : stderr, "kldiv: the inputs have different row counts: %s "
+                                            "ends after %llu rows, %s goes on\n",
+                shorter->path, (unsigned long long)shorter->rows_read, longer->path);
+        b->error = take_error(w);
+        return;
+    }
+    b->rows = (size_t)got[0];
+}
+
+/* Block b (number k): its rows read where they are not yet, and scored into its results. */
+static void score_block(pipeline *p, worker *w, block *b, uint64_t k)
+{
+    const unsigned char *rows[2];
+    for (int k2 = 0; k2 < 2; k2++)
+        prefetch_wait(&p->ahead, k2, b->span[k2].offset + b->span[k2].bytes);
+    for (int k2 = 0; k2 < 2; k2++)
+        if (!(rows[k2] = input_fetch(&p->in[k2], &b->span[k2], w->buf[k2]))) {
+            b->error = take_error(w);
+            atomic_store(&p->stop, 1);
+            return;
+        }
+    row_result *out = p->out + (size_t)(k % p->plan.slots) * p->plan.block_rows;
+    const size_t bytes0 = (size_t)p->in[0].row_bytes, bytes1 = (size_t)p->in[1].row_bytes;
+    for (size_t r = 0; r < b->rows && !atomic_load_explicit(&p->failed, memory_order_relaxed); r++)
+        score_row(p->setup, rows[0] + r * bytes0, rows[1] + r * bytes1,
+                  targets_at(p->tg, b->row0 + r), w->scratch, &out[r]);
+}
+
+/* Folds block b (the next in row order) into the results: 0, or -1 when the run fails here. */
+static int fold(pipeline *p, const block *b, const row_result *out)
+{
+    if (b->error) {
+        fputs(b->error, stderr);
         return -1;
     }
+    if (results_add(p->res, out, b->rows) != 0)
+        return -1;
+    p->rows_folded += b->rows;
+    for (int k = 0; k < 2; k++)
+        input_release(&p->in[k], b->span[k].offset + b->span[k].bytes, p->plan.window);
+    progress_update(&p->prog, p->rows_folded);
     return 0;
 }
 
-/* One input ended before the other: name the shorter. */
-static int rows_differ(const input in[2], long long got0, long long got1)
+/* Block k is scored (or failed). The worker that completes the next block in row order folds it
+ * and every completed one after it; the others go on claiming. */
+static void finish(pipeline *p, uint64_t k)
 {
-    const input *shorter = &in[got0 < got1 ? 0 : 1], *longer = &in[got0 < got1 ? 1 : 0];
-    fprintf(stderr, "kldiv: the inputs have different row counts: %s ends after %llu rows, %s "
-                    "goes on\n",
-            shorter->path, (unsigned long long)shorter->rows_read, longer->path);
-    return -1;
+    pthread_mutex_lock(&p->fold_lock);
+    p->done[k % p->plan.slots] = 1;
+    if (p->folding) {
+        pthread_mutex_unlock(&p->fold_lock);
+        return;
+    }
+    p->folding = 1;
+    while (!atomic_load(&p->failed) && p->done[p->folded % p->plan.slots]) {
+        const size_t slot = (size_t)(p->folded % p->plan.slots);
+        pthread_mutex_unlock(&p->fold_lock);
+        int rc = fold(p, &p->blocks[slot], p->out + slot * p->plan.block_rows);
+        pthread_mutex_lock(&p->fold_lock);
+        p->done[slot] = 0;
+        p->folded++;
+        if (rc != 0) {
+            atomic_store(&p->failed, 1);
+            atomic_store(&p->stop, 1);
+        }
+        pthread_cond_broadcast(&p->slot_free);
+    }
+    p->folding = 0;
+    pthread_mutex_unlock(&p->fold_lock);
 }
 
-/* The progress line on a terminal's stderr: rows done, the rate, and the time left when the row
- * count is known; from 1 s into the run, at most 4 updates a second. */
-typedef struct {
-    double start, last; /* the run's start, the last update (0: none yet) */
-    uint64_t row_bytes; /* bytes of a row of BASE and NEW together */
-} progress;
-
-static void show_progress(progress *p, uint64_t rows, uint64_t total)
+static void *work(void *arg)
 {
-    const double t = now(), elapsed = t - p->start;
-    if (elapsed < 1.0 || t - p->last < 0.25)
-        return;
-    p->last = t;
-    const double rate = (double)rows * (double)p->row_bytes / elapsed / 1e9;
-    if (total) {
-        const double left = rows ? elapsed * (double)(total - rows) / (double)rows : 0;
-        fprintf(stderr, "\rkldiv: %llu/%llu rows (%.0f%%), %.2f GB/s, %.0f s left\033[K",
-                (unsigned long long)rows, (unsigned long long)total,
-                100.0 * (double)rows / (double)total, rate, ceil(left));
-    } else {
-        fprintf(stderr, "\rkldiv: %llu rows, %.2f GB/s\033[K", (unsigned long long)rows, rate);
+    worker *w = arg;
+    pipeline *p = w->p;
+    input_errors_to(w->sink);
+    for (;;) {
+        pthread_mutex_lock(&p->claim_lock);
+        const uint64_t k = p->claimed;
+        if (atomic_load(&p->stop) || !slot_for(p, k)) {
+            pthread_mutex_unlock(&p->claim_lock);
+            break;
+        }
+        block *b = &p->blocks[k % p->plan.slots];
+        *b = (block){.row0 = p->claimed_rows};
+        claim(p, w, b);
+        const int failed = b->error != NULL;
+        if (b->rows == 0 || failed)
+            atomic_store(&p->stop, 1);
+        if (b->rows == 0 && !failed) { /* the end of the data */
+            pthread_mutex_unlock(&p->claim_lock);
+            break;
+        }
+        p->claimed++, p->claimed_rows += b->rows;
+        for (int i = 0; i < 2 && !failed; i++)
+            prefetch_claimed(&p->ahead, i, b->span[i].offset + b->span[i].bytes);
+        pthread_mutex_unlock(&p->claim_lock);
+        if (!failed)
+            score_block(p, w, b, k);
+        const int stop = b->error != NULL; /* b is the folder's once finished */
+        finish(p, k);
+        if (stop)
+            break;
     }
+    input_errors_to(NULL);
+    return NULL;
+}
+
+/* The blocks, their results and the workers' buffers; -1 after printing why. */
+static int alloc_all(pipeline *p, worker *w, size_t scratch_floats)
+{
+    const plan *pl = &p->plan;
+    p->blocks = calloc(pl->slots, sizeof *p->blocks);
+    p->done = calloc(pl->slots, sizeof *p->done);
+    p->out = malloc(pl->slots * pl->block_rows * sizeof *p->out);
+    int ok = p->blocks && p->done && p->out;
+    for (int t = 0; t < pl->threads; t++) {
+        w[t] = (worker){.p = p};
+        for (int k = 0; k < 2 && ok; k++) /* page-aligned: pread copies whole pages */
+            ok = !pl->buf_bytes[k] ||
+                 posix_memalign(&w[t].buf[k], 4096, pl->buf_bytes[k]) == 0;
+        if (ok && scratch_floats)
+            ok = (w[t].scratch = malloc(scratch_floats * sizeof(float))) != NULL;
+        w[t].sink = open_memstream(&w[t].msg, &w[t].msg_len); /* NULL: messages go to stderr */
+    }
+    if (!ok)
+        fprintf(stderr, "kldiv: out of memory for %zu-row blocks\n", pl->block_rows);
+    return ok ? 0 : -1;
+}
+
+static void free_all(pipeline *p, worker *w)
+{
+    for (int t = 0; t < p->plan.threads; t++) {
+        free(w[t].buf[0]);
+        free(w[t].buf[1]);
+        free(w[t].scratch);
+        if (w[t].sink)
+            fclose(w[t].sink);
+        free(w[t].msg);
+    }
+    free(p->blocks);
+    free(p->done);
+    free(p->out);
 }
 
 int run_rows(input in[2], const kldiv_options *o, const score_setup *setup, const targets *tg,
              results *res, uint64_t *rows)
 {
     const size_t scratch_floats = score_scratch_floats(setup);
-    buffers b;
-    size_t chunk;
-    if (buffers_alloc(&b, &chunk, in, o, scratch_floats) != 0)
-        return -1;
-    const int show = !o->quiet && isatty(STDERR_FILENO);
-    const uint64_t total = in[0].rows; /* 0 when a stream's rows are not known */
-    progress p = {now(), 0, in[0].row_bytes + in[1].row_bytes};
-    int status = -1;
+    pipeline p = {.in = in, .setup = setup, .tg = tg, .res = res};
     *rows = 0;
-    for (;;) {
-        uint64_t want = chunk;
-        for (int k = 0; k < 2; k++) {
-            uint64_t run = input_run_length(&in[k]);
-            want = run < want ? run : want;
-        }
-        long long got[2];
-        const void *at[2];
-        for (int k = 0; k < 2; k++)
-            if ((got[k] = input_next(&in[k], (size_t)want, b.rows[k], &at[k])) < 0)
-                goto out;
-        if (got[0] != got[1]) {
-            rows_differ(in, got[0], got[1]);
-            goto out;
-        }
-        if (got[0] == 0)
-            break;
-        row_run j = {.setup = setup, .a = at[0], .b = at[1],
-                     .row_bytes_a = (size_t)in[0].row_bytes, .row_bytes_b = (size_t)in[1].row_bytes,
-                     .rows = (size_t)got[0], .next = 0, .row0 = *rows, .tg = tg, .out = b.res};
-        run_chunk(&j, o->threads, b.scratch, scratch_floats);
-        if (results_add(res, b.res, (size_t)got[0]) != 0)
-            goto out;
-        for (int k = 0; k < 2; k++)
-            input_release(&in[k]);
-        *rows += (uint64_t)got[0];
-        if (show)
-            show_progress(&p, *rows, total);
+    if (plan_make(&p.plan, in, o, scratch_floats) != 0)
+        return -1;
+    for (int k = 0; k < 2; k++)
+        if (input_start(&in[k], p.plan.use_pread) != 0)
+            return -1;
+    worker *w = calloc((size_t)p.plan.threads, sizeof *w);
+    pthread_t *tid = calloc((size_t)p.plan.threads, sizeof *tid);
+    int *started = calloc((size_t)p.plan.threads, sizeof *started);
+    int status = -1;
+    if (!w || !tid || !started) {
+        fprintf(stderr, "kldiv: out of memory for %d threads\n", p.plan.threads);
+        goto out;
     }
-    status = 0;
+    if (alloc_all(&p, w, scratch_floats) != 0)
+        goto out;
+    pthread_mutex_init(&p.claim_lock, NULL);
+    pthread_mutex_init(&p.fold_lock, NULL);
+    pthread_cond_init(&p.slot_free, NULL);
+    progress_start(&p.prog, !o->quiet && isatty(STDERR_FILENO),
+                   in[0].row_bytes + in[1].row_bytes, in[0].rows);
+    prefetch_start(&p.ahead, in, p.plan.ahead);
+    for (int t = 1; t < p.plan.threads; t++) /* none where one cannot start: fewer workers */
+        started[t] = pthread_create(&tid[t], NULL, work, &w[t]) == 0;
+    work(&w[0]);
+    for (int t = 1; t < p.plan.threads; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
+    prefetch_stop(&p.ahead);
+    progress_end(&p.prog);
+    pthread_cond_destroy(&p.slot_free);
+    pthread_mutex_destroy(&p.fold_lock);
+    pthread_mutex_destroy(&p.claim_lock);
+    *rows = p.rows_folded;
+    status = atomic_load(&p.failed) ? -1 : 0;
 out:
-    if (p.last)
-        fprintf(stderr, "\n");
-    buffers_free(&b);
+    if (w)
+        free_all(&p, w);
+    free(w);
+    free(tid);
+    free(started);
     return status;
 }

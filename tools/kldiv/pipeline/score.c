@@ -69,33 +69,49 @@ static void argmax2(npy_dtype t, const void *x, const void *y, size_t n, size_t 
     *ix = bx, *iy = by;
 }
 
+/* The stats of a probability row, and with --js-tv its JS and TV from the same call. */
+static kld_stats prob_stats(const score_setup *s, const void *a, const void *b, row_result *out)
+{
+    const size_t n = s->n;
+    kld_stats_js_tv all;
+    kld_stats st;
+    if (!s->js_tv) {
+        switch (s->kernel) {
+        case NPY_F64:
+            kld_stats_f64(a, b, n, &st);
+            break;
+        case NPY_F16:
+            kld_stats_f16(a, b, n, &st);
+            break;
+        case NPY_BF16:
+            kld_stats_bf16(a, b, n, &st);
+            break;
+        default:
+            kld_stats_f32(a, b, n, &st);
+        }
+        return st;
+    }
+    switch (s->kernel) {
+    case NPY_F64:
+        kld_stats_js_tv_f64(a, b, n, &all);
+        break;
+    case NPY_F16:
+        kld_stats_js_tv_f16(a, b, n, &all);
+        break;
+    case NPY_BF16:
+        kld_stats_js_tv_bf16(a, b, n, &all);
+        break;
+    default:
+        kld_stats_js_tv_f32(a, b, n, &all);
+    }
+    out->js = all.js, out->tv = all.tv;
+    return all.stats;
+}
+
 static void prob_row(const score_setup *s, const void *a, const void *b, int64_t target,
                      row_result *out)
 {
-    kld_stats st;
-    const size_t n = s->n;
-    const int js_tv = s->js_tv;
-    switch (s->kernel) {
-    case NPY_F64:
-        kld_stats_f64(a, b, n, &st);
-        if (js_tv)
-            out->js = kld_js_f64(a, b, n), out->tv = kld_tv_f64(a, b, n);
-        break;
-    case NPY_F16:
-        kld_stats_f16(a, b, n, &st);
-        if (js_tv)
-            out->js = kld_js_f16(a, b, n), out->tv = kld_tv_f16(a, b, n);
-        break;
-    case NPY_BF16:
-        kld_stats_bf16(a, b, n, &st);
-        if (js_tv)
-            out->js = kld_js_bf16(a, b, n), out->tv = kld_tv_bf16(a, b, n);
-        break;
-    default:
-        kld_stats_f32(a, b, n, &st);
-        if (js_tv)
-            out->js = kld_js_f32(a, b, n), out->tv = kld_tv_f32(a, b, n);
-    }
+    const kld_stats st = prob_stats(s, a, b, out);
     argmax2(s->kernel, a, b, s->n, &out->top_base, &out->top_new);
     /* NaN or an infinity makes the sum non-finite; else a negative value the entropy (-inf) */
     const double sum[2] = {st.sum_p, st.sum_q}, entropy[2] = {st.entropy_p, st.entropy_q};
@@ -139,25 +155,37 @@ static int probs_like(const score_setup *s, const void *x, double lse, double sc
     return fabs(sum - 1) <= tolerance;
 }
 
+/* The stats of a logits row, and with --js-tv its JS and TV from the same call. */
+static kld_logit_stats logit_stats(const score_setup *s, const void *a, const void *b,
+                                   row_result *out)
+{
+    const float T = s->temperature;
+    const size_t n = s->n;
+    kld_logit_stats_js_tv all;
+    kld_logit_stats st;
+    if (!s->js_tv) {
+        if (s->kernel == NPY_F16)
+            kld_stats_logits_f16(a, b, n, T, &st);
+        else if (s->kernel == NPY_BF16)
+            kld_stats_logits_bf16(a, b, n, T, &st);
+        else
+            kld_stats_logits_f32(a, b, n, T, &st);
+        return st;
+    }
+    if (s->kernel == NPY_F16)
+        kld_stats_js_tv_logits_f16(a, b, n, T, &all);
+    else if (s->kernel == NPY_BF16)
+        kld_stats_js_tv_logits_bf16(a, b, n, T, &all);
+    else
+        kld_stats_js_tv_logits_f32(a, b, n, T, &all);
+    out->js = all.js, out->tv = all.tv;
+    return all.stats;
+}
+
 static void logit_row(const score_setup *s, const void *a, const void *b, int64_t target,
                       int bad, row_result *out)
 {
-    kld_logit_stats st;
-    const float T = s->temperature;
-    const size_t n = s->n;
-    if (s->kernel == NPY_F16) {
-        kld_stats_logits_f16(a, b, n, T, &st);
-        if (s->js_tv)
-            out->js = kld_js_logits_f16(a, b, n, T), out->tv = kld_tv_logits_f16(a, b, n, T);
-    } else if (s->kernel == NPY_BF16) {
-        kld_stats_logits_bf16(a, b, n, T, &st);
-        if (s->js_tv)
-            out->js = kld_js_logits_bf16(a, b, n, T), out->tv = kld_tv_logits_bf16(a, b, n, T);
-    } else {
-        kld_stats_logits_f32(a, b, n, T, &st);
-        if (s->js_tv)
-            out->js = kld_js_logits_f32(a, b, n, T), out->tv = kld_tv_logits_f32(a, b, n, T);
-    }
+    const kld_logit_stats st = logit_stats(s, a, b, out);
     /* NaN or +inf in a row, or a row of all -inf: kld returns NaN for it */
     out->bad = bad ? BAD_SCALE : isnan(st.kl.forward) || isnan(st.kl.reverse) ? BAD_LOGITS
                                                                               : ROW_GOOD;

@@ -17,7 +17,7 @@ typedef struct {
     npy_dtype kernel;     /* what the rows go to kld as */
     size_t n;             /* entries compared: the vocab, or the common vocab (--common-vocab) */
     int probs;
-    int js_tv;            /* --js-tv: each row's Jensen-Shannon divergence and total variation */
+    int js_tv;            /* --js-tv: each row's JS and TV, from the stats call (kld_stats_js_tv) */
     int llama_rule;       /* BASE is a _logits_ file and --exact is off: llama_kl.h's forward KL */
     float temperature;
     double sum_tolerance; /* --probs */

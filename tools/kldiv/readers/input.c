@@ -1,13 +1,11 @@
 /* input.c - one of kldiv's inputs (see input.h). */
 #define _POSIX_C_SOURCE 200809L
-#define _DEFAULT_SOURCE /* madvise, MADV_DONTNEED */
 #include "input.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -211,32 +209,6 @@ int input_select(input *in, uint64_t period, uint64_t first, uint64_t count)
     return 0;
 }
 
-/* Moves file_row to a selected row (to the start of the next window when past one). */
-static void skip_unselected(input *in)
-{
-    if (!in->sel_period)
-        return;
-    uint64_t off = in->file_row % in->sel_period;
-    if (off < in->sel_first)
-        in->file_row += in->sel_first - off;
-    else if (off >= in->sel_first + in->sel_count)
-        in->file_row += in->sel_period - off + in->sel_first;
-}
-
-uint64_t input_run_length(const input *in)
-{
-    if (in->sel_period) {
-        uint64_t off = in->file_row % in->sel_period, end = in->sel_first + in->sel_count;
-        return off < in->sel_first || off >= end ? in->sel_count : end - off;
-    }
-    if (in->format == INPUT_ST_DIR) { /* at a file's end: the next file's rows */
-        const input_part *p = &in->parts[in->part];
-        return in->file_row < p->rows || in->part + 1 == in->n_parts ? p->rows - in->file_row
-                                                                     : p[1].rows;
-    }
-    return UINT64_MAX;
-}
-
 float input_half_to_float(uint16_t h)
 {
     uint32_t sign = (uint32_t)(h >> 15) << 31, exp = h >> 10 & 0x1f, mant = h & 0x3ff, bits;
@@ -265,91 +237,6 @@ float input_bf16_to_float(uint16_t h)
     float f;
     memcpy(&f, &bits, sizeof f);
     return f;
-}
-
-/* Exactly want bytes into buf, the peeked bytes first; returns how many there were. */
-static size_t read_bytes(input *in, unsigned char *buf, size_t want)
-{
-    size_t have = in->peeked < want ? in->peeked : want;
-    memcpy(buf, in->peek, have);
-    memmove(in->peek, in->peek + have, in->peeked - have);
-    in->peeked -= have;
-    return have + fread(buf + have, 1, want - have, in->f);
-}
-
-/* From a stream: up to rows rows into buf. */
-static long long stream_next(input *in, size_t rows, unsigned char *buf)
-{
-    if (rows == 0) { /* the header's rows are all read: a stream must end here */
-        if (in->rows && fgetc(in->f) != EOF)
-            return input_fail(in, "trailing bytes after the data that the header's shape "
-                                  "describes");
-        return ferror(in->f) ? input_fail(in, "read failed: %s", strerror(errno)) : 0;
-    }
-    const size_t row_bytes = (size_t)in->row_bytes;
-    size_t want = rows * row_bytes, have = read_bytes(in, buf, want);
-    if (have < want) {
-        if (ferror(in->f))
-            return input_fail(in, "read failed: %s", strerror(errno));
-        if (in->rows)
-            return input_fail(in, "unexpected end of file: truncated data at row %llu of %llu",
-                              (unsigned long long)(in->rows_read + have / row_bytes),
-                              (unsigned long long)in->rows);
-        if (have % row_bytes)
-            return input_fail(in, "the data ends inside a row: %llu bytes after row %llu are "
-                                  "not a whole %llu-float row",
-                              (unsigned long long)(have % row_bytes),
-                              (unsigned long long)(in->rows_read + have / row_bytes),
-                              (unsigned long long)in->vocab);
-        rows = have / row_bytes;
-    }
-    return (long long)rows;
-}
-
-long long input_next(input *in, size_t max_rows, void *buf, const void **rows_out)
-{
-    size_t rows = max_rows;
-    if (in->rows && in->rows - in->rows_read < rows)
-        rows = (size_t)(in->rows - in->rows_read);
-    *rows_out = buf;
-    if (in->stream) {
-        long long got = stream_next(in, rows, buf);
-        in->rows_read += got > 0 ? (uint64_t)got : 0;
-        return got;
-    }
-    if (rows == 0)
-        return 0;
-    if (in->format == INPUT_ST_DIR && in->file_row == in->parts[in->part].rows) {
-        in->part++, in->file_row = 0;
-        if (input_st_enter(in) != 0)
-            return -1;
-    }
-    if (!in->map && input_map(in, fileno(in->f), in->size) != 0)
-        return -1;
-    skip_unselected(in);
-    uint64_t run = input_run_length(in);
-    rows = run < rows ? (size_t)run : rows;
-    /* open checked that every row lies inside the map */
-    const unsigned char *at = in->map + in->data_start + in->file_row * in->row_bytes;
-    if ((uintptr_t)at % (uintptr_t)in->itemsize == 0)
-        *rows_out = at;
-    else /* a header of an odd length: the kernels need aligned elements */
-        memcpy(buf, at, rows * (size_t)in->row_bytes);
-    in->file_row += rows;
-    in->rows_read += rows;
-    return (long long)rows;
-}
-
-void input_release(input *in)
-{
-    if (!in->map)
-        return;
-    const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), done = in->data_start + in->file_row * in->row_bytes;
-    uint64_t upto = done / page * page;
-    if (upto > in->released) { /* the map is page-aligned; the kernel rounds to its page size */
-        madvise((void *)(in->map + in->released), (size_t)(upto - in->released), MADV_DONTNEED);
-        in->released = upto;
-    }
 }
 
 void input_close(input *in)

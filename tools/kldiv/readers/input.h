@@ -1,12 +1,16 @@
 /* input.h - one of kldiv's inputs behind one small reader interface: opening it (a regular file,
  * a directory of per-row safetensors files, or a pipe or FIFO read as a stream), recognising its
  * format (.npy, raw float32, llama.cpp _logits_, safetensors), checking its size against its
- * header, and handing out its rows a run at a time: in place in the mapped file where they are
- * aligned, else copied into the caller's buffer. Consumed pages are dropped (input_release), so a
- * file of any size is read in bounded memory. Every size is overflow-checked; every problem is
- * one line on stderr naming the file. The readers of each format: npy.c, llama_logits.c,
- * safetensors.c over st_json.c (headers), input.c (.npy, raw, _logits_ rows), input_st.c
- * (safetensors), over input_file.c (errors, maps). */
+ * header, and handing out its rows a run at a time in two steps: input_claim, called in row order,
+ * says which rows come next (and reads a stream's rows or copies a directory file's); input_fetch,
+ * which any thread may call for any claimed run of a regular file, makes them available, in place
+ * in the map where they are aligned or read (pread) into the caller's buffer. Consumed pages of a
+ * map are dropped in large windows (input_release), so a file of any size is read in bounded
+ * memory; input_read_ahead reads ahead of them. Every size is overflow-checked; every
+ * problem is one line on stderr (or the thread's sink, input_errors_to) naming the file. The
+ * readers of each format: npy.c, llama_logits.c, safetensors.c over st_json.c (headers), input.c
+ * (.npy, raw, _logits_), input_st.c (safetensors), over input_rows.c (handing out rows) and
+ * input_file.c (errors, maps). */
 #ifndef KLDIV_INPUT_H
 #define KLDIV_INPUT_H
 
@@ -47,10 +51,13 @@ typedef struct {
     FILE *f;
     unsigned char peek[8];   /* bytes read to recognise the format that turned out to be data */
     size_t peeked;
-    /* a regular file of size bytes, mapped read-only (.npy and raw: at the first input_next) */
+    /* a regular file of size bytes, mapped read-only (.npy and raw: at input_start, unless its
+     * rows are read with pread) */
     uint64_t size;
     const unsigned char *map;
     uint64_t map_len, data_start, released;
+    int fd;                  /* the file's descriptor, from input_start */
+    int use_pread;           /* input_start: a regular file's rows are read, not mapped */
     /* INPUT_ST_DIR: its files in name order, the current one mapped */
     input_part *parts;
     size_t n_parts, part;
@@ -76,17 +83,70 @@ int input_key_unused(const input in[2]);
  * why. */
 int input_select(input *in, uint64_t period, uint64_t first, uint64_t count);
 
-/* How many rows the next input_next can hand out as one run (UINT64_MAX: no limit but the end). */
+/* How many rows the next input_claim can hand out as one run (UINT64_MAX: no limit but the end). */
 uint64_t input_run_length(const input *in);
 
-/* Hands out up to max_rows rows of the input's own type: *rows points at them, in the mapped
- * file or in buf (room for max_rows * row_bytes). Returns the number of rows, 0 at the end of the
- * data, or -1 after printing why (a short read, trailing bytes after a stream's data, a partial
- * row at a stream's end, a directory file that changed). */
-long long input_next(input *in, size_t max_rows, void *buf, const void **rows);
+/* Whether runs can be fetched by any thread in any order (input_fetch): a single regular file;
+ * else (a stream, a directory) input_claim hands the rows out itself. */
+int input_random(const input *in);
 
-/* Drops the pages of the rows handed out so far, which must no longer be in use. */
-void input_release(input *in);
+/* Before the first input_claim: a regular file's rows are read with pread (use_pread) or through
+ * the map (made here where open did not map the file). Returns 0, or -1 after printing why. */
+int input_start(input *in, int use_pread);
+
+/* Where a claimed run is: at, when its rows are in memory already (a stream's or a directory
+ * file's, copied into the claim's buffer); else bytes at offset in the file, for input_fetch. */
+typedef struct {
+    const void *at;
+    uint64_t offset;
+    size_t bytes;
+} input_span;
+
+/* Claims the next up to max_rows rows of the input's own type, in row order (one thread at a
+ * time): a stream's rows are read and a directory file's copied into buf (room for max_rows *
+ * row_bytes), a regular file's are located. Returns the number of rows, 0 at the end of the data,
+ * or -1 after printing why (a short read, trailing bytes after a stream's data, a partial row at a
+ * stream's end, a directory file that changed). */
+long long input_claim(input *in, size_t max_rows, void *buf, input_span *span);
+
+/* The rows of a claimed span, from any thread: span->at, or in place in the map (aligned), or
+ * copied or read into buf (room for span->bytes, aligned to the element size). NULL after printing
+ * why (a read error, or a file that shrank). */
+const void *input_fetch(const input *in, const input_span *span, void *buf);
+
+/* Drops the mapped pages below byte end, whose rows are no longer in use, once at least window
+ * bytes have accumulated; one thread at a time. */
+void input_release(input *in, uint64_t end, uint64_t window);
+
+/* A regular file as the read-ahead sees it: read through the map, or, where its rows are read
+ * with pread, through a descriptor of its own (its own readahead state, sequential) with a map
+ * never touched, to ask the page cache what it holds (mincore). */
+typedef struct {
+    const input *in;
+    int fd;
+    const unsigned char *probe;
+} input_ahead;
+
+/* Opens in for reading ahead: 0, or -1 (a stream, a directory, an empty file, or no descriptor
+ * or map to be had: no read-ahead then). */
+int input_ahead_open(const input *in, input_ahead *a);
+
+/* Brings bytes [offset, offset + len) of the file into memory ahead of the workers: faults them
+ * into the map, cached or not (the workers then find them mapped and take no faults, which would
+ * start readahead of their own), or, with pread, reads them through buf (buf_bytes, reused)
+ * unless the last of their pages is cached already. Either way the kernel
+ * sees one sequential reader, which caches the file in large folios where the filesystem has
+ * them (posix_fadvise WILLNEED, or workers racing each other's readahead, leave 4 KiB pages,
+ * which a map then takes 16 times the faults and the system time for). Errors are left to the
+ * workers' own reads. */
+void input_read_ahead(const input_ahead *a, uint64_t offset, uint64_t len, void *buf,
+                      size_t buf_bytes);
+
+void input_ahead_close(input_ahead *a);
+
+/* This thread's error messages go to sink (NULL: stderr again), so that a pipeline can report an
+ * error only once every row before it is done. */
+void input_errors_to(FILE *sink);
 
 /* IEEE binary16 bits to float, exactly. */
 float input_half_to_float(uint16_t h);

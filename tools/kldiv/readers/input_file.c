@@ -1,6 +1,6 @@
 /* input_file.c - what every reader of input.c, input_st.c and targets.c uses: the one-line error
- * naming the input, element type names, opening a file without blocking on a FIFO, and mapping a
- * regular file read-only. */
+ * naming the input (to stderr or the thread's sink), element type names, opening a file without
+ * blocking on a FIFO, and mapping a regular file read-only. */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* madvise, MADV_SEQUENTIAL */
 #include "input.h"
@@ -13,11 +13,20 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* Where this thread's messages go (input_errors_to); NULL: stderr. */
+static _Thread_local FILE *sink;
+
+void input_errors_to(FILE *f)
+{
+    sink = f;
+}
+
 static int vfail(const char *path, const char *fmt, va_list ap)
 {
-    fprintf(stderr, "kldiv: %s: ", path);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    FILE *f = sink ? sink : stderr;
+    fprintf(f, "kldiv: %s: ", path);
+    vfprintf(f, fmt, ap);
+    fputc('\n', f);
     return -1;
 }
 

@@ -25,6 +25,10 @@ static inline vec v_rcp_approx(vec x) /* 8-bit estimate and one Newton step: 16 
 }
 static inline vec v_exp(vec x) { return Sleef_expf4_u10advsimd(x); }
 static inline vec v_log(vec x) { return Sleef_logf4_u35advsimd(x); }
+static inline vec v_pow2i(vec k) /* 2^k for integral k in [-126, 127] */
+{
+    return vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(k), vdupq_n_s32(127)), 23));
+}
 
 static inline unsigned m_bits(mask m)
 {

@@ -19,6 +19,11 @@ static inline vec v_abs(vec x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), 
 static inline vec v_rcp_approx(vec x) { return _mm256_rcp_ps(x); }
 static inline vec v_exp(vec x) { return Sleef_expf8_u10avx2(x); }
 static inline vec v_log(vec x) { return Sleef_logf8_u35avx2(x); }
+static inline vec v_pow2i(vec k) /* 2^k for integral k in [-126, 127] */
+{
+    return _mm256_castsi256_ps(
+        _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23));
+}
 static inline vec v_select(mask m, vec t, vec f) { return _mm256_blendv_ps(f, t, m); }
 
 static inline mask m_gt(vec a, vec b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }

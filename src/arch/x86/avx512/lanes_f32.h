@@ -18,6 +18,11 @@ static inline vec v_abs(vec x) { return _mm512_abs_ps(x); }
 static inline vec v_rcp_approx(vec x) { return _mm512_rcp14_ps(x); }
 static inline vec v_exp(vec x) { return Sleef_expf16_u10avx512f(x); }
 static inline vec v_log(vec x) { return Sleef_logf16_u35avx512f(x); }
+static inline vec v_pow2i(vec k) /* 2^k for integral k in [-126, 127] */
+{
+    return _mm512_castsi512_ps(
+        _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(k), _mm512_set1_epi32(127)), 23));
+}
 static inline vec v_select(mask m, vec t, vec f) { return _mm512_mask_blend_ps(m, f, t); }
 
 static inline mask m_gt(vec a, vec b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
