@@ -209,7 +209,7 @@ int kldiv_main(int argc, char **argv)
             goto out;
     }
     const double start = now();
-    if (run_rows(in, &o, &setup, &tg, &res, &rows) != 0) {
+    if (run_rows(in, 2, &o, &setup, &tg, &res, &rows) != 0) {
         if (res.probs_like_side >= 0)
             say_probs_like(&res, in);
         goto out;

@@ -16,15 +16,15 @@
 /* Bytes held for the rows with these sizes: the workers' buffers, the mapped rows of the blocks
  * in flight and the window not yet dropped, the blocks' results, the scratch. Below 2^64: rows
  * are below 2^40 entries (the readers), counts below 2^20. */
-static uint64_t held(const plan *p, const input in[2], uint64_t scratch_bytes)
+static uint64_t held(const plan *p, const input *in, int n, uint64_t scratch_bytes)
 {
     uint64_t bytes = (uint64_t)p->threads * scratch_bytes;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < n; k++) {
         bytes += (uint64_t)p->threads * p->block_rows * in[k].row_bytes * (p->buf_bytes[k] > 0);
         if (input_random(&in[k]) && !p->use_pread) /* mapped: what is read ahead too */
             bytes += p->slots * p->block_rows * in[k].row_bytes + p->window + p->ahead;
     }
-    return bytes + p->slots * p->block_rows * sizeof(row_result);
+    return bytes + p->slots * p->block_rows * sizeof(row_result) * (uint64_t)(n - 1);
 }
 
 /* KLDIV_READ: "pread" or "map" (the default). */
@@ -43,9 +43,11 @@ static uint64_t read_ahead(uint64_t dflt)
     return mib && *mib && !*end && v < 4096 ? (uint64_t)v << 20 : dflt;
 }
 
-int plan_make(plan *p, const input in[2], const kldiv_options *o, size_t scratch_floats)
+int plan_make(plan *p, const input *in, int n, const kldiv_options *o, size_t scratch_floats)
 {
-    const uint64_t widest = in[0].row_bytes > in[1].row_bytes ? in[0].row_bytes : in[1].row_bytes;
+    uint64_t widest = 0;
+    for (int k = 0; k < n; k++)
+        widest = in[k].row_bytes > widest ? in[k].row_bytes : widest;
     const uint64_t hard = o->memory_limit / 2, soft = hard < SOFT_LIMIT ? hard : SOFT_LIMIT;
     const uint64_t scratch = scratch_floats * sizeof(float);
     uint64_t rows = widest < BLOCK_BYTES ? BLOCK_BYTES / widest : 1;
@@ -55,14 +57,14 @@ int plan_make(plan *p, const input in[2], const kldiv_options *o, size_t scratch
                 .use_pread = read_with_pread(),
                 .window = soft / 8 < WINDOW ? soft / 8 : WINDOW,
                 .ahead = read_ahead(soft / 8 < AHEAD ? soft / 8 : AHEAD)};
-    int buffered[2];
-    for (int k = 0; k < 2; k++) /* a stream's or directory's rows, pread, or an unaligned map */
+    int buffered[KLDIV_MAX_INPUTS];
+    for (int k = 0; k < n; k++) /* a stream's or directory's rows, pread, or an unaligned map */
         buffered[k] = !input_random(&in[k]) || p->use_pread ||
                       in[k].data_start % (uint64_t)in[k].itemsize != 0;
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < n; k++)
         p->buf_bytes[k] = buffered[k]; /* a flag until the sizes are known */
     /* smaller blocks first, then fewer blocks in flight, then fewer workers */
-    while (held(p, in, scratch) > soft) {
+    while (held(p, in, n, scratch) > soft) {
         if (p->block_rows > 1)
             p->block_rows /= 2;
         else if (p->slots > (size_t)p->threads + 1)
@@ -72,7 +74,7 @@ int plan_make(plan *p, const input in[2], const kldiv_options *o, size_t scratch
         else
             break;
     }
-    const uint64_t need = held(p, in, scratch);
+    const uint64_t need = held(p, in, n, scratch);
     if (need > hard) {
         fprintf(stderr, "kldiv: %s, %s: a row of %llu entries needs %.1f MiB of buffers at -t %d; "
                         "kldiv holds at most %.1f MiB (--memory-limit), half of it for buffers\n",
@@ -80,7 +82,7 @@ int plan_make(plan *p, const input in[2], const kldiv_options *o, size_t scratch
                 (double)need / (1 << 20), o->threads, (double)o->memory_limit / (1 << 20));
         return -1;
     }
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < n; k++)
         p->buf_bytes[k] = buffered[k] ? p->block_rows * (size_t)in[k].row_bytes : 0;
     return 0;
 }

@@ -18,13 +18,14 @@ typedef struct {
     size_t slots;        /* blocks claimed and not yet folded, at most */
     int threads;         /* workers: -t, fewer only where memory allows no more */
     int use_pread;
-    size_t buf_bytes[2]; /* each worker's buffer for each input's rows (0: none needed) */
+    size_t buf_bytes[KLDIV_MAX_INPUTS]; /* each worker's buffer for each input's rows (0: none) */
     uint64_t window;     /* bytes of a map dropped at a time */
     uint64_t ahead;      /* bytes the kernel is asked to read ahead of the claims, per file */
 } plan;
 
-/* Sizes the pipeline for in, o's threads and memory limit, and scratch_floats floats of scratch a
- * worker. Returns 0, or -1 after printing why (a row too large for the memory limit). */
-int plan_make(plan *p, const input in[2], const kldiv_options *o, size_t scratch_floats);
+/* Sizes the pipeline for the n inputs in (BASE and its NEWs), o's threads and memory limit, and
+ * scratch_floats floats of scratch a worker. Returns 0, or -1 after printing why (a row too large
+ * for the memory limit). */
+int plan_make(plan *p, const input *in, int n, const kldiv_options *o, size_t scratch_floats);
 
 #endif /* KLDIV_PLAN_H */

@@ -6,13 +6,13 @@
 #define STEP ((uint64_t)4 << 20)      /* bytes read ahead at a time */
 #define BUF_BYTES ((size_t)256 << 10) /* what they are read through, reused */
 
-/* The file furthest behind its distance ahead of the claims, or -1 when both are far enough
+/* The file furthest behind its distance ahead of the claims, or -1 when all are far enough
  * ahead (or read to their ends). */
 static int behind(const prefetch *p)
 {
     int pick = -1;
     uint64_t lead = p->ahead;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < p->n; k++) {
         if (!p->in[k] || p->asked[k] >= p->in[k]->size)
             continue;
         uint64_t have = p->asked[k] > p->claimed[k] ? p->asked[k] - p->claimed[k] : 0;
@@ -45,14 +45,14 @@ static void *run(void *arg)
     return NULL;
 }
 
-void prefetch_start(prefetch *p, const input in[2], uint64_t ahead)
+void prefetch_start(prefetch *p, const input *in, int n, uint64_t ahead)
 {
-    *p = (prefetch){.ahead = ahead};
+    *p = (prefetch){.ahead = ahead, .n = n};
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->wake, NULL);
     pthread_cond_init(&p->readied, NULL);
     int any = 0;
-    for (int k = 0; k < 2 && ahead; k++)
+    for (int k = 0; k < n && ahead; k++)
         if (input_ahead_open(&in[k], &p->file[k]) == 0) {
             p->in[k] = &in[k];
             p->claimed[k] = p->asked[k] = p->ready[k] = in[k].data_start;
@@ -91,7 +91,7 @@ void prefetch_stop(prefetch *p)
         pthread_mutex_unlock(&p->lock);
         pthread_join(p->tid, NULL);
     }
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < p->n; k++)
         if (p->in[k])
             input_ahead_close(&p->file[k]);
     free(p->buf);

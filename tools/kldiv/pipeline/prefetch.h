@@ -19,19 +19,21 @@
 typedef struct {
     pthread_mutex_t lock;
     pthread_cond_t wake, readied;
-    const input *in[2];
-    input_ahead file[2]; /* the regular files as it reads them (fd -1: not read ahead) */
+    const input *in[KLDIV_MAX_INPUTS];
+    int n;                              /* the inputs */
+    input_ahead file[KLDIV_MAX_INPUTS]; /* the regular files as it reads them (fd -1: not read
+                                         * ahead) */
     void *buf;
-    uint64_t claimed[2]; /* the end of the claimed rows in each file */
-    uint64_t asked[2];   /* the end of the step being read */
-    uint64_t ready[2];   /* the end of what has been read (or found cached) */
+    uint64_t claimed[KLDIV_MAX_INPUTS]; /* the end of the claimed rows in each file */
+    uint64_t asked[KLDIV_MAX_INPUTS];  /* the end of the step being read */
+    uint64_t ready[KLDIV_MAX_INPUTS];  /* the end of what has been read (or found cached) */
     uint64_t ahead;      /* bytes to read beyond claimed */
     int quit, running;
     pthread_t tid;
 } prefetch;
 
 /* Starts the reader when an input is a regular file (and ahead > 0). */
-void prefetch_start(prefetch *p, const input in[2], uint64_t ahead);
+void prefetch_start(prefetch *p, const input *in, int n, uint64_t ahead);
 
 /* The workers have claimed input k's bytes up to end. */
 void prefetch_claimed(prefetch *p, int k, uint64_t end);

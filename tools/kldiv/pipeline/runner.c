@@ -15,7 +15,7 @@
 typedef struct {
     uint64_t row0;      /* its first row, counted over the whole run */
     size_t rows;
-    input_span span[2];
+    input_span span[KLDIV_MAX_INPUTS];
     const char *error;  /* a failed claim or read: the message, printed at the block's turn */
 } block;
 
@@ -23,7 +23,7 @@ struct pipeline;
 
 typedef struct {
     struct pipeline *p;
-    void *buf[2];       /* this worker's rows of each input, where they are copied or read */
+    void *buf[KLDIV_MAX_INPUTS]; /* this worker's rows of each input, where copied or read */
     float *scratch;
     FILE *sink;         /* this worker's read errors (input_errors_to), to print in row order */
     char *msg;
@@ -32,13 +32,14 @@ typedef struct {
 
 typedef struct pipeline {
     input *in;
-    const score_setup *setup;
+    int n;              /* inputs: BASE and n - 1 NEW files, each scored against BASE */
+    const score_setup *setup; /* n - 1 of each: a NEW's */
     const targets *tg;
     results *res;
     plan plan;
     block *blocks;      /* plan.slots of them: block k in blocks[k % slots] */
     int *done;          /* each slot's block is scored, or failed: under fold_lock */
-    row_result *out;    /* plan.block_rows results for each */
+    row_result *out;    /* plan.block_rows results for each, for each NEW */
     pthread_mutex_t claim_lock;
     uint64_t claimed, claimed_rows; /* blocks and rows claimed */
     atomic_int stop;    /* no more claims: the data ended, or something failed */
@@ -70,63 +71,78 @@ static int slot_for(pipeline *p, uint64_t k)
     return !atomic_load(&p->failed);
 }
 
-/* Claims b's rows from both inputs, in row order; under claim_lock. Sets b->rows (0 at the end
+/* Claims b's rows from every input, in row order; under claim_lock. Sets b->rows (0 at the end
  * of the data) or b->error. */
 static void claim(pipeline *p, worker *w, block *b)
 {
     input *in = p->in;
     uint64_t want = p->plan.block_rows;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < p->n; k++) {
         uint64_t run = input_run_length(&in[k]);
         want = run < want ? run : want;
     }
-    long long got[2];
-    for (int k = 0; k < 2; k++)
+    long long got[KLDIV_MAX_INPUTS] = {0};
+    for (int k = 0; k < p->n; k++)
         if ((got[k] = input_claim(&in[k], (size_t)want, w->buf[k], &b->span[k])) < 0) {
             b->error = take_error(w);
             return;
         }
-    if (got[0] != got[1]) { /* one input ended before the other: name the shorter */
-        const input *shorter = &in[got[0] < got[1] ? 0 : 1], *longer = &in[got[0] < got[1]];
-        fprintf(w->sink ? w->sink : stderr, "kldiv: the inputs have different row counts: %s "
-                                            "ends after %llu rows, %s goes on\n",
-                shorter->path, (unsigned long long)shorter->rows_read, longer->path);
-        b->error = take_error(w);
-        return;
-    }
+    for (int k = 1; k < p->n; k++)
+        if (got[0] != got[k]) { /* one input ended before the other: name the shorter */
+            const int s = got[0] < got[k] ? 0 : k;
+            const input *shorter = &in[s], *longer = &in[s ? 0 : k];
+            fprintf(w->sink ? w->sink : stderr, "kldiv: the inputs have different row counts: "
+                                                "%s ends after %llu rows, %s goes on\n",
+                    shorter->path, (unsigned long long)shorter->rows_read, longer->path);
+            b->error = take_error(w);
+            return;
+        }
     b->rows = (size_t)got[0];
 }
 
-/* Block b (number k): its rows read where they are not yet, and scored into its results. */
+/* The results of NEW m (1 ..) for the block in slot. */
+static row_result *results_of(const pipeline *p, size_t slot, int m)
+{
+    return p->out + ((size_t)(m - 1) * p->plan.slots + slot) * p->plan.block_rows;
+}
+
+/* Block b (number k): its rows read where they are not yet, and each NEW's scored against
+ * BASE's (read once) into its results. */
 static void score_block(pipeline *p, worker *w, block *b, uint64_t k)
 {
-    const unsigned char *rows[2];
-    for (int k2 = 0; k2 < 2; k2++)
+    const unsigned char *rows[KLDIV_MAX_INPUTS];
+    for (int k2 = 0; k2 < p->n; k2++)
         prefetch_wait(&p->ahead, k2, b->span[k2].offset + b->span[k2].bytes);
-    for (int k2 = 0; k2 < 2; k2++)
+    for (int k2 = 0; k2 < p->n; k2++)
         if (!(rows[k2] = input_fetch(&p->in[k2], &b->span[k2], w->buf[k2]))) {
             b->error = take_error(w);
             atomic_store(&p->stop, 1);
             return;
         }
-    row_result *out = p->out + (size_t)(k % p->plan.slots) * p->plan.block_rows;
-    const size_t bytes0 = (size_t)p->in[0].row_bytes, bytes1 = (size_t)p->in[1].row_bytes;
-    for (size_t r = 0; r < b->rows && !atomic_load_explicit(&p->failed, memory_order_relaxed); r++)
-        score_row(p->setup, rows[0] + r * bytes0, rows[1] + r * bytes1,
-                  targets_at(p->tg, b->row0 + r), w->scratch, &out[r]);
+    const size_t bytes0 = (size_t)p->in[0].row_bytes;
+    for (int m = 1; m < p->n; m++) {
+        row_result *out = results_of(p, (size_t)(k % p->plan.slots), m);
+        const size_t bytes = (size_t)p->in[m].row_bytes;
+        for (size_t r = 0; r < b->rows && !atomic_load_explicit(&p->failed, memory_order_relaxed);
+             r++)
+            score_row(&p->setup[m - 1], rows[0] + r * bytes0, rows[m] + r * bytes,
+                      targets_at(&p->tg[m - 1], b->row0 + r), w->scratch, &out[r]);
+    }
 }
 
-/* Folds block b (the next in row order) into the results: 0, or -1 when the run fails here. */
-static int fold(pipeline *p, const block *b, const row_result *out)
+/* Folds block b (the next in row order, in slot) into each NEW's results: 0, or -1 when the run
+ * fails here. */
+static int fold(pipeline *p, const block *b, size_t slot)
 {
     if (b->error) {
         fputs(b->error, stderr);
         return -1;
     }
-    if (results_add(p->res, out, b->rows) != 0)
-        return -1;
+    for (int m = 1; m < p->n; m++)
+        if (results_add(&p->res[m - 1], results_of(p, slot, m), b->rows) != 0)
+            return -1;
     p->rows_folded += b->rows;
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < p->n; k++)
         input_release(&p->in[k], b->span[k].offset + b->span[k].bytes, p->plan.window);
     progress_update(&p->prog, p->rows_folded);
     return 0;
@@ -146,7 +162,7 @@ static void finish(pipeline *p, uint64_t k)
     while (!atomic_load(&p->failed) && p->done[p->folded % p->plan.slots]) {
         const size_t slot = (size_t)(p->folded % p->plan.slots);
         pthread_mutex_unlock(&p->fold_lock);
-        int rc = fold(p, &p->blocks[slot], p->out + slot * p->plan.block_rows);
+        int rc = fold(p, &p->blocks[slot], slot);
         pthread_mutex_lock(&p->fold_lock);
         p->done[slot] = 0;
         p->folded++;
@@ -183,7 +199,7 @@ static void *work(void *arg)
             break;
         }
         p->claimed++, p->claimed_rows += b->rows;
-        for (int i = 0; i < 2 && !failed; i++)
+        for (int i = 0; i < p->n && !failed; i++)
             prefetch_claimed(&p->ahead, i, b->span[i].offset + b->span[i].bytes);
         pthread_mutex_unlock(&p->claim_lock);
         if (!failed)
@@ -203,11 +219,11 @@ static int alloc_all(pipeline *p, worker *w, size_t scratch_floats)
     const plan *pl = &p->plan;
     p->blocks = calloc(pl->slots, sizeof *p->blocks);
     p->done = calloc(pl->slots, sizeof *p->done);
-    p->out = malloc(pl->slots * pl->block_rows * sizeof *p->out);
+    p->out = malloc((size_t)(p->n - 1) * pl->slots * pl->block_rows * sizeof *p->out);
     int ok = p->blocks && p->done && p->out;
     for (int t = 0; t < pl->threads; t++) {
         w[t] = (worker){.p = p};
-        for (int k = 0; k < 2 && ok; k++) /* page-aligned: pread copies whole pages */
+        for (int k = 0; k < p->n && ok; k++) /* page-aligned: pread copies whole pages */
             ok = !pl->buf_bytes[k] ||
                  posix_memalign(&w[t].buf[k], 4096, pl->buf_bytes[k]) == 0;
         if (ok && scratch_floats)
@@ -222,8 +238,8 @@ static int alloc_all(pipeline *p, worker *w, size_t scratch_floats)
 static void free_all(pipeline *p, worker *w)
 {
     for (int t = 0; t < p->plan.threads; t++) {
-        free(w[t].buf[0]);
-        free(w[t].buf[1]);
+        for (int k = 0; k < p->n; k++)
+            free(w[t].buf[k]);
         free(w[t].scratch);
         if (w[t].sink)
             fclose(w[t].sink);
@@ -234,15 +250,19 @@ static void free_all(pipeline *p, worker *w)
     free(p->out);
 }
 
-int run_rows(input in[2], const kldiv_options *o, const score_setup *setup, const targets *tg,
-             results *res, uint64_t *rows)
+int run_rows(input *in, int n, const kldiv_options *o, const score_setup *setup,
+             const targets *tg, results *res, uint64_t *rows)
 {
-    const size_t scratch_floats = score_scratch_floats(setup);
-    pipeline p = {.in = in, .setup = setup, .tg = tg, .res = res};
+    size_t scratch_floats = 0;
+    for (int m = 0; m < n - 1; m++) {
+        const size_t f = score_scratch_floats(&setup[m]);
+        scratch_floats = f > scratch_floats ? f : scratch_floats;
+    }
+    pipeline p = {.in = in, .n = n, .setup = setup, .tg = tg, .res = res};
     *rows = 0;
-    if (plan_make(&p.plan, in, o, scratch_floats) != 0)
+    if (plan_make(&p.plan, in, n, o, scratch_floats) != 0)
         return -1;
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < n; k++)
         if (input_start(&in[k], p.plan.use_pread) != 0)
             return -1;
     worker *w = calloc((size_t)p.plan.threads, sizeof *w);
@@ -258,9 +278,11 @@ int run_rows(input in[2], const kldiv_options *o, const score_setup *setup, cons
     pthread_mutex_init(&p.claim_lock, NULL);
     pthread_mutex_init(&p.fold_lock, NULL);
     pthread_cond_init(&p.slot_free, NULL);
-    progress_start(&p.prog, !o->quiet && isatty(STDERR_FILENO),
-                   in[0].row_bytes + in[1].row_bytes, in[0].rows);
-    prefetch_start(&p.ahead, in, p.plan.ahead);
+    uint64_t row_bytes = 0;
+    for (int k = 0; k < n; k++)
+        row_bytes += in[k].row_bytes;
+    progress_start(&p.prog, !o->quiet && isatty(STDERR_FILENO), row_bytes, in[0].rows);
+    prefetch_start(&p.ahead, in, n, p.plan.ahead);
     for (int t = 1; t < p.plan.threads; t++) /* none where one cannot start: fewer workers */
         started[t] = pthread_create(&tid[t], NULL, work, &w[t]) == 0;
     work(&w[0]);

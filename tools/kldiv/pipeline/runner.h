@@ -16,9 +16,11 @@
 #include "score.h"
 #include "targets.h"
 
-/* Runs every row of the two inputs (the same rows, checked as they are read). Returns 0, or -1
- * after printing why. *rows gets the number of rows folded into res. */
-int run_rows(input in[2], const kldiv_options *o, const score_setup *setup, const targets *tg,
-             results *res, uint64_t *rows);
+/* Runs every row of the n inputs, BASE (in[0]) and n - 1 NEW files (the same rows, checked as
+ * they are read), BASE's rows read once for all: NEW m's (1 ..) scored against them with
+ * setup[m - 1] and the targets tg[m - 1] into res[m - 1]. Returns 0, or -1 after printing why.
+ * *rows gets the number of rows folded into each of res. */
+int run_rows(input *in, int n, const kldiv_options *o, const score_setup *setup,
+             const targets *tg, results *res, uint64_t *rows);
 
 #endif /* KLDIV_RUNNER_H */

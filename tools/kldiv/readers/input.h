@@ -23,6 +23,8 @@
 #include "llama_logits.h"
 #include "npy.h"
 
+#define KLDIV_MAX_INPUTS 9 /* the inputs of one run: BASE and up to 8 NEW files */
+
 typedef enum { INPUT_NPY, INPUT_RAW, INPUT_LLAMA, INPUT_SAFETENSORS, INPUT_ST_DIR } input_format;
 
 /* One file of a directory of per-row safetensors files, or one tensor of a tensor.N list. */
