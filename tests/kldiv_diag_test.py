@@ -297,6 +297,39 @@ def main():
                                                 [(ref_t["same"] >= k).mean()
                                                  for k in range(1, 11)], 1e-12))
 
+    # several NEW files against one BASE read once: each report is the single run's, then the table
+    np.save(path("c.npy"), (a.reshape(rows, V) + rng.normal(0, 1, (rows, V))).astype(np.float16))
+    news = [new_list, path("b.npy"), path("c.npy")]
+    strip = ("seconds", "gb_per_s")
+    singles = []
+    for nw in news:
+        rc, out, err = run("--json", "--js-tv", "--targets", ids_list, base3, nw)
+        singles.append({k: v for k, v in json.loads(out).items() if k not in strip})
+    for threads in ("1", "3"):
+        rc, out, err = run("--json", "--js-tv", "-t", threads, "--targets", ids_list, base3, *news)
+        check("3 NEW -t %s: runs" % threads, rc == 0, err)
+        if rc != 0:
+            continue
+        got = json.loads(out)
+        reps = [{k: v for k, v in r.items() if k not in strip} for r in got["reports"]]
+        check("3 NEW -t %s: each report is its single run's" % threads, reps == singles)
+        table = got["comparison"]
+        check("3 NEW: the table", [t["new"] for t in table] == news and all(
+            t["kl_mean"] == r["forward"]["mean"] and t["kl_p99"] == r["forward"]["p99"] and
+            t["same_top"] == r["same_top"]["fraction"] and t["ppl_ratio"] == r["ppl"]["ratio"] and
+            t["delta_p_rms"] == r["delta_p"]["rms"] and t["js_mean"] == r["js_mean"] and
+            t["tv_mean"] == r["tv_mean"] for t, r in zip(table, singles)), table)
+    rc, out, err = run("--targets", ids_list, base3, *news)
+    check("3 NEW text: reports and table", rc == 0 and out.count("KL(base||new)") == 3 and
+          "comparison with base" in out and out.count("safetensors tensor.N list") == 1, out[-800:])
+    rc, _, err = run(base3, *([new_list] * 9))
+    check("9 NEW files refused", rc == 2 and "at most 8" in err, err)
+    rc, _, err = run("--per-row", path("x.csv"), base3, new_list, new_list)
+    check("--per-row with 2 NEW refused", rc == 2 and "--per-row takes one NEW" in err, err)
+    np.save(path("short.npy"), a.reshape(rows, V)[:-1])
+    rc, _, err = run(base3, new_list, path("short.npy"))
+    check("a NEW of other rows", rc == 1 and "short.npy" in err, err)
+
     # errors: a list with a gap, tensors of different vocab, targets of another layout
     gap = write_safetensors(path("gap.safetensors"), {"tensor.0": b[0][None], "tensor.2": b[1][None]})
     rc, _, err = run(base3, gap)

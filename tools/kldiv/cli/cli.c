@@ -3,6 +3,7 @@
  * one-line message and exit status 1. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "cli_parts.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -49,7 +50,7 @@ static void on_sigbus(int sig)
     _exit(1);
 }
 
-static void guard_maps(const char *names, struct sigaction *saved)
+void cli_guard_maps(const char *names, struct sigaction *saved)
 {
     int len = snprintf(bus_message, sizeof bus_message,
                        "kldiv: %s: an input file shrank or failed while it was read (SIGBUS)\n",
@@ -102,7 +103,7 @@ static out_guard *files_read(const kldiv_options *o, const input in[2], size_t *
 
 /* Standard output or error redirected to (or appending to) a file kldiv reads: the report or a
  * message would write over it. Returns 0, or -1 after printing why on the other stream. */
-static int check_std_streams(const out_guard *reads, size_t n)
+int cli_check_std_streams(const out_guard *reads, size_t n)
 {
     for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++) {
         struct stat st;
@@ -124,7 +125,7 @@ static int check_std_streams(const out_guard *reads, size_t n)
 }
 
 /* An input as the reports name it. */
-static input_info describe(const input *in)
+input_info cli_describe(const input *in)
 {
     static const char *const kinds[] = {[INPUT_NPY] = ".npy",
                                         [INPUT_RAW] = "raw float32",
@@ -167,12 +168,14 @@ int kldiv_main(int argc, char **argv)
     }
     if (!o.isa_forced)
         warn_isa_env();
+    if (o.n_new > 1)
+        return kldiv_multi(&o);
     input in[2] = {{0}, {0}};
     out_file csv = {0};
     char names[512];
     snprintf(names, sizeof names, "%s, %s", o.base, o.new_);
     struct sigaction saved_bus;
-    guard_maps(names, &saved_bus);
+    cli_guard_maps(names, &saved_bus);
     results res = {.limit = o.memory_limit / 2,
                    .inputs = names,
                    .refuse_probs_like = !o.probs && !o.logits,
@@ -193,7 +196,7 @@ int kldiv_main(int argc, char **argv)
     if (positions_of(&pos, in, &tg, o.context) != 0)
         goto out;
     res.pos = pos.period || pos.lengths ? &pos : NULL;
-    if (!(reads = files_read(&o, in, &n_reads)) || check_std_streams(reads, n_reads) != 0)
+    if (!(reads = files_read(&o, in, &n_reads)) || cli_check_std_streams(reads, n_reads) != 0)
         goto out;
     const int targets_known = tg.llama || tg.ids;
     if (results_reserve(&res, in[0].rows ? in[0].rows : in[1].rows, targets_known) != 0)
@@ -223,8 +226,8 @@ int kldiv_main(int argc, char **argv)
     snprintf(dtype, sizeof dtype, "%s%s%s", input_dtype_name(in[0].dtype),
              in[0].dtype == in[1].dtype ? "" : "/",
              in[0].dtype == in[1].dtype ? "" : input_dtype_name(in[1].dtype));
-    run_info info = {.base = describe(&in[0]),
-                     .new_ = describe(&in[1]),
+    run_info info = {.base = cli_describe(&in[0]),
+                     .new_ = cli_describe(&in[1]),
                      .rows = (size_t)rows,
                      .vocab = setup.n,
                      .vocab_base = (size_t)in[0].vocab,

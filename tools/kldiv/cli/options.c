@@ -110,8 +110,10 @@ static void print_entry(FILE *f, const char *label, const char *help)
 
 static void print_usage(FILE *f)
 {
-    fputs("usage: kldiv [options] BASE NEW\n", f);
+    fputs("usage: kldiv [options] BASE NEW [NEW...]\n", f);
     print_entry(f, "BASE, NEW", inputs_help);
+    print_entry(f, "NEW...", "up to 8 NEW files: each compared with BASE, which is read once,\n"
+                             "then a table comparing them");
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const option_row *r = &options[i];
         char label[HELP_COLUMN];
@@ -333,8 +335,20 @@ int options_parse(int argc, char **argv, kldiv_options *o)
         if (status >= 0)
             return status;
     }
-    if (argc - optind != 2)
+    if (argc - optind < 2)
         return usage_error("%s", "need two input files, BASE and NEW");
+    if (argc - optind > 1 + KLDIV_MAX_NEW)
+        return usage_error("%s", "at most 8 NEW files are compared with one BASE");
+    o->n_new = argc - optind - 1;
+    for (int k = 0; k < o->n_new; k++)
+        o->news[k] = argv[optind + 1 + k];
+    if (o->n_new > 1) {
+        for (int k = 0; k <= o->n_new; k++)
+            if (!strcmp(argv[optind + k], "-"))
+                return usage_error("%s", "- (standard input) takes one BASE and one NEW");
+        if (o->per_row)
+            return usage_error("%s", "--per-row takes one NEW (a run per NEW for their CSVs)");
+    }
     if (o->targets && strcmp(o->targets, "-") == 0)
         return usage_error("%s", "--targets needs a file: - (standard input) is for BASE or NEW");
     if (o->probs && o->logits)

@@ -6,8 +6,12 @@
 
 #include "report.h"
 
+#define KLDIV_MAX_NEW 8 /* NEW files compared with one BASE in one run */
+
 typedef struct {
-    const char *base, *new_;  /* the two inputs */
+    const char *base, *new_;  /* the two inputs (new_: the first NEW) */
+    const char *news[KLDIV_MAX_NEW]; /* every NEW, n_new of them */
+    int n_new;
     uint64_t vocab;           /* --vocab: raw float32 rows of this length; 0: .npy inputs */
     int probs, quiet, threads;
     int logits;               /* --logits: logits even where rows look like probabilities */

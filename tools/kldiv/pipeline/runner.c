@@ -119,15 +119,14 @@ static void score_block(pipeline *p, worker *w, block *b, uint64_t k)
             atomic_store(&p->stop, 1);
             return;
         }
-    const size_t bytes0 = (size_t)p->in[0].row_bytes;
-    for (int m = 1; m < p->n; m++) {
-        row_result *out = results_of(p, (size_t)(k % p->plan.slots), m);
-        const size_t bytes = (size_t)p->in[m].row_bytes;
-        for (size_t r = 0; r < b->rows && !atomic_load_explicit(&p->failed, memory_order_relaxed);
-             r++)
-            score_row(&p->setup[m - 1], rows[0] + r * bytes0, rows[m] + r * bytes,
-                      targets_at(&p->tg[m - 1], b->row0 + r), w->scratch, &out[r]);
-    }
+    const size_t bytes0 = (size_t)p->in[0].row_bytes, slot = (size_t)(k % p->plan.slots);
+    /* row by row, every NEW's in turn: BASE's row is still in cache for the next NEW */
+    for (size_t r = 0; r < b->rows && !atomic_load_explicit(&p->failed, memory_order_relaxed); r++)
+        for (int m = 1; m < p->n; m++)
+            score_row(&p->setup[m - 1], rows[0] + r * bytes0,
+                      rows[m] + r * (size_t)p->in[m].row_bytes,
+                      targets_at(&p->tg[m - 1], b->row0 + r), w->scratch,
+                      &results_of(p, slot, m)[r]);
 }
 
 /* Folds block b (the next in row order, in slot) into each NEW's results: 0, or -1 when the run

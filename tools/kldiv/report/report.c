@@ -11,7 +11,7 @@
 
 /* The summary of r (sorting r->fwd and r->dp): its running sums as the shared summary code
  * (run_summary.h) takes them. */
-static summary summarise_results(results *r)
+static summary report_summary(results *r)
 {
     const token_sums *t = &r->tok;
     summary_sums sums = {
@@ -316,7 +316,15 @@ static void write_llama(FILE *o, const results *r, const summary *s, const run_i
 
 int report_write(FILE *out, results *r, const run_info *info, report_format format)
 {
-    summary s = summarise_results(r);
+    return report_write_keep(out, r, info, format, NULL);
+}
+
+int report_write_keep(FILE *out, results *r, const run_info *info, report_format format,
+                      summary *keep)
+{
+    summary s = report_summary(r);
+    if (keep)
+        *keep = s;
     diag_summary d;
     if (format != REPORT_LLAMA && diag_of(&r->diag, info->vocab, &d) != 0) {
         fprintf(stderr, "kldiv: out of memory for the breakdowns\n");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "results.h"
+#include "run_summary.h"
 
 typedef enum { REPORT_TEXT, REPORT_JSON, REPORT_LLAMA } report_format;
 
@@ -29,5 +30,9 @@ typedef struct {
 /* Writes the summary of r (sorting r->fwd and r->dp) to out. Returns 0, or -1 when a write
  * failed. */
 int report_write(FILE *out, results *r, const run_info *info, report_format format);
+
+/* The same, keeping the summary the report printed in *keep. */
+int report_write_keep(FILE *out, results *r, const run_info *info, report_format format,
+                      summary *keep);
 
 #endif /* KLDIV_REPORT_H */
