@@ -60,7 +60,8 @@ def main():
             t_sep.append(timed(separate, cold))
         m1, m3 = statistics.median(t_one), statistics.median(t_sep)
         print("%s%d x %d float32, 3 NEW files, -t %d, %d reps: one run %.3f s, three runs %.3f s "
-              "(medians), speedup %.2fx" % ("cold: " if cold else "", rows, vocab, threads, reps, m1, m3, m3 / m1))
+              "(medians), speedup %.2fx"
+              % ("cold: " if cold else "", rows, vocab, threads, reps, m1, m3, m3 / m1))
         print("one run:    " + " ".join("%.3f" % t for t in t_one))
         print("three runs: " + " ".join("%.3f" % t for t in t_sep))
     finally:

@@ -102,7 +102,8 @@ def reference(a, b, ids, temperature=1.0):
     t = np.where(has, ids, 0)
     return {"kl": kl, "same": same, "top": top, "top_new": order_b[:, 0],
             "rank": rank_of(b, top), "p_top": p[np.arange(len(a)), top],
-            "rank_tb": np.where(has, rank_of(a, t), -1), "rank_tn": np.where(has, rank_of(b, t), -1),
+            "rank_tb": np.where(has, rank_of(a, t), -1),
+            "rank_tn": np.where(has, rank_of(b, t), -1),
             "entropy": -np.sum(p * np.log(p), axis=1), "tv": 0.5 * np.abs(p - q).sum(axis=1),
             "dp": np.where(has, q[np.arange(len(a)), t] - p[np.arange(len(a)), t], np.nan),
             "has": has}
@@ -157,8 +158,8 @@ def check_report(name, rep, col, ref, positions, js_tv):
     check(name + ": positions", np.array_equal(col("position", int), positions))
     top = rep["topk"]
     check(name + ": k", top["k"] == list(range(1, 11)))
-    check(name + ": top-K agreement", close(top["same_list"],
-                                            [(ref["same"] >= k).mean() for k in range(1, 11)], 1e-12))
+    check(name + ": top-K agreement",
+          close(top["same_list"], [(ref["same"] >= k).mean() for k in range(1, 11)], 1e-12))
     n_t = has.sum() if has.any() else math.nan
     check(name + ": target in base's top K", close(
         top["target_in_base"], [((ref["rank_tb"] < k) & has).sum() / n_t for k in range(1, 11)],
@@ -331,7 +332,8 @@ def main():
     check("a NEW of other rows", rc == 1 and "short.npy" in err, err)
 
     # errors: a list with a gap, tensors of different vocab, targets of another layout
-    gap = write_safetensors(path("gap.safetensors"), {"tensor.0": b[0][None], "tensor.2": b[1][None]})
+    gap = write_safetensors(path("gap.safetensors"),
+                            {"tensor.0": b[0][None], "tensor.2": b[1][None]})
     rc, _, err = run(base3, gap)
     check("list with a gap", rc == 1 and "tensor.1" in err and "gap.safetensors" in err, err)
     odd = write_safetensors(path("odd.safetensors"), {"tensor.0": b[0][None],

@@ -9,6 +9,7 @@ in context (where the report has positions: llama.cpp _logits_ files, 3-D safete
 exllamav3's tensor.N lists, --context N). matplotlib is an optional dependency: without it the
 command says so and exits with status 1."""
 import argparse
+import importlib.util
 import json
 import os
 import sys
@@ -92,8 +93,10 @@ def main(argv=None):
     if ext not in (".png", ".svg"):
         ap.error("-o needs a .png or .svg file name, not %r" % args.output)
     try:
-        import matplotlib  # noqa: F401
-    except ImportError:
+        have = importlib.util.find_spec("matplotlib") is not None
+    except ValueError:  # sys.modules["matplotlib"] is None: blocked
+        have = False
+    if not have:
         print("kld.plot: needs matplotlib (pip install matplotlib; Debian: python3-matplotlib)",
               file=sys.stderr)
         return 1

@@ -115,10 +115,11 @@ static int st_targets(targets *t, const char *path, const unsigned char *data, u
         rc = input_fail_path(path, "--targets tensor '%.40s' has %d dimensions (token ids need "
                                    "(texts, seq) or (seq,))", one->name, one->ndim);
     uint64_t texts = n ? (uint64_t)n : one && one->ndim - lead == 2 ? one->shape[lead] : 1;
-    if (rc == 0 && (texts == 0 || texts > rows || !(t->lengths = malloc((size_t)texts * sizeof *t->lengths)) ||
+    const int counts_ok = texts > 0 && texts <= rows;
+    if (rc == 0 && (!counts_ok || !(t->lengths = malloc((size_t)texts * sizeof *t->lengths)) ||
                     !(t->ids = malloc((size_t)rows * sizeof *t->ids))))
-        rc = texts == 0 || texts > rows ? fail(path, "--targets needs one token id per row: %llu rows, this file "
-                                       "has %llu rows of text", rows, texts)
+        rc = !counts_ok ? fail(path, "--targets needs one token id per row: %llu rows, this file "
+                                     "has %llu rows of text", rows, texts)
                           : input_fail_path(path, "out of memory for %llu targets",
                                             (unsigned long long)rows);
     uint64_t at = 0;

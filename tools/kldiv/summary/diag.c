@@ -146,7 +146,8 @@ static int breakdowns(const diag_sums *d, diag_summary *s)
     for (size_t i = 0; i < n; i++)
         of[i] = d->kept[i].confidence;
     for (int b = 0; b < DIAG_BUCKETS; b++)
-        s->confidence[b].lo = (double)b / DIAG_BUCKETS, s->confidence[b].hi = (b + 1.0) / DIAG_BUCKETS;
+        s->confidence[b].lo = (double)b / DIAG_BUCKETS,
+        s->confidence[b].hi = (b + 1.0) / DIAG_BUCKETS;
     fill(d, of, DIAG_BUCKETS, s->confidence, tmp);
     for (size_t i = 0; i < n; i++)
         order[i] = (by_entropy){d->kept[i].entropy, i};
@@ -166,13 +167,15 @@ static int breakdowns(const diag_sums *d, diag_summary *s)
             lo = d->kept[i].position < lo ? d->kept[i].position : lo;
             hi = d->kept[i].position > hi ? d->kept[i].position : hi;
         }
-        const uint64_t span = (uint64_t)hi - lo + 1, width = (span + DIAG_BUCKETS - 1) / DIAG_BUCKETS;
+        const uint64_t span = (uint64_t)hi - lo + 1;
+        const uint64_t width = (span + DIAG_BUCKETS - 1) / DIAG_BUCKETS;
         s->n_position = (int)((span + width - 1) / width);
         for (size_t i = 0; i < n; i++)
             of[i] = (uint8_t)((d->kept[i].position - lo) / width);
         for (int b = 0; b < s->n_position; b++) {
             s->position[b].lo = (double)(lo + b * width);
-            s->position[b].hi = (double)(lo + (b + 1) * width - 1 < hi ? lo + (b + 1) * width - 1 : hi);
+            const uint64_t last = lo + (b + 1) * width - 1;
+            s->position[b].hi = (double)(last < hi ? last : hi);
         }
         fill(d, of, s->n_position, s->position, tmp);
     }
