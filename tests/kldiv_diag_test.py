@@ -274,6 +274,26 @@ def main():
     rc, out, _ = run("--format", "llama", base3, new_list)
     check("llama format has no new sections", rc == 0 and "top-K" not in out)
 
+    # a llama.cpp _logits_ BASE: positions n_ctx/2 .. n_ctx-2 of each chunk (50 of them, 5 a
+    # bucket), against a NEW holding every position
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+    import make_llama_files as mk
+    n_ctx, chunks = 102, 2
+    full = rng.normal(0, 2, (n_ctx * chunks, 40)).astype(np.float32)
+    tokens = rng.integers(0, 40, n_ctx * chunks)
+    with open(path("base.bin"), "wb") as f:
+        f.write(mk.logits_file_bytes(full, tokens, n_ctx))
+    np.save(path("all.npy"), full + rng.normal(0, 0.3, full.shape).astype(np.float32))
+    rc, out, err = run("--json", "--per-row", path("r5.csv"), path("base.bin"), path("all.npy"))
+    check("llama positions: runs", rc == 0, err)
+    if rc == 0:
+        pos = json.loads(out)["buckets"]["position"]
+        want = np.tile(np.arange(n_ctx // 2, n_ctx - 1), chunks)
+        check("llama positions: per row", np.array_equal(read_csv(path("r5.csv"))("position", int),
+                                                         want))
+        check("llama positions: buckets", [(b["lo"], b["hi"], b["rows"]) for b in pos] ==
+              [(51 + 5 * i, 55 + 5 * i, 10) for i in range(10)], pos)
+
     # the per-row ranks and top-1 probability from float16 logits at T = 0.7, and from float64
     # probabilities (every kernel type's scan)
     a16, b16 = a.reshape(rows, V).astype(np.float16), b.reshape(rows, V).astype(np.float16)
