@@ -1,5 +1,6 @@
 /* topk.c - the per-row top-k diagnostics (see topk.h). One pass over each row, a block of BLOCK
- * elements at a time in the row's own type (float16 and bfloat16 widened to float, exactly): the
+ * elements at a time, float32 and float64 rows as they are, float16 and bfloat16 rows as 16-bit
+ * keys in the order of their values (order_key: no conversion, 16 compares a vector): the
  * counts of the elements ahead of one or two given tokens, and the top list, kept sorted by
  * insertion (an element enters only when it beats the list's last: rare after the first
  * blocks). */
@@ -33,6 +34,22 @@ static double value(npy_dtype t, const void *x, size_t i)
     }
 }
 
+/* A float16 or bfloat16 value's bits (sign, then a magnitude whose bits rise with it) as a signed
+ * key in the order of the values: equal values, -0 and +0 too, get equal keys. NaN rows are bad
+ * rows and never scanned. */
+static int16_t order_key(uint16_t h)
+{
+    return (h & 0x8000u) ? (int16_t)-(int16_t)(h & 0x7fffu) : (int16_t)h;
+}
+
+/* What the scan compares: the value, or for 16-bit types its key. */
+static double rank_value(npy_dtype t, const void *x, size_t i)
+{
+    if (t == NPY_F16 || t == NPY_BF16)
+        return order_key(((const uint16_t *)x)[i]);
+    return value(t, x, i);
+}
+
 /* v (token id) into the list, after the equal values already there (their ids are lower: the
  * row is scanned in id order). */
 static void insert(top_list *l, double v, uint64_t id)
@@ -64,7 +81,7 @@ typedef struct {
         for (int k = 0; k < nr; k++) {                                                            \
             const T v = (T)r[k].v;                                                                \
             const size_t below = r[k].id <= from ? 0 : r[k].id - from < m ? r[k].id - from : m;   \
-            uint64_t c = 0;                                                                       \
+            uint32_t c = 0; /* m <= BLOCK: 32-bit lanes vectorise */                              \
             for (size_t i = 0; i < below; i++)                                                    \
                 c += x[i] >= v;                                                                   \
             for (size_t i = below; i < m; i++)                                                    \
@@ -85,12 +102,14 @@ typedef struct {
     }
 SCAN_BLOCK(scan_float, float)
 SCAN_BLOCK(scan_double, double)
+SCAN_BLOCK(scan_key, int16_t)
 
-/* Row x (n elements of type t): its top list and the ranks of r[0..nr). float32 and float64 rows
- * in place; float16 and bfloat16 a block at a time as float (exact). */
+/* Row x (n elements of type t): its top list and the ranks of r[0..nr) (values, or keys for
+ * 16-bit types: rank_value). float32 and float64 rows in place; float16 and bfloat16 a block at
+ * a time as keys. */
 static void scan(npy_dtype t, const void *x, size_t n, top_list *l, ranked *r, int nr)
 {
-    float buf[BLOCK];
+    int16_t buf[BLOCK];
     l->n = 0;
     for (int k = 0; k < nr; k++)
         r[k].count = 0;
@@ -101,9 +120,10 @@ static void scan(npy_dtype t, const void *x, size_t n, top_list *l, ranked *r, i
         } else if (t == NPY_F32) {
             scan_float((const float *)x + from, m, from, l, r, nr);
         } else {
+            const uint16_t *h = (const uint16_t *)x + from;
             for (size_t i = 0; i < m; i++)
-                buf[i] = (float)value(t, x, from + i);
-            scan_float(buf, m, from, l, r, nr);
+                buf[i] = order_key(h[i]);
+            scan_key(buf, m, from, l, r, nr);
         }
     }
 }
@@ -122,11 +142,11 @@ void topk_row(const score_setup *s, const void *a, const void *b, int64_t target
     ranked rb[1], rn[2];
     const int known = target >= 0;
     if (known)
-        rb[0] = (ranked){(uint64_t)target, value(t, a, (size_t)target), 0};
+        rb[0] = (ranked){(uint64_t)target, rank_value(t, a, (size_t)target), 0};
     scan(t, a, s->n, &lb, rb, known);
-    rn[0] = (ranked){lb.id[0], value(t, b, (size_t)lb.id[0]), 0};
+    rn[0] = (ranked){lb.id[0], rank_value(t, b, (size_t)lb.id[0]), 0};
     if (known)
-        rn[1] = (ranked){(uint64_t)target, value(t, b, (size_t)target), 0};
+        rn[1] = (ranked){(uint64_t)target, rank_value(t, b, (size_t)target), 0};
     scan(t, b, s->n, &ln, rn, 1 + known);
     while (out->topk_same < lb.n && lb.id[out->topk_same] == ln.id[out->topk_same])
         out->topk_same++;
@@ -135,5 +155,6 @@ void topk_row(const score_setup *s, const void *a, const void *b, int64_t target
         out->target_rank_base = rb[0].count, out->target_rank_new = rn[1].count;
     /* BASE's top-1 probability: as stored, or softmax(x / T) at its largest logit */
     const double scale = (float)(1.0 / s->temperature); /* kld.h: s = 1/T rounded to float */
-    out->base_top_p = s->probs ? lb.val[0] : exp(lb.val[0] * scale - out->lse_base);
+    const double top = value(t, a, (size_t)lb.id[0]);
+    out->base_top_p = s->probs ? top : exp(top * scale - out->lse_base);
 }
