@@ -60,7 +60,7 @@ static int parse_reduction(const kld_function *fn, PyObject *obj, reduction *red
             return 0;
         }
     PyErr_Format(PyUnicode_Check(obj) ? PyExc_ValueError : PyExc_TypeError,
-                 "%s(): reduction is 'none', 'sum', 'mean' or 'batchmean' (torch's), not %R",
+                 "%s(): reduction is 'none', 'sum', 'mean' or 'batchmean' (per vector), not %R",
                  fn->name, obj);
     return -1;
 }

@@ -197,6 +197,22 @@ static PyObject *run_pair(const kld_function *fn, const operand *a, const operan
     for (; ok && opened < 2; opened++)
         ok = !want[opened] ||
              dest_open(&d[opened], outs[opened], out_names[opened], a, args->reduce) == 0;
+    /* out= sharing memory with an input, or out[0] with out[1], would be read after written */
+    for (int k = 0; ok && k < 2; k++) {
+        size_t bytes = want[k] && d[k].view.obj ? (size_t)d[k].view.len : 0;
+        const char *clash = operand_overlaps(a, d[k].data, bytes)   ? "the first input"
+                            : operand_overlaps(b, d[k].data, bytes) ? "the second input"
+                            : k == 1 && want[0] && d[0].view.obj && bytes &&
+                                    (char *)d[0].data < (char *)d[1].data + bytes &&
+                                    (char *)d[1].data < (char *)d[0].data + d[0].view.len
+                                ? "out[0]"
+                                : NULL;
+        if (clash) {
+            PyErr_Format(PyExc_ValueError, "kld: %s shares memory with %s; give it its own array",
+                         out_names[k], clash);
+            ok = 0;
+        }
+    }
     if (ok) {
         pair_ctx c = {fn->k.pair[a->dtype], a->n, args->t, want[0] ? d[0].data : NULL,
                       want[1] ? d[1].data : NULL};

@@ -44,7 +44,8 @@ PY_FUNCTIONS(PY_KLD)
     "give float64 arrays of the leading shape (the shape without the vocabulary axis)."
 #define KEYWORDS                                                                               \
     "reduction: 'none' (default: a value per vector), 'sum', 'mean' (torch's: the sum over\n"  \
-    "the elements' count, vectors x n) or 'batchmean' (the sum over the number of vectors):\n" \
+    "the elements' count, vectors x n) or 'batchmean' (the sum over the number of vectors,\n"\
+    "torch's batchmean for (rows, n); for (batch, seq, n) torch divides by batch only):\n"   \
     "a float. mask (booleans of the leading shape, True keeps the vector) or labels (ints of\n"\
     "the leading shape) with ignore_index (default -100, torch's): left-out vectors are not\n" \
     "read, count in no reduction and are 0 in 'none'. out: a float64 C-contiguous array of\n"  \

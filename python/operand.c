@@ -412,3 +412,20 @@ PyObject *shape_str(int ndim, const Py_ssize_t *shape)
     Py_XDECREF(t);
     return s;
 }
+
+int operand_overlaps(const operand *op, const void *lo, size_t bytes)
+{
+    if (op->rows == 0 || op->n == 0 || bytes == 0)
+        return 0;
+    /* the lowest and highest element: each axis at its first or last index, by its sign */
+    intptr_t first = (intptr_t)op->data, last = first;
+    Py_ssize_t v = (Py_ssize_t)(op->n - 1) * op->vstride;
+    *(v < 0 ? &first : &last) += v;
+    for (int d = 0; d < op->lead_ndim; d++) {
+        Py_ssize_t s = (op->lead_shape[d] - 1) * op->lead_strides[d];
+        *(s < 0 ? &first : &last) += s;
+    }
+    last += kld_py_itemsizes[op->dtype];
+    intptr_t from = (intptr_t)lo, to = from + (intptr_t)bytes;
+    return first < to && from < last;
+}

@@ -49,6 +49,10 @@ int operand_get(PyObject *obj, const char *name, int axis, operand *op);
  * an operand that operand_get() failed on or already released. */
 void operand_release(operand *op);
 
+/* operand_overlaps() : whether any byte of op's elements lies in [lo, lo + bytes) (by the span
+ * from its lowest to its highest element, so a strided operand counts its gaps). */
+int operand_overlaps(const operand *op, const void *lo, size_t bytes);
+
 /* aux_buffer() : a buffer of obj with flags (PyBUF_*), or of obj.numpy() when obj has no buffer
  * but that method (torch tensors: the same memory). @return 0, or -1 with an exception set. */
 int aux_buffer(PyObject *obj, const char *name, int flags, Py_buffer *view);

@@ -2,6 +2,7 @@
 the wheel ships next to this file (kld/kldiv, built from tools/kldiv), with the same arguments,
 in place of this process: its output, exit status and signals are kldiv's own."""
 import os
+import signal
 import sys
 
 __all__ = ["main"]
@@ -9,6 +10,11 @@ __all__ = ["main"]
 
 def main() -> None:
     exe = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kldiv")
+    # Python ignores SIGPIPE and SIGXFSZ, and exec keeps ignored signals: give kldiv the
+    # defaults it has from a shell (kldiv ... | head ends quietly, status 141).
+    for name in ("SIGPIPE", "SIGXFSZ"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     try:
         os.execv(exe, ["kldiv"] + sys.argv[1:])
     except OSError as e:

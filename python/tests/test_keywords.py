@@ -221,3 +221,24 @@ def test_bad_values_and_combinations():
     # None is an absent argument, as in torch
     assert np.array_equal(kld.forward_logits(a, b, mask=None, out=None, axis=None, dim=None,
                                              reduction=None), kld.forward_logits(a, b))
+
+
+def test_out_sharing_memory_with_an_input_or_the_other_out_is_refused():
+    rng = np.random.default_rng(11)
+    p, q = softmax64(rng.normal(size=(64, 128))), softmax64(rng.normal(size=(64, 128)))
+    pp, qq = p.copy(), q.copy()
+    # a view into p's rows 5..: kld would overwrite rows it has yet to read
+    with pytest.raises(ValueError, match="out shares memory with the first input"):
+        kld.forward(pp, q, out=pp.reshape(-1)[640:704])
+    with pytest.raises(ValueError, match="out shares memory with the second input"):
+        kld.js(p, qq, out=qq.reshape(-1)[:64])
+    o = np.empty(64)
+    with pytest.raises(ValueError, match=r"out\[1\] shares memory with out\[0\]"):
+        kld.both(p, q, out=(o, o))
+    np.testing.assert_array_equal(pp, p)  # nothing was written
+    np.testing.assert_array_equal(qq, q)
+    # separate arrays are fine
+    o0, o1 = np.empty(64), np.empty(64)
+    f, r = kld.both(p, q, out=(o0, o1))
+    assert f is o0 and r is o1
+    np.testing.assert_allclose(o0, kld.forward(p, q), rtol=0, atol=0)

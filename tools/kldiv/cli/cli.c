@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,10 @@ static size_t bus_length;
 static void on_sigbus(int sig)
 {
     (void)sig;
+    static atomic_flag said = ATOMIC_FLAG_INIT; /* one line, whichever threads fault */
+    if (atomic_flag_test_and_set(&said))
+        for (;;)
+            pause(); /* the first thread's _exit ends the process */
     ssize_t unused = write(STDERR_FILENO, bus_message, bus_length);
     (void)unused;
     out_file_remove_pending();

@@ -34,13 +34,16 @@ static int read_with_pread(void)
     return how && strcmp(how, "pread") == 0;
 }
 
-/* KLDIV_AHEAD: MiB to read ahead (0: no read-ahead thread), for measurements; else dflt. */
-static uint64_t read_ahead(uint64_t dflt)
+/* KLDIV_AHEAD: MiB to read ahead (0: no read-ahead thread), for measurements, capped at most;
+ * else dflt. */
+static uint64_t read_ahead(uint64_t dflt, uint64_t most)
 {
     const char *mib = getenv("KLDIV_AHEAD");
     char *end;
     unsigned long v = mib ? strtoul(mib, &end, 10) : 0;
-    return mib && *mib && !*end && v < 4096 ? (uint64_t)v << 20 : dflt;
+    if (!mib || !*mib || *end || v >= 4096)
+        return dflt;
+    return (uint64_t)v << 20 < most ? (uint64_t)v << 20 : most;
 }
 
 int plan_make(plan *p, const input *in, int n, const kldiv_options *o, size_t scratch_floats)
@@ -56,7 +59,7 @@ int plan_make(plan *p, const input *in, int n, const kldiv_options *o, size_t sc
                 .slots = 2 * (size_t)o->threads + 2,
                 .use_pread = read_with_pread(),
                 .window = soft / 8 < WINDOW ? soft / 8 : WINDOW,
-                .ahead = read_ahead(soft / 8 < AHEAD ? soft / 8 : AHEAD)};
+                .ahead = read_ahead(soft / 8 < AHEAD ? soft / 8 : AHEAD, soft / 8)};
     int buffered[KLDIV_MAX_INPUTS];
     for (int k = 0; k < n; k++) /* a stream's or directory's rows, pread, or an unaligned map */
         buffered[k] = !input_random(&in[k]) || p->use_pread ||

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -152,9 +153,12 @@ static const void *read_span(const input *in, const input_span *span, unsigned c
             return NULL;
         }
         if (got == 0) {
-            input_fail(in, "the file shrank while it was read: it ends at byte %llu of the %llu "
-                           "it had",
-                       (unsigned long long)(span->offset + done), (unsigned long long)in->size);
+            struct stat st;
+            input_fail(in, "the file shrank while it was read: no data at byte %llu; it is %lld "
+                           "bytes now, of the %llu it had",
+                       (unsigned long long)(span->offset + done),
+                       fstat(in->fd, &st) == 0 ? (long long)st.st_size : -1LL,
+                       (unsigned long long)in->size);
             return NULL;
         }
         done += (size_t)got;
