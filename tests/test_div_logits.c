@@ -42,6 +42,34 @@ static void div_logits_close_rows(void)
     logits_free(&l);
 }
 
+/* b = a + c + noise: logits against log-probabilities (c = -log sum e^b, ~ -14 for an LLM row)
+ * or two models whose logits differ by a constant. Every pair then differs by ~c, and b - a in
+ * float is off by ~ulp(c) unless the kernels form it exactly: 1.6e-5 of a TV of 4e-3 at c = 14
+ * and 1.8e-4 at c = 30 before they did. KL, JS and TV against the exact values. */
+static void div_logits_offset_rows(void)
+{
+    static const float offsets[] = {-14.0f, 30.0f, -100.0f};
+    static const size_t lengths[] = {1, 17, 1000, 32000};
+    for (size_t j = 0; j < sizeof offsets / sizeof *offsets; j++)
+        for (size_t i = 0; i < sizeof lengths / sizeof *lengths; i++) {
+            logits l = logits_llm(7700 + 10 * j + i, lengths[i], 3.0, 1e-2, 0);
+            for (size_t k = 0; k < l.n; k++)
+                l.b[k] += offsets[j];
+            check_div_logits(l.a, l.b, l.n, 1.0f);
+            check_div_logits(l.b, l.a, l.n, 0.7f);
+            exact_logits e = exact_logits_f32(l.a, l.b, l.n, 1.0f);
+            kld_logit_stats s;
+            kld_stats_logits_f32(l.a, l.b, l.n, 1.0f, &s);
+            if (l.n > 1) {
+                check_logit_stats(&s, &e, l.n);
+            } else { /* P = Q = (1): the entropies' relative tiers would ask 0 exactly */
+                check_close("forward", s.kl.forward, 0, tol_kl_f32(0, 0));
+                check_close("reverse", s.kl.reverse, 0, tol_kl_f32(0, 0));
+            }
+            logits_free(&l);
+        }
+}
+
 /* b = a but one token: every other token has the same small log-ratio -c. When c is as small
  * as the rounding of A and B (a few ulps moved, at n = 2 and 3), tokens are within the kernel's
  * first-order correction's reach of a sign flip, and the terms pass must run again. */
@@ -172,6 +200,7 @@ static void div_logits_rows_every_entry(void)
 
 const path_test div_logits_tests[] = {
     {"div_logits_close_rows", div_logits_close_rows},
+    {"div_logits_offset_rows", div_logits_offset_rows},
     {"div_logits_one_token", div_logits_one_token},
     {"div_logits_conventions", div_logits_conventions},
     {"div_logits_rows", div_logits_rows},

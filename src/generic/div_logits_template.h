@@ -76,7 +76,7 @@ typedef struct {
 
 static inline div_lanes div_logit_lanes(const div_logits *s, vec a, vec b)
 {
-    vec u = v_sub(v_mul(v_sub(v_sub(b, a), s->frame.shift), s->frame.inv_t), s->resid);
+    vec u = v_sub(v_mul(offset_diff(b, a, s->frame.shift), s->frame.inv_t), s->resid);
     return (div_lanes){v_exp_nonpositive(scaled_x(&s->frame, a)), u};
 }
 
