@@ -44,18 +44,10 @@
     {                                                                                          \
         kld_rows_##family##_##tn(ROWS(T), t, out);                                             \
     }
-/* The stats, JS and TV together: adapters for the list's sake, bound to no Python function yet. */
-#define PY_ADAPT_STATS_JS_TV(family, tn, T)                                                    \
-    static void adapt_##family##_##tn(KLD_PY_ROWS_ARGS, kld_stats_js_tv *out)                 \
-    {                                                                                          \
-        (void)t;                                                                               \
-        kld_rows_##family##_##tn(ROWS(T), out);                                                \
-    }
-#define PY_ADAPT_LOGIT_STATS_JS_TV(family, tn, T)                                              \
-    static void adapt_##family##_##tn(KLD_PY_ROWS_ARGS, kld_logit_stats_js_tv *out)           \
-    {                                                                                          \
-        kld_rows_##family##_##tn(ROWS(T), t, out);                                             \
-    }
+/* The fused stats + JS + TV families have no Python function (kld.stats with js and tv would
+ * be one): their shapes expand to nothing here, adapter and table entry alike. */
+#define PY_ADAPT_STATS_JS_TV(family, tn, T)
+#define PY_ADAPT_LOGIT_STATS_JS_TV(family, tn, T)
 #define PY_ADAPTER(a, family, SHAPE, tn, T) PY_ADAPT_##SHAPE(family, tn, T)
 KLD_ENTRY_POINTS(PY_ADAPTER, )
 
@@ -72,10 +64,6 @@ KLD_ENTRY_POINTS(PY_ADAPTER, )
 #define PY_LOGITS_LOGIT_PAIR 1
 #define PY_LOGITS_LOGIT_ONE 1
 #define PY_LOGITS_LOGIT_STATS 1
-#define PY_SLOT_STATS_JS_TV stats_js_tv
-#define PY_SLOT_LOGIT_STATS_JS_TV logit_stats_js_tv
-#define PY_LOGITS_STATS_JS_TV 0
-#define PY_LOGITS_LOGIT_STATS_JS_TV 1
 #define PY_DTYPE_f32 DTYPE_F32
 #define PY_DTYPE_f64 DTYPE_F64
 #define PY_DTYPE_f16 DTYPE_F16
@@ -89,13 +77,20 @@ typedef struct {
         pair_kernel pair;
         stats_kernel stats;
         logit_stats_kernel logit_stats;
-        void (*stats_js_tv)(KLD_PY_ROWS_ARGS, kld_stats_js_tv *out);
-        void (*logit_stats_js_tv)(KLD_PY_ROWS_ARGS, kld_logit_stats_js_tv *out);
     } k;
 } entry_point;
 
-#define PY_ENTRY(a, family, SHAPE, tn, T)                                                      \
+#define PY_ENTRY_BOUND(family, SHAPE, tn)                                                      \
     {#family, PY_DTYPE_##tn, PY_LOGITS_##SHAPE, {.PY_SLOT_##SHAPE = adapt_##family##_##tn}},
+#define PY_ENTRY_PAIR(family, tn) PY_ENTRY_BOUND(family, PAIR, tn)
+#define PY_ENTRY_ONE(family, tn) PY_ENTRY_BOUND(family, ONE, tn)
+#define PY_ENTRY_STATS(family, tn) PY_ENTRY_BOUND(family, STATS, tn)
+#define PY_ENTRY_LOGIT_PAIR(family, tn) PY_ENTRY_BOUND(family, LOGIT_PAIR, tn)
+#define PY_ENTRY_LOGIT_ONE(family, tn) PY_ENTRY_BOUND(family, LOGIT_ONE, tn)
+#define PY_ENTRY_LOGIT_STATS(family, tn) PY_ENTRY_BOUND(family, LOGIT_STATS, tn)
+#define PY_ENTRY_STATS_JS_TV(family, tn)
+#define PY_ENTRY_LOGIT_STATS_JS_TV(family, tn)
+#define PY_ENTRY(a, family, SHAPE, tn, T) PY_ENTRY_##SHAPE(family, tn)
 static const entry_point entry_points[] = {KLD_ENTRY_POINTS(PY_ENTRY, )};
 
 int kernels_bind(kld_function *const *functions, size_t count)
