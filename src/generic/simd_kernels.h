@@ -17,3 +17,4 @@
 #include "generic/logits_template.h"
 #include "generic/div_logits_template.h"
 #endif
+#include "generic/distill_template.h"
