@@ -2,6 +2,7 @@
  * controls, __version__. The work is in call.c; arguments are read in place by operand.c. */
 #include "call.h"
 #include "check.h"
+#include "distill.h"
 #include "results.h"
 
 #define STR_(x) #x
@@ -155,6 +156,7 @@ PyDoc_STRVAR(force_isa_doc, "force_isa($module, name, /)\n--\n\n"
 static PyMethodDef methods[] = {
     PY_FUNCTIONS(PY_METHOD)
     {"check", (PyCFunction)(void (*)(void))kld_py_check, METH_VARARGS | METH_KEYWORDS, check_doc},
+    {"distill", (PyCFunction)(void (*)(void))kld_py_distill, METH_VARARGS | METH_KEYWORDS, kld_py_distill_doc},
     {"isa", py_isa, METH_NOARGS, isa_doc},
     {"isa_supported", py_isa_supported, METH_O, isa_supported_doc},
     {"force_isa", py_force_isa, METH_O, force_isa_doc},
