@@ -220,3 +220,16 @@ def test_module_errors():
         kt.distill(s, torch.zeros(2, 4, requires_grad=True))
     with pytest.raises(ValueError, match="match"):
         kt.distill(s, torch.zeros(2, 5))
+
+
+
+def test_backward_twice():
+    """The saved gradient is handed to autograd, never scaled in place by a backward: a second
+    backward (retain_graph) gives the same gradient, reduced or not, scaled or not."""
+    import kld.torch as kt
+    s, t = torch.randn(2, 6, requires_grad=True), torch.randn(2, 6)
+    for loss in (kt.distill(s, t, reduction="batchmean"), kt.distill(s, t).sum(),
+                 3 * kt.distill(s, t, "js", reduction="sum")):
+        (first,) = torch.autograd.grad(loss, s, retain_graph=True)
+        (second,) = torch.autograd.grad(loss, s)
+        assert torch.equal(first, second)

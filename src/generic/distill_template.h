@@ -65,11 +65,33 @@ typedef struct {
     mask small, fa, fb;
 } distill_lanes;
 
-static inline distill_lanes distill_lanes_of(const distill *s, vec a, vec b)
+/* The float gradient buffer's next vector (pass 2 stored the teacher's e^x there), read at
+ * the write cursor; a partial tail is padded with 0 (the padded lanes are masked). */
+static inline vec distill_kept_w(const distill *s)
+{
+    if (s->left >= KLD_LANES)
+        return v_load_lanes(s->grad);
+    lane w[KLD_LANES] = {0};
+    memcpy(w, s->grad, s->left * sizeof *w);
+    return v_load_lanes(w);
+}
+
+/* The cursor past one vector, without writing (the passes that only read the buffer). */
+static inline void distill_advance(distill *s)
+{
+    size_t k = s->left < KLD_LANES ? s->left : KLD_LANES;
+    s->grad += k;
+    s->left -= k;
+}
+
+/* One vector's values. The teacher's weights w = e^x are recomputed, or read back from the
+ * float gradient buffer, where pass 2 left them (kept): the same bits either way. The student's
+ * A q is w (1 + e1) on close lanes (A q = A p q/p: no exp), and v A/B elsewhere, whose exp runs
+ * only for a vector with a far or masked lane. */
+static inline distill_lanes distill_lanes_of(const distill *s, vec a, vec b, int kept)
 {
     const vec zero = v_set1(0), one = v_set1(1), ninf = v_set1(-INFINITY);
     distill_lanes l;
-    logit_exps e = pass2_exps(&s->d.frame, a, b);
     l.fa = m_gt(a, ninf);
     l.fb = m_gt(b, ninf);
     mask both = m_and(l.fa, l.fb);
@@ -78,8 +100,10 @@ static inline distill_lanes distill_lanes_of(const distill *s, vec a, vec b)
     l.small = m_and(both, m_le(v_abs(l.u), one));
     h_pair(l.u, &l.hp, &l.hm);
     l.e1 = v_add(l.u, l.hp);
-    l.w = e.w;
-    l.vr = v_mul(e.v, s->d.ratio);
+    l.w = kept ? distill_kept_w(s) : v_exp(scaled_x(&s->d.frame, a));
+    l.vr = v_fmadd(l.w, l.e1, l.w);
+    if (m_bits(l.small) != KLD_ALL_LANES)
+        l.vr = v_select(l.small, l.vr, v_mul(v_exp(scaled_y(&s->d.frame, b)), s->d.ratio));
     return l;
 }
 
@@ -131,14 +155,15 @@ static inline void distill_store(distill *s, vec g)
 
 /* One chunk: the loss's sums when sums, the gradient when write. */
 static inline __attribute__((always_inline)) void
-distill_chunk(distill *s, const elem *a, const elem *b, size_t nv, int kind, int sums, int write)
+distill_chunk(distill *s, const elem *a, const elem *b, size_t nv, int kind, int sums, int write,
+              int kept)
 {
     const vec one = v_set1(1);
     distill_accs c = {0};
     div_logit_accs js = {0};
     for (size_t k = 0; k < nv; k++) {
         vec va = v_load(a + k * KLD_LANES), vb = v_load(b + k * KLD_LANES);
-        distill_lanes l = distill_lanes_of(s, va, vb);
+        distill_lanes l = distill_lanes_of(s, va, vb, kept);
         if (sums && kind == KLD_DISTILL_FORWARD) {
             c.w = acc_add(c.w, l.w);
             c.vr = acc_add(c.vr, l.vr);
@@ -165,6 +190,8 @@ distill_chunk(distill *s, const elem *a, const elem *b, size_t nv, int kind, int
         }
         if (write)
             distill_store(s, v_mul(s->scale, distill_grad_of(s, &l, kind)));
+        else if (kept)
+            distill_advance(s);
     }
     if (sums) {
         s->sum.w += acc_sum(c.w);
@@ -193,36 +220,67 @@ static void distill_fold(void *state)
 }
 
 /* The variants: forward's sums with (or without) the gradient; the reverse's and the JS's sums,
- * then their gradient. */
-#define KLD_DISTILL_CHUNK(name, kind, sums, write)                                             \
+ * then their gradient; the forward's and the reverse's with w kept in the gradient buffer. */
+#define KLD_DISTILL_CHUNK(name, kind, sums, write, kept)                                       \
     static void distill_chunk_##name(void *state, const elem *a, const elem *b, size_t nv)     \
     {                                                                                          \
-        distill_chunk(state, a, b, nv, kind, sums, write);                                     \
+        distill_chunk(state, a, b, nv, kind, sums, write, kept);                               \
     }
-KLD_DISTILL_CHUNK(forward_write, KLD_DISTILL_FORWARD, 1, 1)
-KLD_DISTILL_CHUNK(forward_sums, KLD_DISTILL_FORWARD, 1, 0)
-KLD_DISTILL_CHUNK(reverse_sums, KLD_DISTILL_REVERSE, 1, 0)
-KLD_DISTILL_CHUNK(reverse_write, KLD_DISTILL_REVERSE, 0, 1)
-KLD_DISTILL_CHUNK(js_sums, KLD_DISTILL_JS, 1, 0)
-KLD_DISTILL_CHUNK(js_write, KLD_DISTILL_JS, 0, 1)
+KLD_DISTILL_CHUNK(forward_write, KLD_DISTILL_FORWARD, 1, 1, 0)
+KLD_DISTILL_CHUNK(forward_sums, KLD_DISTILL_FORWARD, 1, 0, 0)
+KLD_DISTILL_CHUNK(js_sums, KLD_DISTILL_JS, 1, 0, 0)
+KLD_DISTILL_CHUNK(js_write, KLD_DISTILL_JS, 0, 1, 0)
+KLD_DISTILL_CHUNK(reverse_sums, KLD_DISTILL_REVERSE, 1, 0, 0)
+KLD_DISTILL_CHUNK(reverse_write, KLD_DISTILL_REVERSE, 0, 1, 0)
+KLD_DISTILL_CHUNK(forward_write_kept, KLD_DISTILL_FORWARD, 1, 1, 1)
+KLD_DISTILL_CHUNK(reverse_sums_kept, KLD_DISTILL_REVERSE, 1, 0, 1)
+KLD_DISTILL_CHUNK(reverse_write_kept, KLD_DISTILL_REVERSE, 0, 1, 1)
 #undef KLD_DISTILL_CHUNK
+
+/* Pass 2 that also keeps the teacher's e^x in the float gradient buffer, for pass 3 (and 4)
+ * to read back instead of recomputing: div_logits' softmax sums, plus the store. */
+static void distill_sums_keep_chunk(void *state, const elem *a, const elem *b, size_t nv)
+{
+    distill *s = state;
+    div_logit_accs c = {0};
+    for (size_t k = 0; k < nv; k++) {
+        logit_exps e = pass2_exps(&s->d.frame, v_load(a + k * KLD_LANES), v_load(b + k * KLD_LANES));
+        c.abs = acc_add(c.abs, e.w);
+        c.diff = acc_add(c.diff, e.v);
+        distill_store(s, e.w);
+    }
+    s->d.w += acc_sum(c.abs);
+    s->d.v += acc_sum(c.diff);
+}
+
+static void distill_sums_keep_fold(void *state)
+{
+    softmax_sums_fold(&((distill *)state)->d);
+}
 
 /* Pass 3 (and 4): the loss, and the gradient when asked. */
 static double distill_run(distill *s, const elem *a, const elem *b, size_t n, int kind,
-                          int write)
+                          int write, int kept)
 {
     const distill_sums *z = &s->total;
     double a_sum = s->d.total_w;
+    float *start = s->grad;
     if (kind == KLD_DISTILL_FORWARD) {
         s->scale = v_set1((float)(s->inv_t / a_sum));
         kld_run_chunks(s, a, b, n, KLD_ELEM_NEG_INF,
-                       write ? distill_chunk_forward_write : distill_chunk_forward_sums, distill_fold);
+                       kept    ? distill_chunk_forward_write_kept
+                       : write ? distill_chunk_forward_write
+                               : distill_chunk_forward_sums,
+                       distill_fold);
         return s->p_only ? INFINITY
                          : kl_from_moments(z->wu / z->w, z->wh / z->w, log(z->vr / z->w));
     }
     int reverse = kind == KLD_DISTILL_REVERSE;
     kld_run_chunks(s, a, b, n, KLD_ELEM_NEG_INF,
-                   reverse ? distill_chunk_reverse_sums : distill_chunk_js_sums, distill_fold);
+                   kept      ? distill_chunk_reverse_sums_kept
+                   : reverse ? distill_chunk_reverse_sums
+                             : distill_chunk_js_sums,
+                   distill_fold);
     double loss = reverse ? kl_from_moments(-z->vru / z->vr, z->vrh / z->vr, log(z->w / z->vr))
                           : 0.5 * z->js / a_sum;
     if (reverse && s->q_only)
@@ -230,8 +288,13 @@ static double distill_run(distill *s, const elem *a, const elem *b, size_t n, in
     if (write) {
         s->k = v_set1((float)((reverse ? z->vru : z->vrl) / z->vr));
         s->scale = v_set1((float)((reverse ? 1.0 : 0.5) * s->inv_t / a_sum));
+        s->grad = start;
+        s->left = n;
         kld_run_chunks(s, a, b, n, KLD_ELEM_NEG_INF,
-                       reverse ? distill_chunk_reverse_write : distill_chunk_js_write, distill_fold);
+                       kept      ? distill_chunk_reverse_write_kept
+                       : reverse ? distill_chunk_reverse_write
+                                 : distill_chunk_js_write,
+                       distill_fold);
     }
     return loss;
 }
@@ -257,17 +320,26 @@ void KLD_KERNEL(distill)(const elem *student, const elem *teacher, size_t n, flo
     s.d.frame.bmax = v_set1(bm);
     s.d.frame.inv_t = v_set1(inv_t);
     s.inv_t = inv_t;
-    kld_run_chunks(&s.d, a, b, n, KLD_ELEM_NEG_INF, softmax_sums_chunk, softmax_sums_fold);
+    /* the float gradient buffer holds the teacher's exps from pass 2 to pass 3 (4), which read
+     * them back instead of recomputing them (not for JS, whose terms recompute their own) */
+    int kept = grad && kind != KLD_DISTILL_JS;
+    s.grad = grad;
+    s.native = grad ? NULL : grad_native;
+    s.left = n;
+    if (kept)
+        kld_run_chunks(&s, a, b, n, KLD_ELEM_NEG_INF, distill_sums_keep_chunk,
+                       distill_sums_keep_fold);
+    else
+        kld_run_chunks(&s.d, a, b, n, KLD_ELEM_NEG_INF, softmax_sums_chunk, softmax_sums_fold);
+    s.grad = grad;
+    s.left = n;
     /* u's frame, as div_logits_terms_run's: the shift in float, its rounding times inv_t apart */
     double shift = ((double)bm - am) + log(s.d.total_v / s.d.total_w) / inv_t;
     float shift_f = (float)shift;
     s.d.frame.shift = v_set1(shift_f);
     s.d.resid = v_set1((float)((shift - shift_f) * inv_t));
     s.d.ratio = v_set1((float)(s.d.total_w / s.d.total_v));
-    s.grad = grad;
-    s.native = grad ? NULL : grad_native;
-    s.left = n;
-    *loss = distill_run(&s, a, b, n, kind, grad || grad_native);
+    *loss = distill_run(&s, a, b, n, kind, grad || grad_native, kept);
     if (*loss == INFINITY && kind == KLD_DISTILL_REVERSE) {
         distill_nan_row(n, loss, grad, grad_native);
         *loss = INFINITY;
