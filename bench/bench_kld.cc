@@ -242,6 +242,18 @@ double call_LOGIT_STATS_JS_TV(void (*k)(const T *, const T *, size_t, float,
     k(a, b, n, 1.0f, &s);
     return s.stats.kl.forward + s.js + s.tv;
 }
+// Distillation (KLD_DISTILL_ENTRY_POINTS): forward KL at T = 2, loss and gradient, the gradient
+// into a buffer of the row's length (float, or the input's type: G).
+template <typename T, typename G>
+double call_DISTILL(void (*k)(const T *, const T *, size_t, float, kld_distill_kind, double *, G *),
+                    const T *a, const T *b, size_t n) {
+    static thread_local std::vector<G> grad;
+    grad.resize(n);
+    double loss;
+    k(a, b, n, 2.0f, KLD_DISTILL_FORWARD, &loss, grad.data());
+    return loss + double(grad[0]);
+}
+constexpr Input kInput_DISTILL = kLogits;
 
 // What each shape reads, and which half-precision data each type is.
 constexpr Input kInput_PAIR = kProbs, kInput_STATS = kProbs, kInput_ONE = kProbs;
@@ -262,6 +274,7 @@ void register_all() {
         if (!kld_isa_supported(isa)) continue;
         std::string path = kld_isa_name(isa);
         KLD_ENTRY_POINTS(BENCH_ENTRY_POINT, path)
+        KLD_DISTILL_ENTRY_POINTS(BENCH_ENTRY_POINT, path)
         add<float>("forward_f32/" + path, isa, F32(kld_forward_f32));
         // the f32 kernels on the values of the f16 and bf16 data, next to the half kernels
         for (Half h : {kF16, kBF16}) {

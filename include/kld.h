@@ -313,6 +313,86 @@ KLD_API void kld_rows_stats_js_tv_logits_bf16(const uint16_t *a, const uint16_t 
                                               size_t n, size_t lda, size_t ldb,
                                               float temperature, kld_logit_stats_js_tv *out);
 
+/*
+ * Distillation: the loss of a divergence between the teacher's P = softmax(teacher/T) and the
+ * student's Q = softmax(student/T), and its gradient with respect to the student's logits, from
+ * one call over the two rows of logits (derivations and error bounds: docs/accuracy.md).
+ * With s = 1/T rounded to float (the temperature rule of the logits kernels above), x the
+ * student's scaled logits and y the teacher's:
+ *   KLD_DISTILL_FORWARD  loss KL(P||Q) = sum p log(p/q)   gradient s (q - p)
+ *   KLD_DISTILL_REVERSE  loss KL(Q||P) = sum q log(q/p)   gradient s q (log(q/p) - KL(Q||P))
+ *   KLD_DISTILL_JS       loss JS(P,Q) = (KL(P||M) + KL(Q||M))/2, M = (P + Q)/2
+ *                                                         gradient (s/2) q (log(q/m) - KL(Q||M))
+ * The loss is the divergence itself, in nats, without Hinton's T^2 factor; the gradient is its
+ * exact derivative d loss / d student[i]. A caller who wants the T^2-scaled loss multiplies both
+ * by T^2.
+ * Conventions, as the logits kernels' (and rows as in the rows API above):
+ * - a logit of -inf is a masked token. Masked in the student only (q = 0 < p): the forward loss is
+ *   +inf and its gradient is finite (-s p there); the reverse and JS terms are 0, as is the
+ *   gradient there. Masked in the teacher only (p = 0 < q): the reverse loss is +inf and, as its
+ *   derivative does not exist, the row's whole gradient is NaN; forward and JS stay finite.
+ * - NaN or +inf anywhere in a row, a row of all -inf (either side), a NULL input with n > 0, a
+ *   temperature without a finite float 1/T, or an unknown kind: the loss is NaN and every
+ *   gradient element NaN.
+ * - n == 0: the loss is 0 and nothing is written. loss or grad may be NULL (not computed; a NULL
+ *   grad skips the gradient pass).
+ * - Passes over the logits: 3 for forward (maxima; the softmax sums; loss and gradient), 4 for
+ *   reverse and JS, whose gradient needs the loss-like constant KL(Q||P) or KL(Q||M) before its
+ *   first element can be written (maxima; sums; constant and loss; gradient).
+ */
+/*! kld_distill_kind : which divergence kld_distill_* computes. */
+typedef enum kld_distill_kind {
+    KLD_DISTILL_FORWARD, /* KL(P||Q), P the teacher: Hinton's distillation loss */
+    KLD_DISTILL_REVERSE, /* KL(Q||P): the reverse (mode-seeking) KL */
+    KLD_DISTILL_JS       /* Jensen-Shannon divergence */
+} kld_distill_kind;
+
+/*! kld_distill_f32() : the loss into *loss and its gradient d loss / d student into grad[0..n).
+ *  kld_distill_f16/_bf16 take half-precision logits (their bits) and write a float gradient;
+ *  kld_distill_native_f16/_bf16 write the gradient in the input's type, rounded to nearest even
+ *  from the float one; kld_distill_f64 reads and writes double (every path runs the scalar
+ *  reference, in double: for float64 gradient checks). */
+KLD_API void kld_distill_f32(const float *student, const float *teacher, size_t n,
+                             float temperature, kld_distill_kind kind, double *loss, float *grad);
+KLD_API void kld_distill_f64(const double *student, const double *teacher, size_t n,
+                             float temperature, kld_distill_kind kind, double *loss, double *grad);
+KLD_API void kld_distill_f16(const uint16_t *student, const uint16_t *teacher, size_t n,
+                             float temperature, kld_distill_kind kind, double *loss, float *grad);
+KLD_API void kld_distill_bf16(const uint16_t *student, const uint16_t *teacher, size_t n,
+                              float temperature, kld_distill_kind kind, double *loss, float *grad);
+KLD_API void kld_distill_native_f16(const uint16_t *student, const uint16_t *teacher, size_t n,
+                                    float temperature, kld_distill_kind kind, double *loss,
+                                    uint16_t *grad);
+KLD_API void kld_distill_native_bf16(const uint16_t *student, const uint16_t *teacher, size_t n,
+                                     float temperature, kld_distill_kind kind, double *loss,
+                                     uint16_t *grad);
+
+/*! kld_rows_distill_f32() : row r of the student starts at student + r*lds, of the teacher at
+ *  teacher + r*ldt, of the gradient at grad + r*ldg (each >= n when rows > 1); loss[r] and the
+ *  gradient row equal the single-row call's. Bad arguments (a NULL input with rows, n > 0, or an
+ *  ld < n with rows > 1) give NaN losses, and NaN gradient rows unless ldg < n (then grad is not
+ *  written). */
+KLD_API void kld_rows_distill_f32(const float *student, const float *teacher, size_t rows,
+                                  size_t n, size_t lds, size_t ldt, float temperature,
+                                  kld_distill_kind kind, double *loss, float *grad, size_t ldg);
+KLD_API void kld_rows_distill_f64(const double *student, const double *teacher, size_t rows,
+                                  size_t n, size_t lds, size_t ldt, float temperature,
+                                  kld_distill_kind kind, double *loss, double *grad, size_t ldg);
+KLD_API void kld_rows_distill_f16(const uint16_t *student, const uint16_t *teacher, size_t rows,
+                                  size_t n, size_t lds, size_t ldt, float temperature,
+                                  kld_distill_kind kind, double *loss, float *grad, size_t ldg);
+KLD_API void kld_rows_distill_bf16(const uint16_t *student, const uint16_t *teacher, size_t rows,
+                                   size_t n, size_t lds, size_t ldt, float temperature,
+                                   kld_distill_kind kind, double *loss, float *grad, size_t ldg);
+KLD_API void kld_rows_distill_native_f16(const uint16_t *student, const uint16_t *teacher,
+                                         size_t rows, size_t n, size_t lds, size_t ldt,
+                                         float temperature, kld_distill_kind kind, double *loss,
+                                         uint16_t *grad, size_t ldg);
+KLD_API void kld_rows_distill_native_bf16(const uint16_t *student, const uint16_t *teacher,
+                                          size_t rows, size_t n, size_t lds, size_t ldt,
+                                          float temperature, kld_distill_kind kind, double *loss,
+                                          uint16_t *grad, size_t ldg);
+
 /*! kld_isa : the implementation paths. SCALAR is the reference and is always available. */
 typedef enum kld_isa { KLD_ISA_SCALAR, KLD_ISA_AVX2, KLD_ISA_AVX512, KLD_ISA_NEON } kld_isa;
 

@@ -2,6 +2,7 @@
  * controls, __version__. The work is in call.c; arguments are read in place by operand.c. */
 #include "call.h"
 #include "check.h"
+#include "distill.h"
 #include "results.h"
 #include "summary.h"
 
@@ -178,6 +179,8 @@ static PyMethodDef methods[] = {
     {"check", (PyCFunction)(void (*)(void))kld_py_check, METH_VARARGS | METH_KEYWORDS, check_doc},
     {"summarize", (PyCFunction)(void (*)(void))kld_py_summarize, METH_VARARGS | METH_KEYWORDS,
      kld_py_summarize_doc},
+    {"distill", (PyCFunction)(void (*)(void))kld_py_distill, METH_VARARGS | METH_KEYWORDS,
+     kld_py_distill_doc},
     {"isa", py_isa, METH_NOARGS, isa_doc},
     {"isa_supported", py_isa_supported, METH_O, isa_supported_doc},
     {"force_isa", py_force_isa, METH_O, force_isa_doc},

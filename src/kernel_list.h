@@ -56,7 +56,18 @@
     KLD_PROB_KERNELS(X, a, bf16, uint16_t)                                                     \
     KLD_LOGIT_KERNELS(X, a, f32, float)                                                        \
     KLD_LOGIT_KERNELS(X, a, f16, uint16_t)                                                     \
-    KLD_LOGIT_KERNELS(X, a, bf16, uint16_t)
+    KLD_LOGIT_KERNELS(X, a, bf16, uint16_t)                                                    \
+    KLD_DISTILL_KERNELS(X, a)
+
+/* Distillation (kld.h's kld_distill_*): the loss of one divergence between the teacher's
+ * P = softmax(teacher/T) and the student's Q = softmax(student/T), and its gradient with respect
+ * to the student's logits. f64 runs the scalar reference on every path (for float64 autograd
+ * checks); f32, f16 and bf16 have SIMD kernels (generic/distill_template.h). */
+#define KLD_DISTILL_KERNELS(X, a)                                                              \
+    X(a, distill, DISTILL, f32, float)                                                         \
+    X(a, distill, DISTILL, f64, double)                                                        \
+    X(a, distill, DISTILL, f16, uint16_t)                                                      \
+    X(a, distill, DISTILL, bf16, uint16_t)
 
 #define KLD_LOGITS_f32 1
 #define KLD_LOGITS_f64 0
@@ -85,6 +96,12 @@
 #define KLD_RET_LOGIT_STATS_JS_TV void
 #define KLD_ARGS_LOGIT_STATS_JS_TV(T)                                                          \
     (const T *a, const T *b, size_t n, float inv_t, kld_logit_stats_js_tv *out)
+#define KLD_RET_DISTILL void /* kind: a kld_distill_kind; the gradient goes to grad (float) if it
+                              * is not NULL, else to grad_native (the input's type) if that is not
+                              * NULL; the loss to *loss, never NULL */
+#define KLD_ARGS_DISTILL(T)                                                                    \
+    (const T *student, const T *teacher, size_t n, float inv_t, int kind, double *loss,       \
+     float *grad, T *grad_native)
 
 /* The public entry points of each family and type, for the users that cover all of them (bench,
  * Python, tests): X(a, family, SHAPE, type, C type), where kld_<family>_<type> is the single-row
@@ -104,6 +121,17 @@
     KLD_LOGIT_ENTRY_POINTS(X, a, f32, float)                                                   \
     KLD_LOGIT_ENTRY_POINTS(X, a, f16, uint16_t)                                                \
     KLD_LOGIT_ENTRY_POINTS(X, a, bf16, uint16_t)
+
+/* The distillation entry points (kld_distill_<type>, kld_rows_distill_<type>: the gradient in
+ * float, or double for f64; kld_distill_native_<type>: in the input's type), a list of their own
+ * because their shape writes a gradient row, which the users of KLD_ENTRY_POINTS do not take. */
+#define KLD_DISTILL_ENTRY_POINTS(X, a)                                                         \
+    X(a, distill, DISTILL, f32, float)                                                         \
+    X(a, distill, DISTILL, f64, double)                                                        \
+    X(a, distill, DISTILL, f16, uint16_t)                                                      \
+    X(a, distill, DISTILL, bf16, uint16_t)                                                     \
+    X(a, distill_native, DISTILL, f16, uint16_t)                                               \
+    X(a, distill_native, DISTILL, bf16, uint16_t)
 
 #define KLD_CAT_(x, y) x##y
 #define KLD_CAT(x, y) KLD_CAT_(x, y)

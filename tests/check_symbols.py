@@ -4,7 +4,7 @@
     the shared library's undefined (imported) symbols;
   - every function kld.h declares is defined (exported) by it, and nothing else is exported;
   - every kernel entry point is registered: kld_<family>_<type> and kld_rows_<family>_<type> for
-    each entry of kernel_list.h's KLD_ENTRY_POINTS (plus kld_forward_/kld_reverse_ of the
+    each entry of kernel_list.h's KLD_ENTRY_POINTS and KLD_DISTILL_ENTRY_POINTS (plus kld_forward_/kld_reverse_ of the
     both families), and the list names no function that kld.h lacks;
   - every function kld.h declares is called by the cmocka suite (imported by TEST_KLD).
 Prints 'N passed, N failed'."""
@@ -52,6 +52,7 @@ for name in sorted(declared | exported):
 
 # kernel_list.h's entry points, expanded by the compiler's preprocessor.
 probe = '#include "%s"\n#define E(a, family, SHAPE, t, T) @family t@\nKLD_ENTRY_POINTS(E, )\n' % kernel_list
+probe += 'KLD_DISTILL_ENTRY_POINTS(E, )\n'
 expanded = subprocess.run([cc, "-E", "-P", "-x", "c", "-"], input=probe, capture_output=True,
                           text=True, check=True).stdout
 entries = re.findall(r"@(\w+) (\w+)@", expanded)

@@ -15,6 +15,7 @@
 #include "test_check.h"
 #include "test_div.h"
 #include "test_div_logits.h"
+#include "test_distill.h"
 #include "test_entry_points.h"
 #include "test_guard.h"
 #include "test_half.h"
@@ -83,7 +84,8 @@ int main(void)
                   {div_logits_tests, div_logits_test_count},
                   {guard_tests, guard_test_count},
                   {entry_point_tests, entry_point_test_count},
-                  {stats_js_tv_tests, stats_js_tv_test_count}};
+                  {stats_js_tv_tests, stats_js_tv_test_count},
+                  {distill_tests, distill_test_count}};
     size_t n_path = 0;
     for (size_t g = 0; g < sizeof groups / sizeof *groups; g++)
         n_path += groups[g].count * KLD_ISA_COUNT;

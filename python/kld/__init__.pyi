@@ -88,6 +88,10 @@ def tv_logits(a: _Array, b: _Array, temperature: float = 1.0, *, axis: int = -1,
 def check(p: _Array, q: _Array, *, kind: Literal["probs", "logits"] = "probs",
           tolerance: float = 1e-3, axis: int = -1,
           dim: Optional[int] = None) -> Optional[Tuple[str, int, int, str]]: ...
+def distill(student: _Array, teacher: _Array, *,
+            direction: Literal["forward", "reverse", "js"] = "forward",
+            temperature: float = 1.0, grad_dtype: Any = None,
+            grad: Optional[_Array] = None) -> Tuple[_Value, _Array]: ...
 def summarize(forward: _Array, reverse: _Array, entropy_base: _Array, entropy_new: _Array,
               top_base: _Array, top_new: _Array, *, js: Optional[_Array] = None,
               tv: Optional[_Array] = None, nll_base: Optional[_Array] = None,

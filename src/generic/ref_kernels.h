@@ -13,3 +13,4 @@
 #if KLD_CAT(KLD_LOGITS_, KLD_TYPE)
 #include "generic/logits_ref_template.h"
 #endif
+#include "generic/distill_ref_template.h"

@@ -19,3 +19,4 @@
 #include "generic/div_logits_template.h"
 #include "generic/stats_js_tv_logits_template.h"
 #endif
+#include "generic/distill_template.h"
