@@ -65,7 +65,7 @@ typedef struct {
 } diag_summary;
 
 /* The summary of d over vocab compared tokens (a top K of more than vocab is the whole row). 0,
- * or -1 when out of memory for the temporaries (12 bytes a row). */
+ * or -1 when out of memory for the temporaries (25 bytes a row). */
 int diag_of(const diag_sums *d, size_t vocab, diag_summary *out);
 
 /* Drops the kept rows (and keeps no more): the breakdowns are then left out. */
