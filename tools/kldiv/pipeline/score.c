@@ -28,20 +28,6 @@ size_t score_scratch_floats(const score_setup *s)
     return s->type[0] == s->kernel && s->type[1] == s->kernel ? 0 : 2 * s->n;
 }
 
-static double at(npy_dtype t, const void *x, size_t i)
-{
-    switch (t) {
-    case NPY_F16:
-        return input_half_to_float(((const uint16_t *)x)[i]);
-    case NPY_BF16:
-        return input_bf16_to_float(((const uint16_t *)x)[i]);
-    case NPY_F64:
-        return ((const double *)x)[i];
-    default:
-        return ((const float *)x)[i];
-    }
-}
-
 /* Row x of type t as the kernel's type: in place, or converted or decoded into buf. Sets *bad for
  * a _logits_ row with a NaN or infinite scale or minimum. */
 static const void *as_kernel(const score_setup *s, npy_dtype t, const void *x, float *buf,
@@ -54,7 +40,7 @@ static const void *as_kernel(const score_setup *s, npy_dtype t, const void *x, f
         return buf;
     }
     for (size_t i = 0; i < s->n; i++) /* to float; the switch is hoisted out of the loop */
-        buf[i] = (float)at(t, x, i);
+        buf[i] = (float)input_element(t, x, i);
     return buf;
 }
 
@@ -63,8 +49,8 @@ static void argmax2(npy_dtype t, const void *x, const void *y, size_t n, size_t 
 {
     size_t bx = 0, by = 0;
     for (size_t i = 1; i < n; i++) {
-        bx = at(t, x, i) > at(t, x, bx) ? i : bx;
-        by = at(t, y, i) > at(t, y, by) ? i : by;
+        bx = input_element(t, x, i) > input_element(t, x, bx) ? i : bx;
+        by = input_element(t, y, i) > input_element(t, y, by) ? i : by;
     }
     *ix = bx, *iy = by;
 }
@@ -127,7 +113,8 @@ static void prob_row(const score_setup *s, const void *a, const void *b, int64_t
     out->forward = st.forward, out->reverse = st.reverse;
     out->entropy_base = st.entropy_p, out->entropy_new = st.entropy_q;
     if (target >= 0) {
-        double p = at(s->kernel, a, (size_t)target), q = at(s->kernel, b, (size_t)target);
+        double p = input_element(s->kernel, a, (size_t)target),
+               q = input_element(s->kernel, b, (size_t)target);
         out->nll_base = -log(p), out->nll_new = -log(q), out->delta_p = q - p;
     }
 }
@@ -146,7 +133,7 @@ static int probs_like(const score_setup *s, const void *x, double lse, double sc
         return 0;
     double sum = 0.0;
     for (size_t i = 0; i < s->n; i++) {
-        double v = at(s->kernel, x, i);
+        double v = input_element(s->kernel, x, i);
         if (!(v >= 0 && v <= 1))
             return 0;
         sum += v;
@@ -192,7 +179,8 @@ static void logit_row(const score_setup *s, const void *a, const void *b, int64_
     out->bad_side = bad ? bad - 1 : isnan(st.lse_a) ? 0 : 1;
     if (!out->bad && !s->llama_rule) {
         const double scale = (float)(1.0 / s->temperature);
-        out->probs_like = probs_like(s, a, st.lse_a, scale) | probs_like(s, b, st.lse_b, scale) << 1;
+        out->probs_like =
+            probs_like(s, a, st.lse_a, scale) | probs_like(s, b, st.lse_b, scale) << 1;
     }
     out->forward = st.kl.forward, out->reverse = st.kl.reverse;
     out->entropy_base = st.kl.entropy_p, out->entropy_new = st.kl.entropy_q;
@@ -205,8 +193,10 @@ static void logit_row(const score_setup *s, const void *a, const void *b, int64_
     if (target >= 0 && !out->bad) {
         const double scale = (float)(1.0 / s->temperature); /* kld.h: s = 1/T rounded to float */
         const size_t t = (size_t)target;
-        out->nll_base = s->llama_rule ? -at(NPY_F32, a, t) : st.lse_a - at(s->kernel, a, t) * scale;
-        out->nll_new = new_as_stored ? -at(NPY_F32, b, t) : st.lse_b - at(s->kernel, b, t) * scale;
+        out->nll_base = s->llama_rule ? -input_element(NPY_F32, a, t)
+                                      : st.lse_a - input_element(s->kernel, a, t) * scale;
+        out->nll_new = new_as_stored ? -input_element(NPY_F32, b, t)
+                                     : st.lse_b - input_element(s->kernel, b, t) * scale;
         out->delta_p = exp(-out->nll_new) - exp(-out->nll_base);
     }
 }
@@ -219,13 +209,13 @@ static const void *renormalised(const score_setup *s, npy_dtype t, const void *x
 {
     double part = 0.0, rest = 0.0;
     for (size_t i = 0; i < s->n; i++)
-        part += at(t, x, i);
+        part += input_element(t, x, i);
     for (size_t i = s->n; i < vocab; i++)
-        rest += at(t, x, i);
+        rest += input_element(t, x, i);
     *whole = part + rest;
     *part_sum = part;
     for (size_t i = 0; i < s->n; i++) {
-        double v = at(t, x, i) / part; /* part 0 or not finite: NaN or inf, a bad row */
+        double v = input_element(t, x, i) / part; /* part 0 or not finite: NaN or inf, a bad row */
         if (s->kernel == NPY_F64)
             ((double *)buf)[i] = v;
         else

@@ -19,21 +19,6 @@ typedef struct {
     int n;
 } top_list;
 
-/* Element i of row x of type t as double (t a kernel type: f16, bf16, f32, f64). */
-static double value(npy_dtype t, const void *x, size_t i)
-{
-    switch (t) {
-    case NPY_F16:
-        return input_half_to_float(((const uint16_t *)x)[i]);
-    case NPY_BF16:
-        return input_bf16_to_float(((const uint16_t *)x)[i]);
-    case NPY_F64:
-        return ((const double *)x)[i];
-    default:
-        return ((const float *)x)[i];
-    }
-}
-
 /* A float16 or bfloat16 value's bits (sign, then a magnitude whose bits rise with it) as a signed
  * key in the order of the values: equal values, -0 and +0 too, get equal keys. NaN rows are bad
  * rows and never scanned. */
@@ -47,7 +32,7 @@ static double rank_value(npy_dtype t, const void *x, size_t i)
 {
     if (t == NPY_F16 || t == NPY_BF16)
         return order_key(((const uint16_t *)x)[i]);
-    return value(t, x, i);
+    return input_element(t, x, i);
 }
 
 /* v (token id) into the list, after the equal values already there (their ids are lower: the
@@ -155,6 +140,6 @@ void topk_row(const score_setup *s, const void *a, const void *b, int64_t target
         out->target_rank_base = rb[0].count, out->target_rank_new = rn[1].count;
     /* BASE's top-1 probability: as stored, or softmax(x / T) at its largest logit */
     const double scale = (float)(1.0 / s->temperature); /* kld.h: s = 1/T rounded to float */
-    const double top = value(t, a, (size_t)lb.id[0]);
+    const double top = input_element(t, a, (size_t)lb.id[0]);
     out->base_top_p = s->probs ? top : exp(top * scale - out->lse_base);
 }

@@ -239,6 +239,20 @@ float input_bf16_to_float(uint16_t h)
     return f;
 }
 
+double input_element(npy_dtype t, const void *x, size_t i)
+{
+    switch (t) {
+    case NPY_F16:
+        return input_half_to_float(((const uint16_t *)x)[i]);
+    case NPY_BF16:
+        return input_bf16_to_float(((const uint16_t *)x)[i]);
+    case NPY_F64:
+        return ((const double *)x)[i];
+    default:
+        return ((const float *)x)[i];
+    }
+}
+
 void input_close(input *in)
 {
     input_unmap(in);

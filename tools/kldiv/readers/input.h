@@ -156,6 +156,10 @@ float input_half_to_float(uint16_t h);
 /* bfloat16 bits to float, exactly. */
 float input_bf16_to_float(uint16_t h);
 
+/* input_element() : element i of row x of type t (float16, bfloat16, float32 or float64) as a
+ * double, exactly. */
+double input_element(npy_dtype t, const void *x, size_t i);
+
 void input_close(input *in);
 
 /* "float16", "float32", "float64", "bfloat16", "int32", "int64" or "llama-q16". */
